@@ -1,0 +1,36 @@
+# Two entry points on a fresh machine: `make demo` (the offline duel) and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
+export AZUREML_LOG_DEPRECATION_WARNING_ENABLED ?= False
+
+.PHONY: setup demo test test-all lint bench clean
+
+setup: $(VENV)/.installed
+
+# torch is pinned to the CPU build; installing it first keeps pip from resolving a CUDA wheel.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev,dask]'
+	touch $@
+
+demo: setup
+	$(PY) -m flows.comparison --quick
+
+test: setup
+	$(PY) -m pytest -q -m "not soak" --timeout=600
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) benchmarks/onnx_inference.py
+	$(PY) benchmarks/serving.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

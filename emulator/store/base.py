@@ -1,0 +1,154 @@
+"""The storage interface every emulator backend implements.
+
+Records are plain dicts of JSON-friendly values so that backends stay interchangeable. Metrics,
+tags and properties of a run are all written through one primitive, :meth:`AbstractStore.log_batch`
+(MLflow's idea), so batching and durability live in one place.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled"})
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One logged value. ``kind`` is the SDK's metric type (scalar, list, row, table, image, ...)."""
+
+    name: str
+    value: Any
+    step: int | None = None
+    kind: str = "scalar"
+    time: float = field(default_factory=time.time)
+
+
+class AbstractStore(ABC):
+    """State of one workspace: experiments, runs, metrics, artifacts index, models, datasets, assets.
+
+    ``root`` is the workspace folder; backends keep their files (artifacts, model versions,
+    dataset snapshots) under it. Every method is safe to call from several processes at once.
+    """
+
+    root: Path
+
+    # -- experiments
+    @abstractmethod
+    def create_experiment(self, name: str) -> dict:
+        """Return the experiment named ``name``, creating it first if absent."""
+
+    @abstractmethod
+    def get_experiment(self, name: str) -> dict | None: ...
+
+    @abstractmethod
+    def list_experiments(self) -> list[dict]: ...
+
+    @abstractmethod
+    def update_experiment(self, name: str, fields: Mapping[str, Any]) -> None:
+        """Set ``archived``, ``tags`` or ``name`` (a rename)."""
+
+    @abstractmethod
+    def delete_experiment(self, name: str) -> None:
+        """Remove an experiment that has no runs; raise ValueError otherwise."""
+
+    # -- runs
+    @abstractmethod
+    def create_run(self, run: Mapping[str, Any]) -> dict:
+        """Insert a run; the store numbers it within its experiment and returns the record."""
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> dict | None: ...
+
+    @abstractmethod
+    def search_runs(
+        self,
+        experiment: str | None = None,
+        parent_id: str | None | type[Ellipsis] = ...,
+        statuses: Iterable[str] | None = None,
+    ) -> list[dict]:
+        """Runs in creation order. ``parent_id=None`` means top-level runs only, ``...`` any run."""
+
+    @abstractmethod
+    def update_run(self, run_id: str, fields: Mapping[str, Any], unless_status: Iterable[str] = ()) -> bool:
+        """Update columns of a run unless its status is one of ``unless_status``; True if updated."""
+
+    @abstractmethod
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Iterable[Metric] = (),
+        tags: Mapping[str, Any] | None = None,
+        properties: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append metrics and merge tags and properties in one durable transaction."""
+
+    @abstractmethod
+    def get_metrics(self, run_ids: Iterable[str], name: str | None = None) -> list[dict]:
+        """Metric rows (run_id, name, value, step, kind, time) of those runs in logging order."""
+
+    @abstractmethod
+    def add_artifacts(self, run_id: str, entries: Iterable[tuple[str, int]]) -> None:
+        """Index artifact files (name, size) that were written under :meth:`artifact_path`."""
+
+    @abstractmethod
+    def list_artifacts(self, run_id: str) -> list[dict]: ...
+
+    def artifact_path(self, run_id: str, name: str = "") -> Path:
+        """Where the artifact ``name`` of a run lives on disk."""
+        return self.root / "artifacts" / run_id / name
+
+    # -- models
+    @abstractmethod
+    def create_model_version(self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]) -> dict:
+        """Register the next version of ``name`` atomically; ``stage(version)`` places its files first."""
+
+    @abstractmethod
+    def list_models(self, name: str | None = None) -> list[dict]:
+        """Model versions, newest first."""
+
+    @abstractmethod
+    def update_model(self, name: str, version: int, fields: Mapping[str, Any]) -> None: ...
+
+    @abstractmethod
+    def delete_model(self, name: str, version: int) -> None: ...
+
+    def model_path(self, name: str, version: int) -> Path:
+        return self.root / "models" / name / str(version)
+
+    # -- datasets
+    @abstractmethod
+    def create_dataset_version(self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]) -> dict:
+        """Register the next version of a dataset; ``stage(version)`` places its snapshot first."""
+
+    @abstractmethod
+    def list_datasets(self, name: str | None = None) -> list[dict]:
+        """Dataset versions, newest first."""
+
+    def dataset_path(self, name: str, version: int) -> Path:
+        return self.root / "datasets" / name / str(version)
+
+    # -- named JSON assets: environments, compute targets, web services
+    @abstractmethod
+    def put_asset(self, kind: str, name: str, payload: Mapping[str, Any]) -> None: ...
+
+    @abstractmethod
+    def get_asset(self, kind: str, name: str) -> dict | None: ...
+
+    @abstractmethod
+    def list_assets(self, kind: str) -> list[dict]: ...
+
+    @abstractmethod
+    def delete_asset(self, kind: str, name: str) -> None: ...
+
+    # -- slots bounding concurrent runs on a compute target
+    @abstractmethod
+    def acquire_slot(self, pool: str, capacity: int, holder: str, is_stale: Callable[[dict], bool]) -> bool:
+        """Take one of ``capacity`` slots of ``pool`` for ``holder``; stale holders are evicted first."""
+
+    @abstractmethod
+    def release_slot(self, pool: str, holder: str) -> None: ...

@@ -1,0 +1,1 @@
+"""The ``azureml.train`` packages: HyperDrive (``emulator.train.hyperdrive``) and AutoML."""

@@ -1,0 +1,91 @@
+"""One typed settings object for the whole duel.
+
+Values come, lowest priority first, from defaults, a ``.env`` file, environment variables with
+the ``DUEL_`` prefix (``DUEL_DATA``, ``DUEL_BACKEND``, ``DUEL_EMULATOR_HOME``, ...) and finally
+flow parameters, which are applied with :meth:`DuelSettings.merged`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Backend(StrEnum):
+    """Where the azureml SDK names come from."""
+
+    EMULATOR = "emulator"
+    AZURE = "azure"
+
+
+class DeployTarget(StrEnum):
+    """Where the winner's scoring service runs."""
+
+    LOCAL = "local"
+    DOCKER = "docker"
+    ACI = "aci"
+    NONE = "none"
+
+
+class DuelSettings(BaseSettings):
+    """Everything a duel run needs to know that is not code."""
+
+    model_config = SettingsConfigDict(env_prefix="DUEL_", env_file=".env", extra="ignore")
+
+    backend: Backend = Backend.EMULATOR
+    emulator_home: Path | None = Field(
+        default=None,
+        description="Workspace folder root of the emulator; the emulator's per-user default if unset.",
+    )
+    data: Path | None = Field(
+        default=None, description="The housing CSV; downloaded into the cache if unset."
+    )
+    cache_dir: Path | None = None
+
+    test_size: float = Field(default=0.2, gt=0.0, lt=1.0)
+    split_seed: int = 42
+    subset: int | None = Field(default=None, gt=0, description="Use a seeded sample of this many rows.")
+
+    experiment_name: str = "automl-duel"
+    dataset_name: str = "california-housing"
+    model_name: str = "housing-price"
+
+    automl_timeout_minutes: float = Field(default=5.0, gt=0)
+    automl_iterations: int = Field(default=30, gt=0)
+    automl_max_concurrent_iterations: int = Field(default=1, gt=0)
+    automl_allowed_models: list[str] | None = None
+
+    hyperdrive_max_total_runs: int = Field(default=8, gt=0)
+    hyperdrive_max_concurrent_runs: int = Field(default=2, gt=0)
+    hyperdrive_max_duration_minutes: float = Field(default=20.0, gt=0)
+    hyperdrive_epochs: int = Field(default=60, gt=0)
+
+    deploy_target: DeployTarget = DeployTarget.LOCAL
+    service_name: str = "housing-price-svc"
+
+    # Azure backend only: the workspace comes from config.json; clusters are created or attached.
+    azure_config: Path | None = None
+    cpu_cluster: str = "cpu-cluster"
+    cpu_vm_size: str = "STANDARD_DS3_V2"
+    gpu_cluster: str = "gpu-cluster"
+    gpu_vm_size: str = "STANDARD_NC6S_V3"
+    max_nodes: int = Field(default=4, gt=0)
+
+    @field_validator("automl_allowed_models", mode="before")
+    @classmethod
+    def _split_models(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    def merged(self, **overrides: Any) -> DuelSettings:
+        """A copy with the flow parameters that were given (``None`` means "keep the setting")."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        unknown = sorted(set(given) - set(type(self).model_fields))
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+        return type(self).model_validate({**self.model_dump(), **given})

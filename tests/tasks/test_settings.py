@@ -1,0 +1,48 @@
+"""Settings: defaults, DUEL_ environment variables, .env files and flow-parameter overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from tasks.settings import Backend, DeployTarget, DuelSettings
+
+
+def test_defaults_target_the_emulator():
+    settings = DuelSettings(_env_file=None)
+    assert settings.backend is Backend.EMULATOR
+    assert settings.test_size == 0.2 and settings.split_seed == 42
+
+
+def test_environment_variables_with_prefix(monkeypatch, tmp_path):
+    monkeypatch.setenv("DUEL_BACKEND", "azure")
+    monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path))
+    monkeypatch.setenv("DUEL_AUTOML_ALLOWED_MODELS", "LightGBM, ElasticNet")
+    settings = DuelSettings(_env_file=None)
+    assert settings.backend is Backend.AZURE
+    assert settings.emulator_home == tmp_path
+    assert settings.automl_allowed_models == ["LightGBM", "ElasticNet"]
+
+
+def test_dotenv_file_is_read(tmp_path, monkeypatch):
+    monkeypatch.delenv("DUEL_DATA", raising=False)
+    env = tmp_path / ".env"
+    env.write_text("DUEL_DATA=/data/housing.csv\nDUEL_DEPLOY_TARGET=docker\n")
+    settings = DuelSettings(_env_file=env)
+    assert settings.data == Path("/data/housing.csv")
+    assert settings.deploy_target is DeployTarget.DOCKER
+
+
+def test_flow_parameters_override_and_none_keeps_setting():
+    base = DuelSettings(_env_file=None, split_seed=1)
+    merged = base.merged(split_seed=None, subset=1000)
+    assert merged.split_seed == 1 and merged.subset == 1000
+
+
+def test_invalid_values_are_refused_with_the_field_named():
+    with pytest.raises(ValidationError, match="test_size"):
+        DuelSettings(_env_file=None, test_size=1.5)
+    with pytest.raises(ValueError, match="unknown setting.*colour"):
+        DuelSettings(_env_file=None).merged(colour="red")

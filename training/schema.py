@@ -1,0 +1,99 @@
+"""The California housing schema and the ONNX input contract every exported model follows.
+
+This module is imported by the scoring script inside the serving image, so it depends on numpy
+alone: no pandas, no scikit-learn.
+
+Every deployable ONNX graph takes two inputs and returns the price in dollars:
+
+* ``numeric``: float32 ``[N, 8]``, the columns of :data:`NUMERIC_COLUMNS` in that order, NaN where
+  a value is missing (``total_bedrooms`` is missing in 207 rows of the public file);
+* ``ocean_proximity``: string ``[N, 1]``; a category never seen in training must still score.
+
+The first output is the prediction, shaped ``[N, 1]`` or ``[N]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+LABEL = "median_house_value"
+NUMERIC_COLUMNS: tuple[str, ...] = (
+    "longitude",
+    "latitude",
+    "housing_median_age",
+    "total_rooms",
+    "total_bedrooms",
+    "population",
+    "households",
+    "median_income",
+)
+CATEGORICAL_COLUMN = "ocean_proximity"
+FEATURE_COLUMNS: tuple[str, ...] = (*NUMERIC_COLUMNS, CATEGORICAL_COLUMN)
+ALL_COLUMNS: tuple[str, ...] = (*NUMERIC_COLUMNS, LABEL, CATEGORICAL_COLUMN)
+OCEAN_CATEGORIES: tuple[str, ...] = ("<1H OCEAN", "INLAND", "ISLAND", "NEAR BAY", "NEAR OCEAN")
+
+NUMERIC_INPUT = "numeric"
+CATEGORICAL_INPUT = CATEGORICAL_COLUMN
+
+
+class SchemaError(ValueError):
+    """Input rows that do not match the housing feature schema; the message names the problem."""
+
+
+def _numeric(value: Any, row: int, column: str) -> float:
+    if value is None:
+        return float("nan")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaError(
+            f"row {row}: column '{column}' must be a number or null, got {type(value).__name__}"
+        )
+    return float(value)
+
+
+def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
+    """Turn JSON rows into the ONNX inputs.
+
+    A row is either a list of the nine feature values in :data:`FEATURE_COLUMNS` order, or a
+    mapping keyed by column name (extra keys are refused so typos do not pass silently).
+    ``None`` stands for a missing numeric value.
+    """
+    if not isinstance(rows, Sequence) or isinstance(rows, str | bytes) or len(rows) == 0:
+        raise SchemaError("'data' must be a non-empty list of rows")
+    numeric = np.empty((len(rows), len(NUMERIC_COLUMNS)), dtype=np.float32)
+    category = np.empty((len(rows), 1), dtype=object)
+    for i, row in enumerate(rows):
+        if isinstance(row, Mapping):
+            missing = [c for c in FEATURE_COLUMNS if c not in row]
+            if missing:
+                raise SchemaError(f"row {i}: missing column(s) {', '.join(missing)}")
+            extra = sorted(set(row) - set(FEATURE_COLUMNS))
+            if extra:
+                raise SchemaError(f"row {i}: unknown column(s) {', '.join(map(str, extra))}")
+            values = [row[c] for c in FEATURE_COLUMNS]
+        elif isinstance(row, Sequence) and not isinstance(row, str | bytes):
+            if len(row) != len(FEATURE_COLUMNS):
+                raise SchemaError(
+                    f"row {i}: expected {len(FEATURE_COLUMNS)} values ({', '.join(FEATURE_COLUMNS)}), got {len(row)}"
+                )
+            values = list(row)
+        else:
+            raise SchemaError(f"row {i}: expected a list of values or an object keyed by column name")
+        for j, column in enumerate(NUMERIC_COLUMNS):
+            numeric[i, j] = _numeric(values[j], i, column)
+        label = values[-1]
+        if not isinstance(label, str):
+            raise SchemaError(
+                f"row {i}: column '{CATEGORICAL_COLUMN}' must be a string, got {type(label).__name__}"
+            )
+        category[i, 0] = label
+    return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: category}
+
+
+def frame_to_inputs(frame: Any) -> dict[str, np.ndarray]:
+    """The ONNX inputs for a pandas DataFrame holding at least the feature columns."""
+    numeric = frame.loc[:, list(NUMERIC_COLUMNS)].to_numpy(dtype=np.float32, na_value=np.nan)
+    category = frame.loc[:, [CATEGORICAL_COLUMN]].astype(str).to_numpy(dtype=object)
+    return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: category}

@@ -1,0 +1,100 @@
+"""Azure ML scoring entry script for the housing price model: ``init()`` and ``run(raw_data)``.
+
+Azure's contract: the server calls :func:`init` once per worker, after putting the registered
+model(s) under ``AZUREML_MODEL_DIR``, then :func:`run` with each request's body. ``run`` takes
+``{"data": [[...], ...]}`` whose rows are either the nine feature values in
+``training.schema.FEATURE_COLUMNS`` order or objects keyed by column name (``null`` for a missing
+number), and returns ``{"predictions": [dollars, ...], "model": {"name": ..., "version": ...}}``.
+
+Input that cannot be scored raises :class:`ValueError` (``json.JSONDecodeError`` or
+``schema.SchemaError``) with a message naming the problem; the emulator's server answers those
+with HTTP 400.
+
+This file runs in the slim serving image, so it imports numpy, onnxruntime and the standard
+library only. It sits beside ``schema.py`` and imports it as a sibling, both when ``training`` is
+an installed package and when the folder is uploaded as an inference ``source_directory``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+try:
+    from . import schema
+except ImportError:  # loaded by file path from an uploaded source folder, not as a package
+    _spec = importlib.util.spec_from_file_location("_score_schema", Path(__file__).with_name("schema.py"))
+    schema = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(schema)
+
+INPUT_EXAMPLE: dict[str, Any] = {
+    "data": [[-122.23, 37.88, 41.0, 880.0, 129.0, 322.0, 126.0, 8.3252, "NEAR BAY"]],
+}
+
+_session: ort.InferenceSession | None = None
+_output: str = ""
+_model: dict[str, Any] = {}
+
+
+def _find_model(model_dir: Path) -> Path:
+    found = sorted(model_dir.rglob("*.onnx"))
+    if len(found) != 1:
+        raise FileNotFoundError(f"expected exactly one .onnx file under {model_dir}, found {len(found)}")
+    return found[0]
+
+
+def _model_identity(model_dir: Path, path: Path) -> dict[str, Any]:
+    """Name and version from Azure's layout: ``azureml-models/<name>/<version>/...``."""
+    if model_dir.name.isdigit():
+        return {"name": model_dir.parent.name, "version": int(model_dir.name)}
+    parts = path.relative_to(model_dir).parts
+    if len(parts) >= 3 and parts[1].isdigit():
+        return {"name": parts[0], "version": int(parts[1])}
+    return {"name": path.stem, "version": None}
+
+
+def _serving_session(path: Path) -> ort.InferenceSession:
+    # One intra-op thread without spinning: a worker scores small requests, and spinning threads
+    # would burn the cores that other workers and the HTTP loop need.
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def init() -> None:
+    """Load the registered ONNX model found under ``AZUREML_MODEL_DIR``."""
+    global _session, _output, _model
+    model_dir = Path(os.environ["AZUREML_MODEL_DIR"])
+    path = _find_model(model_dir)
+    _session = _serving_session(path)
+    _output = _session.get_outputs()[0].name
+    _model = _model_identity(model_dir, path)
+
+
+def _preprocess(raw_data: str | bytes) -> dict[str, np.ndarray]:
+    payload = json.loads(raw_data)
+    if not isinstance(payload, dict) or "data" not in payload:
+        raise schema.SchemaError('the body must be a JSON object with a "data" list of rows')
+    return schema.rows_to_inputs(payload["data"])
+
+
+def _postprocess(prediction: np.ndarray) -> dict[str, Any]:
+    return {"predictions": prediction.reshape(-1).astype(float).tolist(), "model": _model}
+
+
+def run(raw_data: str | bytes) -> dict[str, Any]:
+    """Score the rows in ``raw_data`` (a JSON document) and return prices in dollars."""
+    if _session is None:
+        raise RuntimeError("init() has not been called")
+    inputs = _preprocess(raw_data)
+    return _postprocess(_session.run([_output], inputs)[0])
