@@ -6,7 +6,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 export AZUREML_LOG_DEPRECATION_WARNING_ENABLED ?= False
 
-.PHONY: setup demo test test-all lint bench clean
+.PHONY: setup demo test lint bench conformance clean
 
 setup: $(VENV)/.installed
 
@@ -34,3 +34,12 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The real SDK v1 clients in their own environment (their pins break prefect), then the surface comparison.
+.venv-azure/.installed:
+	$(PYTHON) -m venv .venv-azure
+	.venv-azure/bin/pip install -q azureml-core==1.61.0 azureml-train-core==1.62.0 azureml-train-automl-client==1.62.0
+	touch $@
+
+conformance: setup .venv-azure/.installed
+	$(PY) -m pytest -q tests/conformance

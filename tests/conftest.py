@@ -28,3 +28,42 @@ def housing(housing_path):
     from tasks.data import load_housing
 
     return load_housing(housing_path)
+
+
+@pytest.fixture(scope="session")
+def housing_onnx(housing_path, tmp_path_factory) -> Path:
+    """A small ONNX pipeline (imputer + one-hot + linear regression) on the schema's input contract.
+
+    Built here rather than by the project's exporter so that serving tests stand on their own.
+    """
+    import numpy as np
+    import pandas as pd
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from training.schema import CATEGORICAL_COLUMN, LABEL, NUMERIC_COLUMNS
+
+    frame = pd.read_csv(housing_path).sample(2000, random_state=0)
+    features = frame[[*NUMERIC_COLUMNS, CATEGORICAL_COLUMN]].to_numpy(object)
+    columns = ColumnTransformer(
+        [
+            ("numeric", SimpleImputer(strategy="median"), list(range(len(NUMERIC_COLUMNS)))),
+            ("category", OneHotEncoder(handle_unknown="ignore"), [len(NUMERIC_COLUMNS)]),
+        ]
+    )
+    pipeline = make_pipeline(columns, LinearRegression()).fit(features, frame[LABEL].to_numpy(np.float64))
+    graph = convert_sklearn(
+        pipeline,
+        initial_types=[
+            ("numeric", FloatTensorType([None, len(NUMERIC_COLUMNS)])),
+            ("ocean_proximity", StringTensorType([None, 1])),
+        ],
+    )
+    path = tmp_path_factory.mktemp("onnx") / "model.onnx"
+    path.write_bytes(graph.SerializeToString())
+    return path

@@ -1,24 +1,23 @@
-"""The PyTorch MLP regressor that HyperDrive tunes, as a scikit-learn estimator.
+"""A PyTorch MLP regressor for California housing with the scikit-learn estimator API.
 
-``TorchMLPRegressor`` takes the raw housing feature DataFrame (the columns of
-:data:`training.schema.FEATURE_COLUMNS`) and predicts the price in dollars. Inside it:
+``TorchMLPRegressor().fit(X, y)`` takes the raw feature frame (``schema.FEATURE_COLUMNS``) and prices
+in dollars; ``predict(X)`` returns dollars. Inside, a scikit-learn ``ColumnTransformer`` imputes
+(median) and standardizes the numeric columns and one-hot encodes ``ocean_proximity`` (unknown
+categories score as all zeros), and a torch module maps those float32 features to the standardized
+(optionally log1p) target. With ``feature_engineering=True`` the module first adds ratio and log
+features computed from the un-scaled columns, so the whole pipeline stays two exportable parts:
+``preprocessor_`` (scikit-learn) and ``module_`` (torch). The price is then
+``back_transform(module_(preprocessor_.transform(X)))``, with ``target_mean_``, ``target_std_`` and
+``log_target``.
 
-* ``preprocessor_``: a fitted ``ColumnTransformer``: median imputation and standard scaling of the
-  eight numeric columns (imputation is needed even when the training rows have no gap: with the
-  fixed split every missing ``total_bedrooms`` lands in the test rows), one-hot encoding of
-  ``ocean_proximity`` that ignores categories never seen in training;
-* ``module_``: an ``nn.Module`` mapping the preprocessed float32 matrix to the standardized target;
-* the target back-transform: ``y = expm1(z * target_std_ + target_mean_)`` when ``log_target``,
-  else ``z * target_std_ + target_mean_``.
-
-The pieces are public so that the ONNX exporter can rebuild the same function as one graph.
-:func:`save` / :func:`load` store them as ``preprocessor.joblib`` (scikit-learn objects only),
-``mlp.pt`` (the state dict) and ``config.json``: no class of this project is pickled, so a saved
-model loads in any environment that has this module.
+``save(model, dir)`` writes ``preprocessor.joblib`` (scikit-learn objects only), ``mlp.pt`` (a
+state_dict) and ``config.json``; ``load(dir)`` rebuilds the estimator without unpickling any class of
+this project.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Callable
@@ -31,84 +30,83 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, NUMERIC_COLUMNS
+try:
+    from training.schema import CATEGORICAL_COLUMN, NUMERIC_COLUMNS, OCEAN_CATEGORIES
+except ImportError:  # run as a script from inside training/ (an uploaded source directory)
+    from schema import CATEGORICAL_COLUMN, NUMERIC_COLUMNS, OCEAN_CATEGORIES
 
 __all__ = ["TorchMLPRegressor", "save", "load"]
 
 _LOSSES: dict[str, Callable[[], nn.Module]] = {"l1": nn.L1Loss, "mse": nn.MSELoss, "huber": nn.HuberLoss}
-_PREPROCESSOR_FILE = "preprocessor.joblib"
-_WEIGHTS_FILE = "mlp.pt"
-_CONFIG_FILE = "config.json"
-# Rows scored per forward pass at predict time: bounds memory, not a tuning knob.
-_PREDICT_CHUNK = 65_536
+# Engineered features: (numerator, denominator) column indices into NUMERIC_COLUMNS.
+_RATIOS = ((3, 6), (4, 3), (5, 6), (3, 5))  # rooms/household, bedrooms/room, people/household, rooms/person
+_LOGGED = (3, 4, 5, 6, 7)  # total_rooms, total_bedrooms, population, households, median_income
 
 
-def _available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def build_preprocessor() -> ColumnTransformer:
-    """The unfitted feature preprocessor: numeric impute + scale, one-hot for the category."""
-    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-    category = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+def _preprocessor() -> ColumnTransformer:
+    numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
+    category = OneHotEncoder(categories=[list(OCEAN_CATEGORIES)], handle_unknown="ignore", sparse_output=False)
     return ColumnTransformer(
         [("numeric", numeric, list(NUMERIC_COLUMNS)), ("category", category, [CATEGORICAL_COLUMN])],
         sparse_threshold=0.0,
     )
 
 
-def build_module(n_inputs: int, hidden_layers: tuple[int, ...], dropout: float) -> nn.Sequential:
-    """ReLU layers of the given widths, then one linear output unit."""
+class _EngineeredFeatures(nn.Module):
+    """Appends standardized log counts and ratios, computed from the un-scaled numeric columns."""
+
+    def __init__(self, n_numeric: int):
+        super().__init__()
+        n_extra = len(_RATIOS) + len(_LOGGED)
+        self.register_buffer("numeric_mean", torch.zeros(n_numeric))
+        self.register_buffer("numeric_scale", torch.ones(n_numeric))
+        self.register_buffer("extra_mean", torch.zeros(n_extra))
+        self.register_buffer("extra_scale", torch.ones(n_extra))
+
+    def raw_extra(self, x: torch.Tensor) -> torch.Tensor:
+        numeric = x[:, : self.numeric_mean.shape[0]] * self.numeric_scale + self.numeric_mean
+        # Counts are non-negative; the clamps keep divisions and logs finite on odd inputs.
+        ratios = [numeric[:, a] / numeric[:, b].clamp(min=1.0) for a, b in _RATIOS]
+        logs = [torch.log1p(numeric[:, i].clamp(min=0.0)) for i in _LOGGED]
+        return torch.stack(ratios + logs, dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        extra = (self.raw_extra(x) - self.extra_mean) / self.extra_scale
+        return torch.cat([x, extra.clamp(-10.0, 10.0)], dim=1)
+
+
+def _build_module(n_inputs: int, hidden_layers, dropout: float, feature_engineering: bool) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = n_inputs
-    for units in hidden_layers:
-        layers += [nn.Linear(width, units), nn.ReLU()]
+    if feature_engineering:
+        layers.append(_EngineeredFeatures(len(NUMERIC_COLUMNS)))
+        width += len(_RATIOS) + len(_LOGGED)
+    for hidden in hidden_layers:
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
         if dropout > 0:
             layers.append(nn.Dropout(dropout))
-        width = units
+        width = hidden
     layers.append(nn.Linear(width, 1))
     return nn.Sequential(*layers)
 
 
-def _check_features(X: pd.DataFrame) -> None:
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError(
-            f"X must be a pandas DataFrame with columns {', '.join(FEATURE_COLUMNS)}, got {type(X).__name__}"
-        )
-    missing = [column for column in FEATURE_COLUMNS if column not in X.columns]
-    if missing:
-        raise ValueError(f"X is missing feature column(s): {', '.join(missing)}")
+def _available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class TorchMLPRegressor(RegressorMixin, BaseEstimator):
-    """A multi-layer perceptron on the housing features, trained with Adam and early stopping.
+    """An MLP on the standardized (log1p) target, trained with AdamW and early stopping.
 
-    ``fit`` holds out ``validation_fraction`` of the rows (seeded by ``random_state``), trains on the
-    rest and, after every epoch, measures the validation MAE in dollars; training stops after
-    ``patience`` epochs without improvement and the weights of the best epoch are restored.
-
-    Args:
-        hidden_layers: widths of the hidden ReLU layers.
-        lr: Adam learning rate.
-        batch_size: rows per optimisation step.
-        epochs: the most epochs to train.
-        weight_decay: Adam's L2 penalty.
-        dropout: dropout after each hidden layer (0 disables it).
-        loss: ``'l1'``, ``'mse'`` or ``'huber'``, on the standardized (log) target.
-        log_target: train on ``log1p(price)`` rather than the price.
-        patience: epochs without a better validation MAE before stopping.
-        validation_fraction: share of the rows held out for early stopping, in (0, 1).
-        random_state: seed of the split, the weight initialisation and the batch order.
-        device: ``'auto'`` (CUDA when available), ``'cpu'`` or ``'cuda'``.
-        n_threads: CPU threads for torch; ``None`` uses the cores this process may run on.
+    Early stopping watches the validation MAE in dollars: on ``eval_set`` when given, otherwise on
+    a ``validation_fraction`` share of the training rows; the best epoch's weights are kept.
+    ``on_epoch(epoch, val_mae)`` is called after every epoch (the training script logs it).
+    Threads default to the cores this process may use; ``device="auto"`` picks CUDA when present.
     """
 
     def __init__(
@@ -116,13 +114,14 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         hidden_layers=(256, 128),
         lr=1e-3,
         batch_size=256,
-        epochs=100,
+        epochs=200,
         weight_decay=0.0,
         dropout=0.0,
         loss="l1",
         log_target=True,
-        patience=10,
+        patience=20,
         validation_fraction=0.1,
+        feature_engineering=False,
         random_state=0,
         device="auto",
         n_threads=None,
@@ -137,26 +136,21 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         self.log_target = log_target
         self.patience = patience
         self.validation_fraction = validation_fraction
+        self.feature_engineering = feature_engineering
         self.random_state = random_state
         self.device = device
         self.n_threads = n_threads
 
-    def _validate_params(self) -> None:
+    def _validate(self) -> None:
         if self.loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(map(repr, _LOSSES))}, got {self.loss!r}")
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction}")
-        if not self.hidden_layers or any(int(units) < 1 for units in self.hidden_layers):
-            raise ValueError(
-                f"hidden_layers must be a non-empty sequence of positive widths, got {self.hidden_layers!r}"
-            )
-        for name in ("batch_size", "epochs", "patience"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {self.device!r}")
+            raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {self.loss!r}")
+        if not self.hidden_layers or any(int(h) < 1 for h in self.hidden_layers):
+            raise ValueError(f"hidden_layers must be one or more positive widths, got {self.hidden_layers!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
+        for name in ("lr", "batch_size", "epochs"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
     def _torch_device(self) -> torch.device:
         if self.device == "auto":
@@ -168,142 +162,129 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         return (z - self.target_mean_) / self.target_std_
 
     def _decode_target(self, z: np.ndarray) -> np.ndarray:
-        value = z.astype(np.float64) * self.target_std_ + self.target_mean_
-        return np.expm1(value) if self.log_target else value
+        z = z * self.target_std_ + self.target_mean_
+        return np.expm1(z) if self.log_target else z
 
-    def _forward(self, features: np.ndarray) -> np.ndarray:
-        device = next(self.module_.parameters()).device
-        self.module_.eval()
-        outputs = []
+    def _features(self, X: pd.DataFrame) -> torch.Tensor:
+        return torch.as_tensor(self.preprocessor_.transform(X), dtype=torch.float32)
+
+    def _fit_engineered_features(self, features: torch.Tensor) -> None:
+        engineered = self.module_[0]
+        scaler = self.preprocessor_.named_transformers_["numeric"].named_steps["scale"]
+        engineered.numeric_mean.copy_(torch.as_tensor(scaler.mean_, dtype=torch.float32))
+        engineered.numeric_scale.copy_(torch.as_tensor(scaler.scale_, dtype=torch.float32))
         with torch.no_grad():
-            for start in range(0, len(features), _PREDICT_CHUNK):
-                batch = torch.as_tensor(
-                    features[start : start + _PREDICT_CHUNK], dtype=torch.float32, device=device
-                )
-                outputs.append(self.module_(batch).reshape(-1).cpu().numpy())
-        return np.concatenate(outputs) if outputs else np.empty(0, dtype=np.float32)
+            raw = engineered.raw_extra(features)
+        engineered.extra_mean.copy_(raw.mean(dim=0))
+        engineered.extra_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
 
-    def fit(
-        self, X: pd.DataFrame, y, on_epoch: Callable[[int, float], None] | None = None
-    ) -> TorchMLPRegressor:
-        """Fit on the raw feature frame ``X`` and prices ``y`` (dollars).
+    def _predict_standardized(self, features: torch.Tensor) -> np.ndarray:
+        self.module_.eval()
+        device = next(self.module_.parameters()).device
+        with torch.no_grad():
+            out = [self.module_(chunk.to(device)).squeeze(1).cpu() for chunk in features.split(8192)]
+        return torch.cat(out).numpy().astype(np.float64)
 
-        ``on_epoch(epoch, val_mae_dollars)`` is called after every epoch (counted from 1), so a
-        training script can log the learning curve as it goes.
-        """
-        self._validate_params()
-        _check_features(X)
-        y = np.asarray(y, dtype=np.float64).reshape(-1)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
-        if not np.isfinite(y).all():
-            raise ValueError("y contains NaN or infinite values")
-        if self.log_target and (y <= -1).any():
-            raise ValueError("log_target=True needs every target value above -1")
-        n_validation = max(1, round(len(y) * self.validation_fraction))
-        if len(y) - n_validation < 1:
-            raise ValueError(f"too few rows ({len(y)}) to hold out a validation split")
-
-        torch.set_num_threads(max(1, int(self.n_threads or _available_cores())))
+    def fit(self, X: pd.DataFrame, y, eval_set=None, on_epoch: Callable[[int, float], None] | None = None):
+        """Fit on the raw feature frame ``X`` and prices ``y`` in dollars; returns self."""
+        self._validate()
+        y = np.asarray(y, dtype=np.float64)
+        if eval_set is None:
+            X, X_val, y, y_val = train_test_split(
+                X, y, test_size=self.validation_fraction, random_state=self.random_state
+            )
+        else:
+            X_val, y_val = eval_set[0], np.asarray(eval_set[1], dtype=np.float64)
         torch.manual_seed(self.random_state)
-        rng = np.random.default_rng(self.random_state)
-        order = rng.permutation(len(y))
-        val_rows, train_rows = order[:n_validation], order[n_validation:]
-        X_train, X_val = X.iloc[train_rows], X.iloc[val_rows]
-        y_train, y_val = y[train_rows], y[val_rows]
-
-        self.preprocessor_ = build_preprocessor().fit(X_train)
-        z_train = np.log1p(y_train) if self.log_target else y_train
-        self.target_mean_ = float(z_train.mean())
-        self.target_std_ = float(z_train.std()) or 1.0
-
+        torch.set_num_threads(self.n_threads or _available_cores())
         device = self._torch_device()
-        features = torch.as_tensor(self.preprocessor_.transform(X_train), dtype=torch.float32, device=device)
-        targets = torch.as_tensor(self._encode_target(y_train), dtype=torch.float32, device=device).reshape(
-            -1, 1
-        )
-        val_features = self.preprocessor_.transform(X_val).astype(np.float32)
-        self.n_features_in_ = len(FEATURE_COLUMNS)
-        self.module_ = build_module(
-            features.shape[1], tuple(int(u) for u in self.hidden_layers), self.dropout
-        ).to(device)
 
-        optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        self.preprocessor_ = _preprocessor().fit(X)
+        z = np.log1p(y) if self.log_target else y
+        self.target_mean_, self.target_std_ = float(z.mean()), float(z.std())
+        features = self._features(X)
+        targets = torch.as_tensor(self._encode_target(y), dtype=torch.float32)
+        val_features = self._features(X_val)
+        self.n_features_in_ = features.shape[1]
+        self.module_ = _build_module(
+            self.n_features_in_, tuple(self.hidden_layers), self.dropout, self.feature_engineering
+        )
+        if self.feature_engineering:
+            self._fit_engineered_features(features)
+        self.module_.to(device)
+
+        optimizer = torch.optim.AdamW(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        # Halving the rate on a plateau lets a run settle before early stopping ends it.
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=max(1, self.patience // 3))
         criterion = _LOSSES[self.loss]()
-        generator = torch.Generator(device="cpu").manual_seed(self.random_state)
-        best_state, self.best_val_mae_, stale = None, float("inf"), 0
-        self.n_epochs_ = 0
-        for epoch in range(1, int(self.epochs) + 1):
+        generator = torch.Generator().manual_seed(self.random_state)
+        best_mae, best_state, stale = float("inf"), None, 0
+        self.history_: list[float] = []
+        for epoch in range(1, self.epochs + 1):
             self.module_.train()
-            for batch in torch.randperm(len(features), generator=generator).split(int(self.batch_size)):
-                batch = batch.to(device)
+            for batch in torch.randperm(len(features), generator=generator).split(self.batch_size):
                 optimizer.zero_grad()
-                criterion(self.module_(features[batch]), targets[batch]).backward()
+                prediction = self.module_(features[batch].to(device)).squeeze(1)
+                criterion(prediction, targets[batch].to(device)).backward()
                 optimizer.step()
-            val_mae = float(np.mean(np.abs(self._decode_target(self._forward(val_features)) - y_val)))
-            self.n_epochs_ = epoch
+            val_mae = float(np.mean(np.abs(self._decode_target(self._predict_standardized(val_features)) - y_val)))
+            self.history_.append(val_mae)
+            scheduler.step(val_mae)
             if on_epoch is not None:
                 on_epoch(epoch, val_mae)
-            if val_mae < self.best_val_mae_:
-                self.best_val_mae_, stale = val_mae, 0
-                best_state = {key: value.detach().clone() for key, value in self.module_.state_dict().items()}
+            if val_mae < best_mae:
+                best_mae, best_state, stale = val_mae, copy.deepcopy(self.module_.state_dict()), 0
+                self.best_epoch_ = epoch
             else:
                 stale += 1
                 if stale >= self.patience:
                     break
-        if best_state is not None:
-            self.module_.load_state_dict(best_state)
-        self.module_.eval()
+        self.module_.load_state_dict(best_state)
+        self.module_.to("cpu").eval()
+        self.best_val_mae_ = best_mae
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Prices in dollars (float64, one per row of ``X``)."""
+        """Prices in dollars for the raw feature frame ``X``."""
         check_is_fitted(self, "module_")
-        _check_features(X)
-        features = self.preprocessor_.transform(X.loc[:, list(FEATURE_COLUMNS)]).astype(np.float32)
-        return self._decode_target(self._forward(features))
+        return self._decode_target(self._predict_standardized(self._features(X)))
+
+
+_CONFIG_PARAMS = ("hidden_layers", "lr", "batch_size", "epochs", "weight_decay", "dropout", "loss", "log_target",
+                  "patience", "validation_fraction", "feature_engineering", "random_state")
 
 
 def save(model: TorchMLPRegressor, directory: str | os.PathLike) -> Path:
-    """Write a fitted model to ``directory`` (created if needed); return the folder."""
+    """Write a fitted model to ``directory`` (created if needed) and return the folder."""
     check_is_fitted(model, "module_")
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model.preprocessor_, folder / _PREPROCESSOR_FILE)
-    state = {key: value.detach().cpu() for key, value in model.module_.state_dict().items()}
-    torch.save(state, folder / _WEIGHTS_FILE)
-    params = model.get_params()
-    params["hidden_layers"] = [int(units) for units in params["hidden_layers"]]
-    config = {
-        "params": params,
-        "n_inputs": int(model.module_[0].in_features),
-        "target_mean": model.target_mean_,
-        "target_std": model.target_std_,
-        "best_val_mae": model.best_val_mae_,
-        "n_epochs": model.n_epochs_,
-    }
-    (folder / _CONFIG_FILE).write_text(json.dumps(config, indent=2))
+    joblib.dump(model.preprocessor_, folder / "preprocessor.joblib")
+    torch.save(model.module_.state_dict(), folder / "mlp.pt")
+    config = {name: getattr(model, name) for name in _CONFIG_PARAMS}
+    config["hidden_layers"] = list(config["hidden_layers"])
+    config.update(
+        n_features_in=model.n_features_in_,
+        target_mean=model.target_mean_,
+        target_std=model.target_std_,
+        best_val_mae=model.best_val_mae_,
+        best_epoch=model.best_epoch_,
+    )
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
     return folder
 
 
 def load(directory: str | os.PathLike) -> TorchMLPRegressor:
-    """Read a model written by :func:`save`; its module lives on the CPU."""
+    """The fitted ``TorchMLPRegressor`` that ``save`` wrote to ``directory``."""
     folder = Path(directory)
-    missing = [
-        name for name in (_CONFIG_FILE, _WEIGHTS_FILE, _PREPROCESSOR_FILE) if not (folder / name).is_file()
-    ]
-    if missing:
-        raise FileNotFoundError(f"{folder}: not a saved TorchMLPRegressor (missing {', '.join(missing)})")
-    config = json.loads((folder / _CONFIG_FILE).read_text())
-    params = dict(config["params"], hidden_layers=tuple(config["params"]["hidden_layers"]))
-    model = TorchMLPRegressor(**params)
-    model.preprocessor_ = joblib.load(folder / _PREPROCESSOR_FILE)
-    model.module_ = build_module(config["n_inputs"], params["hidden_layers"], params["dropout"])
-    model.module_.load_state_dict(torch.load(folder / _WEIGHTS_FILE, map_location="cpu", weights_only=True))
+    config = json.loads((folder / "config.json").read_text())
+    model = TorchMLPRegressor(**{name: config[name] for name in _CONFIG_PARAMS}, device="cpu")
+    model.hidden_layers = tuple(model.hidden_layers)
+    model.preprocessor_ = joblib.load(folder / "preprocessor.joblib")
+    model.n_features_in_ = config["n_features_in"]
+    model.target_mean_, model.target_std_ = config["target_mean"], config["target_std"]
+    model.best_val_mae_, model.best_epoch_ = config["best_val_mae"], config["best_epoch"]
+    model.module_ = _build_module(model.n_features_in_, model.hidden_layers, model.dropout, model.feature_engineering)
+    model.module_.load_state_dict(torch.load(folder / "mlp.pt", weights_only=True))
     model.module_.eval()
-    model.target_mean_ = config["target_mean"]
-    model.target_std_ = config["target_std"]
-    model.best_val_mae_ = config["best_val_mae"]
-    model.n_epochs_ = config["n_epochs"]
-    model.n_features_in_ = len(FEATURE_COLUMNS)
     return model

@@ -82,10 +82,16 @@ def init() -> None:
 
 
 def _preprocess(raw_data: str | bytes) -> dict[str, np.ndarray]:
-    payload = json.loads(raw_data)
+    try:
+        payload = json.loads(raw_data)
+    except RecursionError:
+        raise schema.SchemaError("the body is nested too deeply to be a table of rows") from None
     if not isinstance(payload, dict) or "data" not in payload:
         raise schema.SchemaError('the body must be a JSON object with a "data" list of rows')
-    return schema.rows_to_inputs(payload["data"])
+    try:
+        return schema.rows_to_inputs(payload["data"])
+    except OverflowError as exc:  # an integer too large for a float
+        raise schema.SchemaError(f"a numeric value is out of range: {exc}") from None
 
 
 def _postprocess(prediction: np.ndarray) -> dict[str, Any]:

@@ -1,0 +1,104 @@
+"""Entry point of a script run's process: ``python -m emulator._child SCRIPT [ARGS...]``.
+
+It owns the run from start to end, so a run outlives the process that submitted it: it waits
+for a node of its cluster, runs the script under the import hook (plain ``from azureml.core
+import Run`` code logs into this run), uploads ``./outputs`` and ``./logs`` and records
+Completed, Failed or Canceled. SIGTERM (``Run.cancel``) and ``max_run_duration_seconds`` cancel it.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import signal
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from emulator import hook
+from emulator.core import _process
+from emulator.core.compute import acquire_slot, release_slot
+from emulator.core.run import DRIVER_LOG, Run
+
+_SLOT_POLL_SECONDS = 0.5
+
+
+class _Canceled(BaseException):
+    """Raised in the script's thread by SIGTERM so it unwinds through its finally blocks."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Canceled()
+
+
+def _run_script(script: str, args: list[str]) -> tuple[str, dict | None]:
+    """Run the script and return the final status with its error details."""
+    sys.argv = [script, *args]
+    sys.path.insert(0, str(Path(script).resolve().parent))
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as exit_:
+        if exit_.code not in (None, 0):
+            return "Failed", {"code": "UserError", "message": f"The script exited with code {exit_.code}"}
+    except _Canceled:
+        return "Canceled", None
+    except BaseException as error:  # the script's own failure, reported like Azure does
+        traceback.print_exc()
+        return "Failed", {"code": "UserError", "message": f"{type(error).__name__}: {error}", "type": type(error).__name__}
+    return "Completed", None
+
+
+def _start(run: Run, target: dict) -> None:
+    while not acquire_slot(run.experiment.workspace, target, run.id):
+        time.sleep(_SLOT_POLL_SECONDS)
+    run._set_status("Starting")
+    run._set_status("Running", start_time=time.time())
+
+
+def _finish(run: Run, target: dict, status: str, error: dict | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if run.get_status() == "CancelRequested":
+        status = "Canceled"
+    else:
+        run._set_status("Finalizing")
+    try:
+        run._upload_tree("outputs", Path("outputs"))
+        run._upload_tree("logs", Path("logs"))
+        log = run._store.artifact_path(run.id, DRIVER_LOG)
+        run._store.add_artifacts(run.id, [(DRIVER_LOG, log.stat().st_size)])
+    finally:
+        release_slot(run.experiment.workspace, target, run.id)
+        run._set_status(status, error=error)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    script, args = argv[0], argv[1:]
+    hook.install()
+    run = Run.get_context()
+    run._store.update_run(run.id, dict(zip(("pid", "pid_started"), _process.identity(), strict=True)))
+    details = run._store.get_run(run.id)["details"]
+    target = details["compute"]
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    limit = details["runDefinition"].get("maxRunDurationSeconds")
+    timer = threading.Timer(limit, os.kill, (os.getpid(), signal.SIGTERM)) if limit else None
+    try:
+        _start(run, target)
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        status, error = _run_script(script, args)
+    except _Canceled:
+        status, error = "Canceled", None
+    if timer is not None and not timer.is_alive() and status == "Canceled" and run.get_status() != "CancelRequested":
+        error = {"code": "RunTimeout", "message": f"The run exceeded max_run_duration_seconds={limit}"}
+    _finish(run, target, status, error)
+    return 0 if status == "Completed" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

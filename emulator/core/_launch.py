@@ -1,0 +1,144 @@
+"""Start a script run as a real subprocess (used by ScriptRunConfig and the HyperDrive controller).
+
+The launcher snapshots the source directory into the run's working folder and starts
+``python -m emulator._child``, which owns the run from then on: it waits for a node of the
+cluster, runs the script, uploads ``outputs/`` and ``logs/`` and records the final status. The run
+therefore survives the launching process; a thread here only reaps the process and fails the run
+if it died without reporting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import psutil
+
+import emulator
+
+from ..exceptions import UserErrorException
+from . import _process
+from .compute import resolve_target
+from .run import DRIVER_LOG, Run, _reap
+from .workspace import emulator_home
+
+_SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024
+_NEVER_SNAPSHOT = (".git", "__pycache__", ".venv", "venv", ".azureml-emulator", "outputs", "logs", "*.pyc", ".*_cache")
+
+
+def _snapshot(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` minus caches, virtualenvs and ``.amlignore`` patterns (300 MB cap)."""
+    patterns = list(_NEVER_SNAPSHOT)
+    amlignore = source / ".amlignore"
+    if amlignore.is_file():
+        patterns += [p.strip().rstrip("/") for p in amlignore.read_text().splitlines() if p.strip() and not p.startswith("#")]
+    copied = 0
+
+    def ignore(_folder, names):
+        return {n for n in names if any(fnmatch.fnmatch(n, p) for p in patterns)}
+
+    def copy(src, dst):
+        nonlocal copied
+        copied += os.path.getsize(src)
+        if copied > _SNAPSHOT_LIMIT_BYTES:
+            raise UserErrorException(
+                f"The snapshot of {source} exceeds the limit of 300 MB; add large files to .amlignore"
+            )
+        return shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, ignore=ignore, copy_function=copy)
+
+
+def _child_environment(workspace, run: Run, target: dict, environment_variables: dict) -> dict:
+    package_root = str(Path(emulator.__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in environment_variables.items()},
+        "AZUREML_RUN_ID": run.id,
+        "AZUREML_EXPERIMENT_NAME": run.experiment.name,
+        "AZUREML_ARM_WORKSPACE_NAME": workspace.name,
+        "AZUREML_ARM_SUBSCRIPTION": str(workspace.subscription_id),
+        "AZUREML_ARM_RESOURCEGROUP": str(workspace.resource_group),
+        "DUEL_EMULATOR_HOME": str(emulator_home()),
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if not target["gpu"]:
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    return env
+
+
+def _validate(config) -> Path:
+    source = Path(config.source_directory or ".").resolve()
+    if not source.is_dir():
+        raise UserErrorException(f"source_directory {source} does not exist or is not a folder")
+    if config.command:
+        raise UserErrorException("ScriptRunConfig(command=...) is not supported by the emulator; pass script= and arguments=")
+    if not config.script:
+        raise UserErrorException("ScriptRunConfig needs a script (the entry script inside source_directory)")
+    if not (source / config.script).is_file():
+        raise UserErrorException(f"Script {config.script} was not found in source_directory {source}")
+    return source
+
+
+def start_script_run(experiment, config, *, parent=None, arguments=None, run_id=None, tags=None, properties=None) -> Run:
+    """Create a Queued run for ``config`` and start its process; returns at once."""
+    source = _validate(config)
+    workspace = experiment.workspace
+    target = resolve_target(workspace, config.run_config.target)
+    args = [str(a) for a in [*config.arguments, *(arguments or [])]]
+    environment = config.run_config.environment
+    run = Run._create(
+        experiment,
+        run_type="azureml.scriptrun",
+        parent=parent,
+        run_id=run_id,
+        status="Queued",
+        tags=tags,
+        properties=properties,
+        details={
+            "target": target["target"],
+            "compute": target,
+            "runDefinition": {
+                "script": config.script,
+                "arguments": args,
+                "sourceDirectory": str(source),
+                "target": target["target"],
+                "environment": environment._to_dict(),
+                "maxRunDurationSeconds": config.max_run_duration_seconds,
+            },
+            "emulator": f"runs in {sys.executable}; the environment is recorded, not built",
+        },
+    )
+    working = workspace._store.root / "runs" / run.id
+    _snapshot(source, working)
+    log_path = workspace._store.artifact_path(run.id, DRIVER_LOG)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    workspace._store.add_artifacts(run.id, [(DRIVER_LOG, 0)])
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "emulator._child", config.script, *args],
+            cwd=working,
+            env=_child_environment(workspace, run, target, environment.environment_variables),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    # The child records its own identity too; this covers a child that dies before it can.
+    with contextlib.suppress(psutil.Error):
+        workspace._store.update_run(run.id, dict(zip(("pid", "pid_started"), _process.identity(process.pid), strict=True)))
+    threading.Thread(target=_wait, args=(process, workspace._store, run.id), daemon=True).start()
+    return run
+
+
+def _wait(process: subprocess.Popen, store, run_id: str) -> None:
+    """Reap the process; fail (or cancel) the run if it ended without recording a final status."""
+    process.wait()
+    _reap(store, store.get_run(run_id))

@@ -1,0 +1,122 @@
+"""``Environment``: a recorded, versioned software environment.
+
+The emulator runs every script in the current interpreter; an environment's conda, pip and
+docker settings are recorded on the run (and said to be unused in its details), not built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..exceptions import UserErrorException
+from .conda_dependencies import CondaDependencies
+
+DEFAULT_CPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"
+DEFAULT_GPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.8-cudnn8-ubuntu22.04"
+_KIND = "environment"
+
+
+class PythonSection:
+    def __init__(self, **kwargs):
+        self.conda_dependencies = CondaDependencies()
+        self.user_managed_dependencies = False
+        self.interpreter_path = "python"
+        self.conda_dependencies_file = None
+
+
+class DockerSection:
+    def __init__(self, **kwargs):
+        self.enabled = False
+        self.base_image = DEFAULT_CPU_IMAGE
+        self.base_dockerfile = None
+        self.base_image_registry = None
+        self.shm_size = "2g"
+
+
+class Environment:
+    """A named environment; ``register`` stores a new version when its definition changed."""
+
+    def __init__(self, name, **kwargs):
+        if not name or not isinstance(name, str):
+            raise UserErrorException("Environment name must be a non-empty string")
+        self.name = name
+        self.version = None
+        self.python = PythonSection()
+        self.docker = DockerSection()
+        self.environment_variables = {}
+        self.inferencing_stack_version = None
+
+    @staticmethod
+    def from_conda_specification(name, file_path):
+        environment = Environment(name)
+        environment.python.conda_dependencies = CondaDependencies(file_path)
+        return environment
+
+    @staticmethod
+    def from_pip_requirements(name, file_path, pip_version=None):
+        path = Path(file_path)
+        if not path.is_file():
+            raise UserErrorException(f"Requirements file not found: {path}")
+        packages = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+        environment = Environment(name)
+        environment.python.conda_dependencies = CondaDependencies.create(pip_packages=packages)
+        if pip_version:
+            environment.python.conda_dependencies.add_conda_package(f"pip={pip_version}")
+        return environment
+
+    def _to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "python": {
+                "userManagedDependencies": self.python.user_managed_dependencies,
+                "interpreterPath": self.python.interpreter_path,
+                "condaDependencies": self.python.conda_dependencies._spec,
+            },
+            "docker": {"enabled": self.docker.enabled, "baseImage": self.docker.base_image},
+            "environmentVariables": dict(self.environment_variables),
+            "inferencingStackVersion": self.inferencing_stack_version,
+        }
+
+    @staticmethod
+    def _from_dict(payload: dict) -> Environment:
+        environment = Environment(payload["name"])
+        environment.version = payload.get("version")
+        python = payload.get("python", {})
+        environment.python.user_managed_dependencies = python.get("userManagedDependencies", False)
+        environment.python.interpreter_path = python.get("interpreterPath", "python")
+        environment.python.conda_dependencies = CondaDependencies(_underlying_structure=python.get("condaDependencies"))
+        docker = payload.get("docker", {})
+        environment.docker.enabled = docker.get("enabled", False)
+        environment.docker.base_image = docker.get("baseImage", DEFAULT_CPU_IMAGE)
+        environment.environment_variables = dict(payload.get("environmentVariables", {}))
+        environment.inferencing_stack_version = payload.get("inferencingStackVersion")
+        return environment
+
+    def register(self, workspace):
+        """Store this definition as the next version (or return the latest if unchanged)."""
+        versions = (workspace._store.get_asset(_KIND, self.name) or {}).get("versions", [])
+        definition = {**self._to_dict(), "version": None}
+        if versions and {**versions[-1], "version": None} == definition:
+            return Environment._from_dict(versions[-1])
+        definition["version"] = str(len(versions) + 1)
+        workspace._store.put_asset(_KIND, self.name, {"name": self.name, "versions": [*versions, definition]})
+        return Environment._from_dict(definition)
+
+    @staticmethod
+    def get(workspace, name, version=None, label=None):
+        versions = (workspace._store.get_asset(_KIND, name) or {}).get("versions", [])
+        chosen = [v for v in versions if version is None or v["version"] == str(version)]
+        if not chosen:
+            raise UserErrorException(
+                f"Environment {name}" + (f" version {version}" if version else "") + " was not found in the workspace"
+            )
+        return Environment._from_dict(chosen[-1])
+
+    @staticmethod
+    def list(workspace):
+        """{name: latest version} of the registered environments."""
+        return {a["name"]: Environment._from_dict(a["versions"][-1]) for a in workspace._store.list_assets(_KIND)}
+
+    def __repr__(self):
+        return f"Environment(Name: {self.name},\nVersion: {self.version})"

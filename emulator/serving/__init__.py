@@ -1,0 +1,6 @@
+"""The scoring server: Azure ML's inference HTTP contract around any ``init()``/``run()`` entry script.
+
+``python -m emulator.serving`` starts it under uvicorn; :mod:`emulator.core.webservice` launches it
+as a local process or inside the scoring image (``deployments/Dockerfile``). This package imports
+only the standard library, uvicorn and (optionally) orjson, so it runs in the slim image.
+"""

@@ -1,0 +1,152 @@
+"""The scoring server as a plain ASGI application.
+
+Routes: ``GET /`` (liveness, answers ``Healthy``), ``GET /swagger.json`` and ``POST /score``, which
+hands the request body to the entry script's ``run()``. Plain ASGI rather than Starlette: the hot
+path is three routes and one body read, and skipping the framework's request/response objects
+roughly halves the per-request overhead (see ``benchmarks/serving.py``).
+
+Status codes: 401 for a missing or wrong key, 413 for a body over the limit, 400 when ``run()``
+raises ``ValueError`` (the entry script's way of refusing input, e.g. ``json.JSONDecodeError`` or
+``training.schema.SchemaError``) or the body is not UTF-8, 500 only for other failures of the script.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from types import ModuleType
+from typing import Any
+
+import orjson
+
+from .auth import KeyRing
+from .config import ServerConfig
+from .entry import load_entry_script
+from .swagger import swagger_document
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+access_log = logging.getLogger("emulator.serving.access")
+error_log = logging.getLogger("emulator.serving.error")
+
+_JSON = b"application/json"
+_TEXT = b"text/plain; charset=utf-8"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Disconnected(Exception):
+    pass
+
+
+def _dumps(value: Any) -> bytes:
+    # NaN and infinities become null rather than invalid JSON
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _error(message: str) -> bytes:
+    return _dumps({"error": message})
+
+
+class ScoringApp:
+    """ASGI callable serving one loaded entry script."""
+
+    def __init__(self, entry: ModuleType, config: ServerConfig) -> None:
+        self._run = entry.run
+        self._keys = KeyRing(config.keys_file) if config.keys_file else None
+        self._max_body = config.max_body_bytes
+        example = getattr(entry, "INPUT_EXAMPLE", None)
+        answer = entry.run(orjson.dumps(example).decode()) if example is not None else None
+        self._swagger = _dumps(
+            swagger_document(config.entry_script.stem, example, answer, auth=self._keys is not None)
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        started = time.perf_counter()
+        try:
+            status, body, content_type = await self._dispatch(scope, receive)
+        except _Disconnected:
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        client = scope.get("client") or ("-", 0)
+        access_log.info(
+            '%s "%s %s" %d %dB %.3fms',
+            client[0],
+            scope["method"],
+            scope["path"],
+            status,
+            len(body),
+            (time.perf_counter() - started) * 1000,
+        )
+
+    async def _dispatch(self, scope: Scope, receive: Receive) -> tuple[int, bytes, bytes]:
+        path, method = scope["path"], scope["method"]
+        if path == "/score":
+            if method != "POST":
+                return 405, _error("use POST to score"), _JSON
+            return await self._score(scope, receive)
+        if path == "/" and method in ("GET", "HEAD"):
+            return 200, b"Healthy", _TEXT
+        if path == "/swagger.json" and method == "GET":
+            return 200, self._swagger, _JSON
+        return 404, _error(f"no route {method} {path}"), _JSON
+
+    async def _score(self, scope: Scope, receive: Receive) -> tuple[int, bytes, bytes]:
+        headers = dict(scope["headers"])
+        if self._keys is not None:
+            refusal = self._keys.check(headers.get(b"authorization"))
+            if refusal is not None:
+                return 401, _error(refusal), _JSON
+        try:
+            raw = await self._read_body(headers.get(b"content-length"), receive)
+            text = raw.decode("utf-8")
+        except _TooLarge:
+            return 413, _error(f"request body larger than {self._max_body} bytes"), _JSON
+        except UnicodeDecodeError as exc:
+            return 400, _error(f"request body is not valid UTF-8: {exc.reason} at byte {exc.start}"), _JSON
+        try:
+            return 200, _dumps(self._run(text)), _JSON
+        except ValueError as exc:
+            return 400, _error(str(exc) or type(exc).__name__), _JSON
+        except Exception:
+            error_log.exception("run() failed")
+            return 500, _error("the entry script failed; see the service logs"), _JSON
+
+    async def _read_body(self, content_length: bytes | None, receive: Receive) -> bytes:
+        if content_length is not None and content_length.isdigit() and int(content_length) > self._max_body:
+            raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_body:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def create_app() -> ScoringApp:
+    """uvicorn factory: load the entry script named in the environment and call its ``init()``."""
+    config = ServerConfig.from_env()
+    entry = load_entry_script(config.entry_script)
+    entry.init()
+    return ScoringApp(entry, config)

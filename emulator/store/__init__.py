@@ -1,0 +1,6 @@
+"""Storage of an emulated workspace: the interface and its SQLite implementation."""
+
+from .base import TERMINAL_STATUSES, AbstractStore, Metric
+from .sqlite import SqliteStore
+
+__all__ = ["TERMINAL_STATUSES", "AbstractStore", "Metric", "SqliteStore"]

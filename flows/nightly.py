@@ -1,0 +1,23 @@
+"""The nightly run: the duel as champion against challenger.
+
+The night's winner is registered either way, but it is promoted (tagged champion) and deployed
+only when it beats the current champion re-scored on the same night's test split.
+"""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows.comparison import duel
+from tasks.settings import DeployTarget
+
+
+@flow(name="nightly-duel", log_prints=True)
+def nightly(
+    data: str | None = None,
+    subset: int | None = None,
+    deploy_target: DeployTarget | None = None,
+    quick: bool = False,
+) -> dict:
+    """Run the duel with champion/challenger promotion."""
+    return duel(data=data, subset=subset, deploy_target=deploy_target, quick=quick, champion_challenger=True)

@@ -1,0 +1,78 @@
+"""The HyperDrive contestant: a sweep of the PyTorch MLP training script on the GPU cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import INPUTS, TASK_SOURCE
+
+from tasks.backend import compute_target, sdk, workspace
+from tasks.datasets import DataRefs
+from tasks.settings import DuelSettings
+
+TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
+PRIMARY_METRIC = "val_mae"
+
+
+def hyperdrive_config(settings: DuelSettings, ws, data: DataRefs):
+    """The sweep: random search over the MLP's shape and optimiser, Bandit early termination."""
+    api = sdk(settings.backend)
+    script = api.ScriptRunConfig(
+        source_directory=str(TRAINING_DIR),
+        script="train_mlp.py",
+        arguments=[
+            "--dataset-name", data.train_name,
+            "--dataset-version", str(data.train_version),
+            "--epochs", str(settings.hyperdrive_epochs),
+            "--seed", str(settings.split_seed),
+        ],
+        compute_target=compute_target(settings, ws, gpu=True),
+    )
+    sampling = api.RandomParameterSampling(
+        {
+            "--hidden-1": api.choice(128, 256, 512),
+            "--hidden-2": api.choice(64, 128, 256),
+            "--lr": api.loguniform(-8, -4.5),
+            "--batch-size": api.choice(128, 256, 512),
+            "--dropout": api.uniform(0.0, 0.2),
+            "--weight-decay": api.loguniform(-14, -7),
+        }
+    )
+    return api.HyperDriveConfig(
+        run_config=script,
+        hyperparameter_sampling=sampling,
+        policy=api.BanditPolicy(evaluation_interval=2, slack_factor=0.2, delay_evaluation=10),
+        primary_metric_name=PRIMARY_METRIC,
+        primary_metric_goal=api.PrimaryMetricGoal.MINIMIZE,
+        max_total_runs=settings.hyperdrive_max_total_runs,
+        max_concurrent_runs=settings.hyperdrive_max_concurrent_runs,
+        max_duration_minutes=settings.hyperdrive_max_duration_minutes,
+    )
+
+
+@task(name="hyperdrive-sweep", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> str:
+    """Submit the sweep, wait for it, publish its leaderboard; returns the best trial's run id."""
+    logger = get_run_logger()
+    ws = workspace(settings)
+    experiment = sdk(settings.backend).Experiment(ws, f"{settings.experiment_name}-hyperdrive")
+    sweep = experiment.submit(hyperdrive_config(settings, ws, data), tags={"split": data.split_fingerprint})
+    logger.info("HyperDrive sweep %s submitted", sweep.id)
+    sweep.wait_for_completion(show_output=False)
+    best = sweep.get_best_run_by_primary_metric()
+    if best is None:
+        raise RuntimeError(f"HyperDrive sweep {sweep.id} ended with no trial that logged {PRIMARY_METRIC}")
+    rows = [
+        {
+            "run": child["run_id"],
+            "status": child["status"],
+            PRIMARY_METRIC: child["best_primary_metric"],
+            **{k.lstrip("-"): v for k, v in child["hyperparameters"].items()},
+        }
+        for child in sweep.get_children_sorted_by_primary_metric()
+    ]
+    create_table_artifact(key="hyperdrive-leaderboard", table=rows, description=f"HyperDrive sweep {sweep.id}")
+    logger.info("best trial %s", best.id)
+    return best.id

@@ -1,0 +1,103 @@
+"""skl2onnx registrations the housing models need, installed once per process.
+
+* LightGBM: onnxmltools' converter, registered for ``LGBMRegressor`` so that it converts inside
+  scikit-learn pipelines and ensembles.
+* ``SimpleImputer`` on strings with a NaN marker (how the AutoML featurizer imputes categories):
+  a string tensor cannot hold NaN, so in the graph an empty string marks a missing category and is
+  replaced by the imputer's fill value.
+* The ensembles of :data:`tasks.onnx.families.ENSEMBLES`, whose members are whole pipelines reading
+  the raw columns: skl2onnx's own stacking converter takes a single input tensor.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from lightgbm import LGBMRegressor
+from onnx import TensorProto
+from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
+from skl2onnx import update_registered_converter
+from skl2onnx._supported_operators import sklearn_operator_name_map
+from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from skl2onnx.common.shape_calculator import calculate_linear_regressor_output_shapes
+from skl2onnx.operator_converters.imputer_op import convert_sklearn_imputer
+from skl2onnx.shape_calculators.imputer import calculate_sklearn_imputer_output_shapes
+from sklearn.impute import SimpleImputer
+
+from tasks.onnx.families import ENSEMBLES, EnsembleSpec
+
+
+def _convert_string_aware_imputer(scope, operator, container) -> None:
+    imputer = operator.raw_operator
+    if isinstance(operator.inputs[0].type, StringTensorType) and not isinstance(imputer.missing_values, str):
+        text_imputer = copy.copy(imputer)
+        text_imputer.missing_values = ""
+        operator.raw_operator = text_imputer
+    convert_sklearn_imputer(scope, operator, container)
+
+
+def _regressor_output_shape(operator) -> None:
+    """One float column per row, whatever the number of raw inputs the members read."""
+    operator.outputs[0].type = FloatTensorType([operator.inputs[0].get_first_dimension(), 1])
+
+
+def _member_column(scope, operator, container, estimator, index: int) -> str:
+    """Declare ``estimator`` (a pipeline or an estimator) on the ensemble's inputs; its output as ``[N, 1]``."""
+    member = scope.declare_local_operator(sklearn_operator_name_map[type(estimator)], estimator)
+    member.inputs = operator.inputs
+    output = scope.declare_local_variable(f"member_{index}", FloatTensorType())
+    member.outputs.append(output)
+    shape = scope.get_unique_variable_name("column_shape")
+    container.add_initializer(shape, TensorProto.INT64, [2], [-1, 1])
+    column = scope.get_unique_variable_name(f"member_{index}_column")
+    container.add_node("Reshape", [output.onnx_name, shape], [column], name=scope.get_unique_operator_name("Reshape"))
+    return column
+
+
+def _ensemble_converter(spec: EnsembleSpec):
+    """Weighted sum of the members' predictions or, for a stack, the meta-learner over them."""
+
+    def convert(scope, operator, container) -> None:
+        model = operator.raw_operator
+        members = spec.members(model)
+        columns = [_member_column(scope, operator, container, est, i) for i, (est, _) in enumerate(members)]
+        if spec.meta is None:
+            terms = []
+            for index, (column, (_, weight)) in enumerate(zip(columns, members, strict=True)):
+                weight_name = scope.get_unique_variable_name(f"weight_{index}")
+                container.add_initializer(weight_name, TensorProto.FLOAT, [1], [float(weight)])
+                term = scope.get_unique_variable_name(f"weighted_{index}")
+                container.add_node("Mul", [column, weight_name], [term], name=scope.get_unique_operator_name("Mul"))
+                terms.append(term)
+            container.add_node("Sum", terms, [operator.outputs[0].full_name], name=scope.get_unique_operator_name("Sum"))
+            return
+        stacked = scope.declare_local_variable("stacked", FloatTensorType([None, len(columns)]))
+        container.add_node("Concat", columns, [stacked.onnx_name], axis=1, name=scope.get_unique_operator_name("Concat"))
+        meta = spec.meta(model)
+        meta_operator = scope.declare_local_operator(sklearn_operator_name_map[type(meta)], meta)
+        meta_operator.inputs.append(stacked)
+        prediction = scope.declare_local_variable("meta_prediction", FloatTensorType())
+        meta_operator.outputs.append(prediction)
+        container.add_node(
+            "Identity", [prediction.onnx_name], [operator.outputs[0].full_name], name=scope.get_unique_operator_name("Identity")
+        )
+
+    return convert
+
+
+@cache
+def register_converters() -> None:
+    """Install every registration above (idempotent)."""
+    update_registered_converter(
+        LGBMRegressor,
+        "LightGbmLGBMRegressor",
+        calculate_linear_regressor_output_shapes,
+        convert_lightgbm,
+        options={"split": None},
+    )
+    update_registered_converter(
+        SimpleImputer, "SklearnSimpleImputer", calculate_sklearn_imputer_output_shapes, _convert_string_aware_imputer
+    )
+    for spec in ENSEMBLES:
+        update_registered_converter(spec.model_type, spec.alias, _regressor_output_shape, _ensemble_converter(spec))

@@ -1,0 +1,112 @@
+"""Model families, what each exported graph may differ from its native model, and algorithm names.
+
+Float32 trees can send a row down the other branch of a split whose threshold lies between the
+float32 and float64 value of a feature, which moves that row's prediction by a leaf's worth; so
+tree families allow a small share of rows beyond tolerance. Linear models and the MLP are smooth
+in their inputs: every row must match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import StackingRegressor, VotingRegressor
+from sklearn.pipeline import Pipeline
+
+from training.mlp import TorchMLPRegressor
+
+TREE, LINEAR, NEIGHBORS, MLP = "tree", "linear", "neighbors", "mlp"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """A row passes when ``|onnx - native| <= abs_dollars + rel * |native|``; the gate passes when
+    at most ``max_share`` of the rows fail."""
+
+    abs_dollars: float
+    rel: float
+    max_share: float
+
+
+TOLERANCES: dict[str, Tolerance] = {
+    TREE: Tolerance(abs_dollars=1.0, rel=1e-4, max_share=0.005),
+    NEIGHBORS: Tolerance(abs_dollars=1.0, rel=1e-4, max_share=0.005),
+    LINEAR: Tolerance(abs_dollars=1.0, rel=1e-5, max_share=0.0),
+    MLP: Tolerance(abs_dollars=1.0, rel=1e-4, max_share=0.0),
+}
+# An ensemble is judged by its loosest member family.
+_LOOSENESS = (LINEAR, MLP, NEIGHBORS, TREE)
+_TREE_MODULES = ("sklearn.tree", "sklearn.ensemble", "lightgbm", "xgboost")
+
+
+@dataclass(frozen=True)
+class EnsembleSpec:
+    """How to read an ensemble class: its members with their weights, and its meta-learner if it stacks."""
+
+    model_type: type
+    alias: str
+    members: Callable[[Any], Sequence[tuple[Any, float]]]
+    meta: Callable[[Any], Any] | None = None
+
+
+def _voting_members(model: VotingRegressor) -> list[tuple[Any, float]]:
+    members = [est for est in model.estimators_ if est is not None and est != "drop"]
+    weights = np.ones(len(members)) if model.weights is None else np.asarray(model.weights, dtype=float)
+    return list(zip(members, weights / weights.sum(), strict=True))
+
+
+def _stacking_members(model: StackingRegressor) -> list[tuple[Any, float]]:
+    if model.passthrough:
+        raise NotImplementedError("StackingRegressor(passthrough=True) cannot be exported: its meta-learner reads raw columns")
+    return [(est, 1.0) for est in model.estimators_ if est != "drop"]
+
+
+ENSEMBLES: list[EnsembleSpec] = [
+    EnsembleSpec(VotingRegressor, "SklearnVotingRegressor", _voting_members),
+    EnsembleSpec(StackingRegressor, "SklearnStackingRegressor", _stacking_members, lambda model: model.final_estimator_),
+]
+
+
+def ensemble_spec(model: Any) -> EnsembleSpec | None:
+    return next((spec for spec in ENSEMBLES if type(model) is spec.model_type), None)
+
+
+def final_estimator(model: Any) -> Any:
+    """The estimator at the end of (possibly nested) pipelines."""
+    while isinstance(model, Pipeline):
+        model = model.steps[-1][1]
+    return model
+
+
+def family_of(model: Any) -> str:
+    """The family whose tolerance applies to ``model`` (a pipeline, an ensemble or an estimator)."""
+    estimator = final_estimator(model)
+    spec = ensemble_spec(estimator)
+    if spec is not None:
+        families = [family_of(member) for member, _ in spec.members(estimator)]
+        if spec.meta is not None:
+            families.append(family_of(spec.meta(estimator)))
+        return max(families, key=_LOOSENESS.index)
+    if isinstance(estimator, TorchMLPRegressor):
+        return MLP
+    module = type(estimator).__module__
+    if module.startswith("sklearn.linear_model") or module.startswith("sklearn.svm"):
+        return LINEAR
+    if module.startswith("sklearn.neighbors"):
+        return NEIGHBORS
+    if module.startswith(_TREE_MODULES):
+        return TREE
+    raise ValueError(f"no parity tolerance is defined for {type(estimator).__name__}; pass family= one of {', '.join(TOLERANCES)}")
+
+
+def algorithm_of(model: Any) -> str:
+    """A readable name of the learning algorithm: ``LGBMRegressor``, ``VotingRegressor(LGBMRegressor, ElasticNet)``."""
+    estimator = final_estimator(model)
+    spec = ensemble_spec(estimator)
+    if spec is None:
+        return type(estimator).__name__
+    members = ", ".join(algorithm_of(member) for member, _ in spec.members(estimator))
+    return f"{type(estimator).__name__}({members})"

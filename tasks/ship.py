@@ -1,0 +1,209 @@
+"""Ship the winner: ONNX export behind the parity gate, registration, deployment, smoke test, report.
+
+Thin Prefect tasks over plain functions (``tasks.onnx``, ``tasks.register``, the SDK's
+``Model.deploy``); they pass plain references — paths, model ids, URIs — never live objects.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from prefect import get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+
+from tasks.backend import sdk, workspace
+from tasks.compare import TestScore, Verdict
+from tasks.contestants import Contestant, load_model
+from tasks.datasets import DataRefs, read_split
+from tasks.onnx.export import to_onnx
+from tasks.onnx.parity import check_parity
+from tasks.register import register_winner as register_models
+from tasks.report import plot_predictions, render_markdown
+from tasks.settings import DeployTarget, DuelSettings
+from training.schema import FEATURE_COLUMNS, LABEL, frame_to_inputs
+
+TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
+CHAMPION_TAG = "champion"
+
+
+def _test_frame(settings: DuelSettings, refs: DataRefs):
+    return read_split(settings, workspace(settings), refs.test_name, refs.test_version)
+
+
+def onnx_predict(path: str | Path, frame) -> np.ndarray:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return np.asarray(session.run(None, frame_to_inputs(frame))[0], dtype=float).ravel()
+
+
+@task(name="export-onnx")
+def export_winner(settings: DuelSettings, refs: DataRefs, winner: Contestant, result: TestScore) -> dict:
+    """Convert the winner to one ONNX graph and refuse it unless it predicts what the native model does."""
+    logger = get_run_logger()
+    model, algorithm, run_id = load_model(settings, winner)
+    metadata = {
+        "source_algorithm": algorithm,
+        "training_run_id": run_id,
+        "dataset": f"{refs.train_name}:{refs.train_version}",
+        "split_fingerprint": refs.split_fingerprint,
+    }
+    onnx_model = to_onnx(model, metadata=metadata)
+    test = _test_frame(settings, refs)
+    report = check_parity(model, onnx_model, test.loc[:, list(FEATURE_COLUMNS)])
+    folder = Path(tempfile.mkdtemp(prefix="duel-onnx-"))
+    path = folder / "model.onnx"
+    onnx.save_model(onnx_model, path)
+    logger.info("ONNX parity for %s: max abs error %.4g dollars", algorithm, report.max_abs_error)
+    return {"onnx_path": str(path), "parity": report.as_dict(), "algorithm": algorithm, "run_id": run_id}
+
+
+def _champion(api, ws, name: str):
+    tagged = [m for m in api.Model.list(ws, name=name) if m.tags.get(CHAMPION_TAG) == "true"]
+    return max(tagged, key=lambda m: int(m.version), default=None)
+
+
+def _download_onnx(model, folder: Path) -> Path:
+    path = Path(model.download(target_dir=str(folder), exist_ok=True))
+    return path if path.is_file() else sorted(path.rglob("*.onnx"))[0]
+
+
+def _onnx_mae(path: str | Path, test) -> float:
+    return float(np.mean(np.abs(test[LABEL].to_numpy() - onnx_predict(path, test))))
+
+
+@task(name="register-model")
+def register_winner(
+    settings: DuelSettings,
+    refs: DataRefs,
+    winner: Contestant,
+    result: TestScore,
+    exported: dict,
+    champion_challenger: bool,
+) -> dict:
+    """Register the ONNX and native models with lineage; with champion_challenger, promote only a better one."""
+    logger = get_run_logger()
+    api = sdk(settings.backend)
+    ws = workspace(settings)
+    model, _, _ = load_model(settings, winner)
+    previous = _champion(api, ws, settings.model_name) if champion_challenger else None
+    promotion = "no champion yet: the winner becomes champion"
+    promoted = True
+    if previous is not None:
+        # Like with like: both ONNX copies scored by onnxruntime on tonight's test rows.
+        test = _test_frame(settings, refs)
+        champion_mae = _onnx_mae(_download_onnx(previous, Path(tempfile.mkdtemp(prefix="duel-champion-"))), test)
+        challenger_mae = _onnx_mae(exported["onnx_path"], test)
+        promoted = challenger_mae < champion_mae
+        verb = "replaces" if promoted else "does not beat"
+        promotion = (
+            f"challenger {result.name} (test MAE ${challenger_mae:,.2f}) {verb} champion "
+            f"{previous.name}:{previous.version} (re-scored on the same rows: ${champion_mae:,.2f})"
+        )
+    onnx_model, native_model = register_models(
+        ws,
+        model,
+        onnx.load_model(exported["onnx_path"]),
+        name=settings.model_name,
+        metrics={"test_mae": result.mae, "test_rmse": result.rmse, "test_r2": result.r2},
+        parity=exported["parity"],
+        dataset_name=refs.train_name,
+        dataset_version=refs.train_version,
+        run_id=exported["run_id"],
+        split_fingerprint=refs.split_fingerprint,
+    )
+    if promoted:
+        if previous is not None:
+            previous.add_tags({CHAMPION_TAG: "false"})
+        onnx_model.add_tags({CHAMPION_TAG: "true"})
+    logger.info(promotion)
+    return {
+        "onnx_model": f"{onnx_model.name}:{onnx_model.version}",
+        "native_model": f"{native_model.name}:{native_model.version}",
+        "promoted": promoted,
+        "promotion": promotion,
+    }
+
+
+def _deployment_config(settings: DuelSettings, api):
+    if settings.deploy_target is DeployTarget.ACI:
+        return api.AciWebservice.deploy_configuration(
+            cpu_cores=1, memory_gb=1, auth_enabled=True, description="automl-duel winner"
+        )
+    if settings.deploy_target is DeployTarget.DOCKER:
+        return api.LocalWebservice.deploy_configuration(port=None, docker=True)
+    return api.LocalWebservice.deploy_configuration(port=None)
+
+
+@task(name="deploy-service", retries=2, retry_delay_seconds=5)
+def deploy_winner(settings: DuelSettings, registered: dict) -> dict:
+    """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint."""
+    api = sdk(settings.backend)
+    ws = workspace(settings)
+    name, version = registered["onnx_model"].rsplit(":", 1)
+    model = api.Model(ws, name=name, version=int(version))
+    service = api.Model.deploy(
+        ws,
+        settings.service_name,
+        [model],
+        inference_config=api.InferenceConfig(entry_script="score.py", source_directory=str(TRAINING_DIR)),
+        deployment_config=_deployment_config(settings, api),
+        overwrite=True,
+    )
+    service.wait_for_deployment(show_output=False)
+    create_link_artifact(key="scoring-endpoint", link=service.scoring_uri, description="Scoring endpoint")
+    return {"name": service.name, "scoring_uri": service.scoring_uri, "swagger_uri": service.swagger_uri}
+
+
+@task(name="smoke-test", retries=2, retry_delay_seconds=3)
+def smoke_test(settings: DuelSettings, refs: DataRefs, endpoint: dict, exported: dict, rows: int = 200) -> dict:
+    """Score test rows through the live service (the SDK's ``service.run``) and compare with in-process ONNX."""
+    import json
+
+    api = sdk(settings.backend)
+    service = api.Webservice(workspace(settings), endpoint["name"])
+    test = _test_frame(settings, refs).head(rows)
+    records = [
+        {c: (None if isinstance(v, float) and np.isnan(v) else v) for c, v in zip(FEATURE_COLUMNS, row, strict=True)}
+        for row in test.loc[:, list(FEATURE_COLUMNS)].itertuples(index=False)
+    ]
+    response = service.run(json.dumps({"data": records}))
+    remote = np.asarray(response["predictions"] if isinstance(response, dict) else response, dtype=float).ravel()
+    local = onnx_predict(exported["onnx_path"], test)
+    diff = float(np.max(np.abs(remote - local)))
+    if diff > 1e-3 * max(1.0, float(np.max(np.abs(local)))):
+        raise RuntimeError(f"service at {endpoint['scoring_uri']} disagrees with in-process ONNX by {diff:.4g} dollars")
+    return {"rows": len(test), "max_abs_diff": diff}
+
+
+@task(name="publish-report")
+def publish_report(
+    settings: DuelSettings,
+    refs: DataRefs,
+    verdict: Verdict,
+    predictions: dict,
+    exported: dict,
+    registered: dict,
+    endpoint: dict | None,
+    smoke: dict | None,
+) -> str:
+    """The markdown comparison report as a Prefect artifact (and its plot next to the ONNX file)."""
+    plot = plot_predictions(
+        predictions["y_true"],
+        {name: values for name, values in predictions.items() if name != "y_true"},
+        Path(exported["onnx_path"]).with_name("predicted_vs_true.png"),
+    )
+    markdown = render_markdown(
+        verdict,
+        split_rows=refs.test_rows,
+        parity=exported["parity"],
+        registered=registered["onnx_model"],
+        endpoint=endpoint["scoring_uri"] if endpoint else None,
+        smoke=smoke,
+        promotion=registered["promotion"],
+        plot_path=plot,
+    )
+    create_markdown_artifact(key="duel-report", markdown=markdown, description="AutoML vs HyperDrive")
+    return markdown

@@ -1,0 +1,115 @@
+"""Dump the public surface of an azureml SDK v1 install (real or emulated) as JSON.
+
+Run it with the real SDK (``.venv-azure/bin/python tests/conformance/dump_sdk_surface.py``) to
+refresh ``sdk_surface.json``; the conformance tests run it under the emulator's import hook and
+compare the two. Only the standard library and the SDK are imported here, so it runs in the
+separate Azure virtual environment.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import sys
+
+# (module, attribute) pairs user code imports; methods are listed per class.
+CLASSES = {
+    "azureml.core": {
+        "Run": [
+            "get_context", "log", "log_list", "log_row", "log_table", "log_image", "log_residuals",
+            "log_predictions", "get_metrics", "get_children", "child_run", "create_children", "complete",
+            "fail", "cancel", "start", "get_status", "wait_for_completion", "upload_file", "upload_files",
+            "upload_folder", "download_file", "download_files", "get_file_names", "register_model", "tag",
+            "set_tags", "add_properties", "get_details", "get_properties", "get_tags", "get", "list",
+        ],
+        "Experiment": ["__init__", "submit", "get_runs", "list", "start_logging"],
+        "Workspace": ["__init__", "from_config", "get"],
+        "Model": ["__init__", "register", "list", "download", "deploy", "get_model_path", "add_tags", "add_properties"],
+        "ScriptRunConfig": ["__init__"],
+        "Environment": ["__init__", "from_conda_specification", "from_pip_requirements", "get", "register"],
+    },
+    "azureml.core.compute": {"ComputeTarget": ["__init__", "create"], "AmlCompute": ["provisioning_configuration"]},
+    "azureml.core.model": {"InferenceConfig": ["__init__"]},
+    "azureml.core.webservice": {
+        "Webservice": ["__init__", "run", "get_keys", "regen_key", "get_logs", "delete", "wait_for_deployment", "list"],
+        "LocalWebservice": ["deploy_configuration"],
+        "AciWebservice": ["deploy_configuration"],
+    },
+    "azureml.train.hyperdrive": {
+        "HyperDriveConfig": ["__init__"],
+        "HyperDriveRun": [
+            "__init__", "get_best_run_by_primary_metric", "get_children_sorted_by_primary_metric",
+            "get_hyperparameters", "get_metrics", "cancel",
+        ],
+        "RandomParameterSampling": ["__init__"],
+        "GridParameterSampling": ["__init__"],
+        "BayesianParameterSampling": ["__init__"],
+        "BanditPolicy": ["__init__"],
+        "MedianStoppingPolicy": ["__init__"],
+        "TruncationSelectionPolicy": ["__init__"],
+        "NoTerminationPolicy": ["__init__"],
+    },
+    "azureml.train.automl": {"AutoMLConfig": ["__init__"]},
+    "azureml.train.automl.run": {"AutoMLRun": ["__init__", "get_output", "get_best_child", "register_model"]},
+}
+FUNCTIONS = {
+    "azureml.train.hyperdrive": [
+        "choice", "randint", "uniform", "quniform", "loguniform", "qloguniform", "normal", "qnormal",
+        "lognormal", "qlognormal",
+    ],
+}
+
+
+def _signature(obj) -> list[list[str]]:
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return []
+    return [
+        [p.name, p.kind.name, "" if p.default is inspect.Parameter.empty else repr(p.default)]
+        for p in signature.parameters.values()
+        if p.name != "self"
+    ]
+
+
+def _serialized_forms() -> dict[str, object]:
+    hd = importlib.import_module("azureml.train.hyperdrive")
+    space = {"--batch-size": hd.choice(25, 50, 100), "--lr": hd.loguniform(-6, -1)}
+    return {
+        "choice": hd.choice(25, 50, 100),
+        "choice_list": hd.choice([25, 50, 100]),
+        "choice_range": hd.choice(range(1, 4)),
+        "randint": hd.randint(10),
+        "uniform": hd.uniform(0, 1),
+        "quniform": hd.quniform(0, 10, 2),
+        "loguniform": hd.loguniform(-6, -1),
+        "normal": hd.normal(0, 1),
+        "random_sampling": hd.RandomParameterSampling(space).to_json(),
+        "grid_sampling": hd.GridParameterSampling({"--batch-size": hd.choice(25, 50)}).to_json(),
+        "bandit": hd.BanditPolicy(evaluation_interval=2, slack_factor=0.1).to_json(),
+        "median": hd.MedianStoppingPolicy(evaluation_interval=1, delay_evaluation=5).to_json(),
+        "truncation": hd.TruncationSelectionPolicy(truncation_percentage=20).to_json(),
+        "no_termination": hd.NoTerminationPolicy().to_json(),
+        "goals": [hd.PrimaryMetricGoal.MAXIMIZE.value, hd.PrimaryMetricGoal.MINIMIZE.value],
+    }
+
+
+def dump() -> dict[str, object]:
+    surface: dict[str, object] = {}
+    for module_name, classes in CLASSES.items():
+        module = importlib.import_module(module_name)
+        for class_name, methods in classes.items():
+            cls = getattr(module, class_name)
+            for method in methods:
+                surface[f"{module_name}.{class_name}.{method}"] = _signature(getattr(cls, method))
+    for module_name, functions in FUNCTIONS.items():
+        module = importlib.import_module(module_name)
+        for function in functions:
+            surface[f"{module_name}.{function}"] = _signature(getattr(module, function))
+    return {"signatures": surface, "serialized": json.loads(json.dumps(_serialized_forms(), default=str))}
+
+
+if __name__ == "__main__":
+    json.dump(dump(), sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")

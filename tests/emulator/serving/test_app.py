@@ -1,0 +1,124 @@
+"""The scoring server's HTTP contract, exercised on a real uvicorn process over loopback."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import numpy as np
+import onnxruntime as ort
+import pandas as pd
+import pytest
+from conftest import launch
+
+from emulator.serving.auth import write_keys
+from emulator.serving.process import stop_process
+from training.schema import FEATURE_COLUMNS, frame_to_inputs
+from training.score import INPUT_EXAMPLE
+
+
+def _rows(frame: pd.DataFrame) -> list[list]:
+    return frame[list(FEATURE_COLUMNS)].astype(object).where(frame.notna(), None).values.tolist()
+
+
+def test_liveness_answers_healthy_without_a_key(server):
+    response = httpx.get(server.url + "/")
+    assert response.status_code == 200 and response.text == "Healthy"
+
+
+def test_swagger_carries_the_input_example_and_its_real_answer(server):
+    document = httpx.get(server.url + "/swagger.json").json()
+    score = document["paths"]["/score"]["post"]
+    assert score["parameters"][0]["schema"]["example"] == INPUT_EXAMPLE
+    answer = score["responses"]["200"]["schema"]["example"]
+    assert answer["model"] == {"name": "housing-price", "version": 1} and len(answer["predictions"]) == 1
+    assert "Bearer" in document["securityDefinitions"]
+
+
+def test_predictions_over_http_equal_onnxruntime_in_process(client, housing_path, housing_onnx):
+    frame = pd.read_csv(housing_path).sample(1000, random_state=7)
+    response = client.post("/score", content=json.dumps({"data": _rows(frame)}))
+    assert response.status_code == 200
+    session = ort.InferenceSession(str(housing_onnx), providers=["CPUExecutionProvider"])
+    expected = session.run(None, frame_to_inputs(frame))[0].reshape(-1)
+    np.testing.assert_array_equal(np.float32(response.json()["predictions"]), expected)
+
+
+def test_missing_key_is_refused_with_401(server):
+    response = httpx.post(server.url + "/score", content=json.dumps(INPUT_EXAMPLE))
+    assert response.status_code == 401 and "missing Authorization" in response.json()["error"]
+
+
+def test_wrong_key_is_refused_with_401(server):
+    response = httpx.post(server.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=server.headers("nope"))
+    assert response.status_code == 401 and response.json()["error"] == "invalid key"
+
+
+def test_both_primary_and_secondary_keys_are_accepted(server):
+    for key in (server.primary, server.secondary):
+        response = httpx.post(server.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=server.headers(key))
+        assert response.status_code == 200
+
+
+def test_rewritten_keys_invalidate_the_old_key_without_a_restart(server):
+    body = json.dumps(INPUT_EXAMPLE)
+    write_keys(server.keys_file, "fresh-primary", server.secondary)
+    try:
+        assert httpx.post(server.url + "/score", content=body, headers=server.headers()).status_code == 401
+        assert httpx.post(server.url + "/score", content=body, headers=server.headers("fresh-primary")).status_code == 200
+    finally:
+        write_keys(server.keys_file, server.primary, server.secondary)
+
+
+def test_body_over_the_limit_is_refused_with_413(client):
+    big = json.dumps({"data": [INPUT_EXAMPLE["data"][0]] * 5000})
+    assert client.post("/score", content=big).status_code == 413
+
+
+def test_chunked_body_over_the_limit_is_refused_with_413(client):
+    chunk = (" " * 16 * 1024).encode()
+    response = client.post("/score", content=iter([chunk] * 20))  # no Content-Length: chunked
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        (b"{not json", "Expecting property name"),
+        (b"\xff\xfe", "not valid UTF-8"),
+        (json.dumps({"data": [[1.0, "INLAND"]]}).encode(), "expected 9 values"),
+        (json.dumps({"data": [[*INPUT_EXAMPLE["data"][0][:7], "rich", "INLAND"]]}).encode(), "'median_income'"),
+        (json.dumps({"data": [{"longitude": 1.0}]}).encode(), "missing column(s) latitude"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_problem(client, body, names):
+    response = client.post("/score", content=body)
+    assert response.status_code == 400 and names in response.json()["error"]
+
+
+def test_unknown_route_is_404_and_get_on_score_is_405(client):
+    assert client.get("/nowhere").status_code == 404
+    assert client.get("/score").status_code == 405
+
+
+def test_request_log_records_requests_but_never_keys(client, server):
+    client.post("/score", content=json.dumps(INPUT_EXAMPLE))
+    log = server.log_path.read_text()
+    assert '"POST /score" 200' in log
+    assert server.primary not in log and server.secondary not in log
+
+
+def test_binds_loopback_and_runs_the_configured_number_of_workers(tmp_path, housing_onnx):
+    running, process = launch(tmp_path, housing_onnx, workers=2)
+    try:
+        response = httpx.post(running.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=running.headers())
+        assert response.status_code == 200
+        deadline = time.monotonic() + 30
+        while running.log_path.read_text().count("Started server process") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        log = running.log_path.read_text()
+        assert "http://127.0.0.1:" in log
+        assert log.count("Started server process") == 2
+    finally:
+        stop_process(process.pid)

@@ -1,0 +1,52 @@
+"""The duel end to end on the emulator: both contestants, the verdict, ONNX, registry, service, report."""
+
+from __future__ import annotations
+
+import pytest
+from prefect.artifacts import Artifact
+
+from flows.comparison import duel
+from flows.nightly import nightly
+from tasks.backend import sdk, workspace
+from tasks.settings import DuelSettings
+
+pytestmark = pytest.mark.slow
+
+
+def _teardown_services(settings: DuelSettings) -> None:
+    api = sdk(settings.backend)
+    for service in api.Webservice.list(workspace(settings)):
+        service.delete()
+
+
+def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel):
+    result = duel()
+    settings = DuelSettings()
+    try:
+        assert result["winner"]["split_fingerprint"] == result["loser"]["split_fingerprint"]
+        assert result["winner"]["mae"] <= result["loser"]["mae"]
+        assert {result["winner"]["name"], result["loser"]["name"]} == {"AutoML", "HyperDrive"}
+        assert result["parity"]["share_beyond_tolerance"] == 0.0
+        assert result["smoke_test"]["rows"] == 200 and result["smoke_test"]["max_abs_diff"] < 1.0
+        assert result["scoring_uri"].startswith("http://127.0.0.1:")
+        name, version = result["model"].rsplit(":", 1)
+        model = sdk(settings.backend).Model(workspace(settings), name=name, version=int(version))
+        assert model.tags["split_fingerprint"] == result["winner"]["split_fingerprint"]
+        report = Artifact.get("duel-report")
+        assert report is not None and f"**{result['winner']['name']}** wins" in report.data
+    finally:
+        _teardown_services(settings)
+
+
+def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel):
+    first = nightly(deploy_target="none")
+    second = nightly(deploy_target="none")
+    assert first["promoted"] is True
+    # The same data and seeds give the same winner, which cannot beat itself.
+    assert second["promoted"] is False
+    champions = [
+        m
+        for m in sdk(DuelSettings().backend).Model.list(workspace(DuelSettings()), name=DuelSettings().model_name)
+        if m.tags.get("champion") == "true"
+    ]
+    assert [f"{m.name}:{m.version}" for m in champions] == [first["model"]]
