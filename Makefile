@@ -38,7 +38,8 @@ clean:
 # The real SDK v1 clients in their own environment (their pins break prefect), then the surface comparison.
 .venv-azure/.installed:
 	$(PYTHON) -m venv .venv-azure
-	.venv-azure/bin/pip install -q azureml-core==1.61.0 azureml-train-core==1.62.0 azureml-train-automl-client==1.62.0
+	.venv-azure/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['azure']))" > .venv-azure/requirements.txt
+	.venv-azure/bin/pip install -q -r .venv-azure/requirements.txt
 	touch $@
 
 conformance: setup .venv-azure/.installed

@@ -46,7 +46,11 @@ def _run_script(script: str, args: list[str]) -> tuple[str, dict | None]:
         return "Canceled", None
     except BaseException as error:  # the script's own failure, reported like Azure does
         traceback.print_exc()
-        return "Failed", {"code": "UserError", "message": f"{type(error).__name__}: {error}", "type": type(error).__name__}
+        return "Failed", {
+            "code": "UserError",
+            "message": f"{type(error).__name__}: {error}",
+            "type": type(error).__name__,
+        }
     return "Completed", None
 
 
@@ -94,7 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         status, error = _run_script(script, args)
     except _Canceled:
         status, error = "Canceled", None
-    if timer is not None and not timer.is_alive() and status == "Canceled" and run.get_status() != "CancelRequested":
+    if (
+        timer is not None
+        and not timer.is_alive()
+        and status == "Canceled"
+        and run.get_status() != "CancelRequested"
+    ):
         error = {"code": "RunTimeout", "message": f"The run exceeded max_run_duration_seconds={limit}"}
     _finish(run, target, status, error)
     return 0 if status == "Completed" else 1

@@ -76,7 +76,9 @@ def duel(
         Contestant(HYPERDRIVE, hyperdrive.result(), f"{settings.experiment_name}-hyperdrive"),
     ]
     verdict, predictions = evaluate(settings, refs, contestants)
-    logger.info("%s wins: test MAE %.0f against %.0f", verdict.winner.name, verdict.winner.mae, verdict.loser.mae)
+    logger.info(
+        "%s wins: test MAE %.0f against %.0f", verdict.winner.name, verdict.winner.mae, verdict.loser.mae
+    )
     winner = next(c for c in contestants if c.name == verdict.winner.name)
     exported = export_winner(settings, refs, winner, verdict.winner)
     registered = register_winner(settings, refs, winner, verdict.winner, exported, champion_challenger)

@@ -38,7 +38,7 @@ _NAMES = {
     "loguniform": "train.hyperdrive",
     "AutoMLConfig": "train.automl",
     "AutoMLRun": "train.automl.run",
-    "ComputeTargetException": "core.compute_target",
+    "ComputeTargetException": "exceptions",
 }
 
 
@@ -73,7 +73,9 @@ def workspace(settings: DuelSettings):
 def compute_target(settings: DuelSettings, ws, *, gpu: bool):
     """Create or attach the CPU (AutoML) or GPU (HyperDrive) cluster, the SDK's usual idiom."""
     api = sdk(settings.backend)
-    name, vm_size = (settings.gpu_cluster, settings.gpu_vm_size) if gpu else (settings.cpu_cluster, settings.cpu_vm_size)
+    name, vm_size = (
+        (settings.gpu_cluster, settings.gpu_vm_size) if gpu else (settings.cpu_cluster, settings.cpu_vm_size)
+    )
     try:
         return api.ComputeTarget(workspace=ws, name=name)
     except api.ComputeTargetException:

@@ -47,9 +47,7 @@ class Verdict:
         return self.gap_low > 0
 
 
-def score(
-    name: str, algorithm: str, run_id: str, y_true, y_pred, split_fingerprint: str
-) -> TestScore:
+def score(name: str, algorithm: str, run_id: str, y_true, y_pred, split_fingerprint: str) -> TestScore:
     y_true = np.asarray(y_true, dtype=float)
     y_pred = np.asarray(y_pred, dtype=float).ravel()
     if y_true.shape != y_pred.shape:

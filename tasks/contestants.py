@@ -64,7 +64,16 @@ def evaluate(settings: DuelSettings, data: DataRefs, contestants: list[Contestan
     for contestant in contestants:
         model, algorithm, run_id = load_model(settings, contestant)
         predictions[contestant.name] = np.asarray(model.predict(features), dtype=float).ravel()
-        scores.append(score(contestant.name, algorithm, run_id, y_true, predictions[contestant.name], data.split_fingerprint))
+        scores.append(
+            score(
+                contestant.name,
+                algorithm,
+                run_id,
+                y_true,
+                predictions[contestant.name],
+                data.split_fingerprint,
+            )
+        )
         logger.info("%s (%s): test MAE %.0f", contestant.name, algorithm, scores[-1].mae)
     verdict = judge(scores[0], predictions[scores[0].name], scores[1], predictions[scores[1].name], y_true)
     return verdict, {"y_true": y_true, **predictions}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -23,10 +24,14 @@ def hyperdrive_config(settings: DuelSettings, ws, data: DataRefs):
         source_directory=str(TRAINING_DIR),
         script="train_mlp.py",
         arguments=[
-            "--dataset-name", data.train_name,
-            "--dataset-version", str(data.train_version),
-            "--epochs", str(settings.hyperdrive_epochs),
-            "--seed", str(settings.split_seed),
+            "--dataset-name",
+            data.train_name,
+            "--dataset-version",
+            str(data.train_version),
+            "--epochs",
+            str(settings.hyperdrive_epochs),
+            "--seed",
+            str(settings.split_seed),
         ],
         compute_target=compute_target(settings, ws, gpu=True),
     )
@@ -69,10 +74,13 @@ def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> str:
             "run": child["run_id"],
             "status": child["status"],
             PRIMARY_METRIC: child["best_primary_metric"],
-            **{k.lstrip("-"): v for k, v in child["hyperparameters"].items()},
+            # The SDK returns each child's hyperparameters as a JSON string.
+            **{k.lstrip("-"): v for k, v in json.loads(child["hyperparameters"]).items()},
         }
         for child in sweep.get_children_sorted_by_primary_metric()
     ]
-    create_table_artifact(key="hyperdrive-leaderboard", table=rows, description=f"HyperDrive sweep {sweep.id}")
+    create_table_artifact(
+        key="hyperdrive-leaderboard", table=rows, description=f"HyperDrive sweep {sweep.id}"
+    )
     logger.info("best trial %s", best.id)
     return best.id

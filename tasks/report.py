@@ -16,7 +16,9 @@ def _money(value: float) -> str:
 def _score_rows(scores: list[TestScore]) -> str:
     lines = ["| contestant | algorithm | run | test MAE | test RMSE | R² |", "|---|---|---|---:|---:|---:|"]
     for s in scores:
-        lines.append(f"| {s.name} | {s.algorithm} | `{s.run_id}` | {_money(s.mae)} | {_money(s.rmse)} | {s.r2:.4f} |")
+        lines.append(
+            f"| {s.name} | {s.algorithm} | `{s.run_id}` | {_money(s.mae)} | {_money(s.rmse)} | {s.r2:.4f} |"
+        )
     return "\n".join(lines)
 
 

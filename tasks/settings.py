@@ -61,7 +61,7 @@ class DuelSettings(BaseSettings):
 
     hyperdrive_max_total_runs: int = Field(default=8, gt=0)
     hyperdrive_max_concurrent_runs: int = Field(default=2, gt=0)
-    hyperdrive_max_duration_minutes: float = Field(default=20.0, gt=0)
+    hyperdrive_max_duration_minutes: int = Field(default=30, gt=0)
     hyperdrive_epochs: int = Field(default=60, gt=0)
 
     deploy_target: DeployTarget = DeployTarget.LOCAL

@@ -94,7 +94,9 @@ def register_winner(
     if previous is not None:
         # Like with like: both ONNX copies scored by onnxruntime on tonight's test rows.
         test = _test_frame(settings, refs)
-        champion_mae = _onnx_mae(_download_onnx(previous, Path(tempfile.mkdtemp(prefix="duel-champion-"))), test)
+        champion_mae = _onnx_mae(
+            _download_onnx(previous, Path(tempfile.mkdtemp(prefix="duel-champion-"))), test
+        )
         challenger_mae = _onnx_mae(exported["onnx_path"], test)
         promoted = challenger_mae < champion_mae
         verb = "replaces" if promoted else "does not beat"
@@ -158,7 +160,9 @@ def deploy_winner(settings: DuelSettings, registered: dict) -> dict:
 
 
 @task(name="smoke-test", retries=2, retry_delay_seconds=3)
-def smoke_test(settings: DuelSettings, refs: DataRefs, endpoint: dict, exported: dict, rows: int = 200) -> dict:
+def smoke_test(
+    settings: DuelSettings, refs: DataRefs, endpoint: dict, exported: dict, rows: int = 200
+) -> dict:
     """Score test rows through the live service (the SDK's ``service.run``) and compare with in-process ONNX."""
     import json
 
@@ -166,15 +170,22 @@ def smoke_test(settings: DuelSettings, refs: DataRefs, endpoint: dict, exported:
     service = api.Webservice(workspace(settings), endpoint["name"])
     test = _test_frame(settings, refs).head(rows)
     records = [
-        {c: (None if isinstance(v, float) and np.isnan(v) else v) for c, v in zip(FEATURE_COLUMNS, row, strict=True)}
+        {
+            c: (None if isinstance(v, float) and np.isnan(v) else v)
+            for c, v in zip(FEATURE_COLUMNS, row, strict=True)
+        }
         for row in test.loc[:, list(FEATURE_COLUMNS)].itertuples(index=False)
     ]
     response = service.run(json.dumps({"data": records}))
-    remote = np.asarray(response["predictions"] if isinstance(response, dict) else response, dtype=float).ravel()
+    remote = np.asarray(
+        response["predictions"] if isinstance(response, dict) else response, dtype=float
+    ).ravel()
     local = onnx_predict(exported["onnx_path"], test)
     diff = float(np.max(np.abs(remote - local)))
     if diff > 1e-3 * max(1.0, float(np.max(np.abs(local)))):
-        raise RuntimeError(f"service at {endpoint['scoring_uri']} disagrees with in-process ONNX by {diff:.4g} dollars")
+        raise RuntimeError(
+            f"service at {endpoint['scoring_uri']} disagrees with in-process ONNX by {diff:.4g} dollars"
+        )
     return {"rows": len(test), "max_abs_diff": diff}
 
 

@@ -1,8 +1,11 @@
 """The emulator's ``azureml.core``: the same names, backed by a local workspace folder."""
 
 from .compute import ComputeTarget
+from .dataset import Dataset
+from .datastore import Datastore
 from .environment import Environment
 from .experiment import Experiment
+from .model import Model
 from .run import Run
 from .runconfig import RunConfiguration
 from .script_run_config import ScriptRunConfig
@@ -10,8 +13,11 @@ from .workspace import Workspace
 
 __all__ = [
     "ComputeTarget",
+    "Dataset",
+    "Datastore",
     "Environment",
     "Experiment",
+    "Model",
     "Run",
     "RunConfiguration",
     "ScriptRunConfig",

@@ -29,7 +29,17 @@ from .run import DRIVER_LOG, Run, _reap
 from .workspace import emulator_home
 
 _SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024
-_NEVER_SNAPSHOT = (".git", "__pycache__", ".venv", "venv", ".azureml-emulator", "outputs", "logs", "*.pyc", ".*_cache")
+_NEVER_SNAPSHOT = (
+    ".git",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".azureml-emulator",
+    "outputs",
+    "logs",
+    "*.pyc",
+    ".*_cache",
+)
 
 
 def _snapshot(source: Path, target: Path) -> None:
@@ -37,7 +47,11 @@ def _snapshot(source: Path, target: Path) -> None:
     patterns = list(_NEVER_SNAPSHOT)
     amlignore = source / ".amlignore"
     if amlignore.is_file():
-        patterns += [p.strip().rstrip("/") for p in amlignore.read_text().splitlines() if p.strip() and not p.startswith("#")]
+        patterns += [
+            p.strip().rstrip("/")
+            for p in amlignore.read_text().splitlines()
+            if p.strip() and not p.startswith("#")
+        ]
     copied = 0
 
     def ignore(_folder, names):
@@ -79,7 +93,9 @@ def _validate(config) -> Path:
     if not source.is_dir():
         raise UserErrorException(f"source_directory {source} does not exist or is not a folder")
     if config.command:
-        raise UserErrorException("ScriptRunConfig(command=...) is not supported by the emulator; pass script= and arguments=")
+        raise UserErrorException(
+            "ScriptRunConfig(command=...) is not supported by the emulator; pass script= and arguments="
+        )
     if not config.script:
         raise UserErrorException("ScriptRunConfig needs a script (the entry script inside source_directory)")
     if not (source / config.script).is_file():
@@ -87,7 +103,9 @@ def _validate(config) -> Path:
     return source
 
 
-def start_script_run(experiment, config, *, parent=None, arguments=None, run_id=None, tags=None, properties=None) -> Run:
+def start_script_run(
+    experiment, config, *, parent=None, arguments=None, run_id=None, tags=None, properties=None
+) -> Run:
     """Create a Queued run for ``config`` and start its process; returns at once."""
     source = _validate(config)
     workspace = experiment.workspace
@@ -133,7 +151,9 @@ def start_script_run(experiment, config, *, parent=None, arguments=None, run_id=
         )
     # The child records its own identity too; this covers a child that dies before it can.
     with contextlib.suppress(psutil.Error):
-        workspace._store.update_run(run.id, dict(zip(("pid", "pid_started"), _process.identity(process.pid), strict=True)))
+        workspace._store.update_run(
+            run.id, dict(zip(("pid", "pid_started"), _process.identity(process.pid), strict=True))
+        )
     threading.Thread(target=_wait, args=(process, workspace._store, run.id), daemon=True).start()
     return run
 

@@ -100,7 +100,9 @@ class RunArtifactsMixin:
         """Download the artifacts under ``prefix``; ``append_prefix=False`` drops it from local paths."""
         names = [n for n in self.get_file_names() if prefix is None or n.startswith(prefix)]
         if output_paths is not None and len(output_paths) != len(names):
-            raise UserErrorException(f"download_files: {len(names)} files match but {len(output_paths)} output_paths")
+            raise UserErrorException(
+                f"download_files: {len(names)} files match but {len(output_paths)} output_paths"
+            )
         root = Path(output_directory or ".")
         for i, name in enumerate(names):
             relative = name if append_prefix or not prefix else name[len(prefix) :].lstrip("/")

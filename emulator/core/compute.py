@@ -29,7 +29,9 @@ class ScaleSettings:
 class AmlComputeProvisioningConfiguration:
     """What ``AmlCompute.provisioning_configuration`` returns; ``validate_configuration`` checks it."""
 
-    def __init__(self, vm_size, vm_priority, min_nodes, max_nodes, idle_seconds_before_scaledown, tags, description):
+    def __init__(
+        self, vm_size, vm_priority, min_nodes, max_nodes, idle_seconds_before_scaledown, tags, description
+    ):
         self.vm_size = vm_size
         self.vm_priority = vm_priority
         self.min_nodes = min_nodes
@@ -40,11 +42,15 @@ class AmlComputeProvisioningConfiguration:
 
     def validate_configuration(self):
         if self.vm_priority not in ("dedicated", "lowpriority"):
-            raise ComputeTargetException(f"Invalid vm_priority {self.vm_priority!r}: expected dedicated or lowpriority")
+            raise ComputeTargetException(
+                f"Invalid vm_priority {self.vm_priority!r}: expected dedicated or lowpriority"
+            )
         for field in ("min_nodes", "max_nodes"):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ComputeTargetException(f"Invalid configuration, {field} must be a non-negative integer, got {value!r}")
+                raise ComputeTargetException(
+                    f"Invalid configuration, {field} must be a non-negative integer, got {value!r}"
+                )
         if self.max_nodes < 1 or self.max_nodes < self.min_nodes:
             raise ComputeTargetException(
                 f"Invalid configuration, max_nodes ({self.max_nodes}) must be at least 1 and at least min_nodes ({self.min_nodes})"
@@ -74,7 +80,9 @@ class ComputeTarget:
         self.provisioning_state = payload["provisioning_state"]
         self.tags = payload.get("tags") or {}
         self.description = payload.get("description")
-        self.scale_settings = ScaleSettings(payload["min_nodes"], payload["max_nodes"], payload["idle_seconds"])
+        self.scale_settings = ScaleSettings(
+            payload["min_nodes"], payload["max_nodes"], payload["idle_seconds"]
+        )
 
     @staticmethod
     def create(workspace, name, provisioning_configuration):
@@ -111,10 +119,12 @@ class ComputeTarget:
     def list(workspace):
         return [ComputeTarget(workspace, payload["name"]) for payload in workspace._store.list_assets(_KIND)]
 
-    def wait_for_completion(self, show_output=False, min_node_count=None, timeout_in_minutes=20, is_delete_operation=False):
+    def wait_for_completion(
+        self, show_output=False, min_node_count=None, timeout_in_minutes=20, is_delete_operation=False
+    ):
         """Provisioning is immediate in the emulator."""
         if show_output:
-            print(f"Provisioning operation finished, operation \"{self.provisioning_state}\"")
+            print(f'Provisioning operation finished, operation "{self.provisioning_state}"')
 
     def get_status(self):
         return self.provisioning_state
@@ -135,7 +145,7 @@ class AmlCompute(ComputeTarget):
         vm_priority="dedicated",
         min_nodes=0,
         max_nodes=None,
-        idle_seconds_before_scaledown=None,
+        idle_seconds_before_scaledown=1800,
         admin_username=None,
         admin_user_password=None,
         admin_user_ssh_key=None,
@@ -174,7 +184,12 @@ def resolve_target(workspace, compute_target) -> dict:
     name = compute_target.name if isinstance(compute_target, ComputeTarget) else compute_target
     target = ComputeTarget(workspace, name)
     size = target.vm_size
-    return {"target": name, "vmSize": size, "maxNodes": target.scale_settings.maximum_node_count, "gpu": _is_gpu(size)}
+    return {
+        "target": name,
+        "vmSize": size,
+        "maxNodes": target.scale_settings.maximum_node_count,
+        "gpu": _is_gpu(size),
+    }
 
 
 def acquire_slot(workspace, target: dict, run_id: str) -> bool:

@@ -9,7 +9,11 @@ import yaml
 
 from ..exceptions import UserErrorException
 
-_DEFAULT = {"name": "project_environment", "dependencies": ["python=3.11", {"pip": []}], "channels": ["anaconda", "conda-forge"]}
+_DEFAULT = {
+    "name": "project_environment",
+    "dependencies": ["python=3.11", {"pip": []}],
+    "channels": ["anaconda", "conda-forge"],
+}
 
 
 class CondaDependencies:
@@ -25,7 +29,9 @@ class CondaDependencies:
         self._spec.setdefault("dependencies", [])
 
     @staticmethod
-    def create(pip_indexurl=None, pip_packages=None, conda_packages=None, python_version=None, pin_sdk_version=True):
+    def create(
+        pip_indexurl=None, pip_packages=None, conda_packages=None, python_version=None, pin_sdk_version=True
+    ):
         spec = copy.deepcopy(_DEFAULT)
         if python_version:
             spec["dependencies"][0] = f"python={python_version}"
@@ -47,7 +53,9 @@ class CondaDependencies:
 
     @property
     def conda_packages(self):
-        return iter([d for d in self._spec["dependencies"] if isinstance(d, str) and not d.startswith("python=")])
+        return iter(
+            [d for d in self._spec["dependencies"] if isinstance(d, str) and not d.startswith("python=")]
+        )
 
     @property
     def pip_packages(self):

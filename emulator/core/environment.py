@@ -57,7 +57,11 @@ class Environment:
         path = Path(file_path)
         if not path.is_file():
             raise UserErrorException(f"Requirements file not found: {path}")
-        packages = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+        packages = [
+            line.strip()
+            for line in path.read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
         environment = Environment(name)
         environment.python.conda_dependencies = CondaDependencies.create(pip_packages=packages)
         if pip_version:
@@ -85,7 +89,9 @@ class Environment:
         python = payload.get("python", {})
         environment.python.user_managed_dependencies = python.get("userManagedDependencies", False)
         environment.python.interpreter_path = python.get("interpreterPath", "python")
-        environment.python.conda_dependencies = CondaDependencies(_underlying_structure=python.get("condaDependencies"))
+        environment.python.conda_dependencies = CondaDependencies(
+            _underlying_structure=python.get("condaDependencies")
+        )
         docker = payload.get("docker", {})
         environment.docker.enabled = docker.get("enabled", False)
         environment.docker.base_image = docker.get("baseImage", DEFAULT_CPU_IMAGE)
@@ -109,14 +115,18 @@ class Environment:
         chosen = [v for v in versions if version is None or v["version"] == str(version)]
         if not chosen:
             raise UserErrorException(
-                f"Environment {name}" + (f" version {version}" if version else "") + " was not found in the workspace"
+                f"Environment {name}"
+                + (f" version {version}" if version else "")
+                + " was not found in the workspace"
             )
         return Environment._from_dict(chosen[-1])
 
     @staticmethod
     def list(workspace):
         """{name: latest version} of the registered environments."""
-        return {a["name"]: Environment._from_dict(a["versions"][-1]) for a in workspace._store.list_assets(_KIND)}
+        return {
+            a["name"]: Environment._from_dict(a["versions"][-1]) for a in workspace._store.list_assets(_KIND)
+        }
 
     def __repr__(self):
         return f"Environment(Name: {self.name},\nVersion: {self.version})"

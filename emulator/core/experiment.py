@@ -63,7 +63,9 @@ class Experiment:
         """Submit a run configuration (``ScriptRunConfig``, ``HyperDriveConfig``, ``AutoMLConfig``)."""
         submit = getattr(config, "_submit_to", None)
         if submit is None:
-            raise UserErrorException(f"Experiment.submit: {type(config).__name__} is not a submittable run configuration")
+            raise UserErrorException(
+                f"Experiment.submit: {type(config).__name__} is not a submittable run configuration"
+            )
         return submit(self, tags=tags, **kwargs)
 
     def start_logging(self, *args, **kwargs):
@@ -73,7 +75,11 @@ class Experiment:
             run_type="azureml.StartLogging",
             display_name=kwargs.get("display_name"),
             status="Running",
-            details={"snapshotDirectory": str(kwargs["snapshot_directory"]) if kwargs.get("snapshot_directory") else None},
+            details={
+                "snapshotDirectory": str(kwargs["snapshot_directory"])
+                if kwargs.get("snapshot_directory")
+                else None
+            },
         )
         return run
 
@@ -94,7 +100,9 @@ class Experiment:
                 continue
             if tags is not None and not all(record["tags"].get(k) == v for k, v in tags.items()):
                 continue
-            experiments.append(Experiment(workspace, record["name"], _skip_name_validation=True, _create_in_cloud=False))
+            experiments.append(
+                Experiment(workspace, record["name"], _skip_name_validation=True, _create_in_cloud=False)
+            )
         return experiments
 
     @staticmethod
@@ -124,7 +132,9 @@ class Experiment:
         self._store.update_experiment(self._name, {"tags": {**self.tags, **tags}})
 
     def remove_tags(self, tags):
-        self._store.update_experiment(self._name, {"tags": {k: v for k, v in self.tags.items() if k not in tags}})
+        self._store.update_experiment(
+            self._name, {"tags": {k: v for k, v in self.tags.items() if k not in tags}}
+        )
 
     @staticmethod
     def delete(workspace, experiment_id):

@@ -21,7 +21,15 @@ from ._offline import _OfflineRun
 from ._run_artifacts import RunArtifactsMixin
 from ._run_metrics import RunMetricsMixin
 
-ACTIVE_STATUSES = ("Queued", "Preparing", "Provisioning", "Starting", "Running", "Finalizing", "CancelRequested")
+ACTIVE_STATUSES = (
+    "Queued",
+    "Preparing",
+    "Provisioning",
+    "Starting",
+    "Running",
+    "Finalizing",
+    "CancelRequested",
+)
 DRIVER_LOG = "azureml-logs/70_driver_log.txt"
 
 # Run types whose records rehydrate as a subclass (the SDK's _rehydrate_runs); imported lazily
@@ -70,7 +78,9 @@ def _reap(store, record: dict) -> bool:
     if _process.alive(record["pid"], record["pid_started"]):
         return False
     canceling = record["status"] == "CancelRequested"
-    error = None if canceling else {"code": "ProcessDied", "message": f"The run's process {record['pid']} died."}
+    error = (
+        None if canceling else {"code": "ProcessDied", "message": f"The run's process {record['pid']} died."}
+    )
     return store.update_run(
         record["run_id"],
         {"status": "Canceled" if canceling else "Failed", "end_time": time.time(), "error": error},
@@ -147,14 +157,26 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
         return Run._rehydrate(Experiment(workspace, record["experiment"]), record)
 
     @staticmethod
-    def list(experiment, type=None, tags=None, properties=None, status=None, include_children=False, _rehydrate_runs=True):
+    def list(
+        experiment,
+        type=None,
+        tags=None,
+        properties=None,
+        status=None,
+        include_children=False,
+        _rehydrate_runs=True,
+    ):
         """Runs of ``experiment``, newest first, filtered like the SDK."""
         records = experiment.workspace._store.search_runs(
             experiment=experiment.name, parent_id=... if include_children else None
         )
         for record in reversed(records):
             if Run._selected(record, type, tags, properties, status):
-                yield Run._rehydrate(experiment, record) if _rehydrate_runs else Run(experiment, record["run_id"])
+                yield (
+                    Run._rehydrate(experiment, record)
+                    if _rehydrate_runs
+                    else Run(experiment, record["run_id"])
+                )
 
     @staticmethod
     def _selected(record: dict, type, tags, properties, status) -> bool:
@@ -329,7 +351,12 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
     def child_run(self, name=None, run_id=None, outputs=None):
         """A new running child of this run."""
         return Run._create(
-            self._experiment, run_type="azureml.ChildRun", parent=self, run_id=run_id, display_name=name, status="Running"
+            self._experiment,
+            run_type="azureml.ChildRun",
+            parent=self,
+            run_id=run_id,
+            display_name=name,
+            status="Running",
         )
 
     def create_children(self, count=None, tag_key=None, tag_values=None):
@@ -349,14 +376,20 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
             for value in values
         ]
 
-    def get_children(self, recursive=False, tags=None, properties=None, type=None, status=None, _rehydrate_runs=True):
+    def get_children(
+        self, recursive=False, tags=None, properties=None, type=None, status=None, _rehydrate_runs=True
+    ):
         """Children in creation order (all descendants, breadth first, with ``recursive``)."""
         pending = [self.id]
         while pending:
             records = self._store.search_runs(parent_id=pending.pop(0))
             for record in records:
                 if Run._selected(record, type, tags, properties, status):
-                    yield Run._rehydrate(self._experiment, record) if _rehydrate_runs else Run(self._experiment, record["run_id"])
+                    yield (
+                        Run._rehydrate(self._experiment, record)
+                        if _rehydrate_runs
+                        else Run(self._experiment, record["run_id"])
+                    )
                 if recursive:
                     pending.append(record["run_id"])
 
@@ -381,7 +414,9 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
         current = self.get_properties()
         changed = [k for k, v in properties.items() if k in current and current[k] != v]
         if changed:
-            raise UserErrorException(f"Properties are immutable: {', '.join(changed)} already set on run {self.id}")
+            raise UserErrorException(
+                f"Properties are immutable: {', '.join(changed)} already set on run {self.id}"
+            )
         self._store.log_batch(self.id, properties=properties)
 
     def get_tags(self):
@@ -417,7 +452,8 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
     def get_details_with_logs(self):
         details = self.get_details()
         details["logFiles"] = {
-            name: open(path, encoding="utf-8", errors="replace").read() for name, path in details["logFiles"].items()
+            name: open(path, encoding="utf-8", errors="replace").read()
+            for name, path in details["logFiles"].items()
         }
         return details
 

@@ -11,7 +11,11 @@ from typing import Any
 from ..exceptions import UserErrorException, WorkspaceException
 from ..store import AbstractStore, SqliteStore
 
-_CONFIG_NAMES = ("config.json", os.path.join(".azureml", "config.json"), os.path.join("aml_config", "config.json"))
+_CONFIG_NAMES = (
+    "config.json",
+    os.path.join(".azureml", "config.json"),
+    os.path.join("aml_config", "config.json"),
+)
 _stores: dict[Path, AbstractStore] = {}
 _stores_lock = threading.Lock()
 
@@ -94,7 +98,9 @@ class Workspace:
         return Workspace(data["subscription_id"], data["resource_group"], data["workspace_name"], auth=auth)
 
     @staticmethod
-    def get(name, auth=None, subscription_id=None, resource_group=None, location=None, cloud="AzureCloud", id=None):
+    def get(
+        name, auth=None, subscription_id=None, resource_group=None, location=None, cloud="AzureCloud", id=None
+    ):
         """An existing workspace; WorkspaceException if it was never created."""
         if not (emulator_home() / name / "workspace.json").exists():
             raise WorkspaceException(f"Workspace not found: no workspace named {name!r} in {emulator_home()}")
@@ -199,10 +205,30 @@ class Workspace:
         return {c.name: c for c in ComputeTarget.list(self)}
 
     @property
+    def webservices(self):
+        """{name: Webservice} of the workspace's deployed services."""
+        from .webservice import Webservice
+
+        return {service.name: service for service in Webservice.list(self)}
+
+    @property
     def environments(self):
         from .environment import Environment
 
         return Environment.list(self)
+
+    def get_default_datastore(self):
+        from .datastore import Datastore
+
+        return Datastore.get_default(self)
+
+    @property
+    def datastores(self):
+        from .datastore import Datastore
+
+        root = self._folder / "datastores"
+        names = {p.name for p in root.iterdir()} if root.exists() else set()
+        return {name: Datastore(self, name) for name in sorted(names | {"workspaceblobstore"})}
 
     def get_details(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,9 @@ LOG_CONFIG = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}
+    },
     "loggers": {
         "uvicorn": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "emulator.serving": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
@@ -26,7 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m emulator.serving", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes, each with its own model session")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes, each with its own model session"
+    )
     args = parser.parse_args(argv)
     uvicorn.run(
         "emulator.serving.app:create_app",

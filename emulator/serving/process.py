@@ -77,26 +77,36 @@ def wait_until_healthy(base_url: str, alive: Callable[[], bool], timeout: float)
 
 
 def _reap(pid: int) -> None:
-    # a child of this process lingers as a zombie, which kill(pid, 0) still sees, until waited for
+    # a child of this process lingers as a zombie until waited for
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
 
 
-def process_alive(pid: int) -> bool:
-    """Whether ``pid`` is a running scoring server (not a recycled pid of something else)."""
+def start_time(pid: int) -> int | None:
+    """The kernel's start time of ``pid`` (clock ticks since boot), None when it is gone or a zombie.
+
+    Stored beside the pid, it tells the server apart from an unrelated process that reused the pid.
+    """
     _reap(pid)
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return False
-    return b"emulator.serving" in cmdline  # empty for a zombie
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # the command name may hold spaces and parentheses
+    return None if fields[0] == "Z" else int(fields[19])
 
 
-def stop_process(pid: int, grace: float = 5.0) -> None:
+def process_alive(pid: int, started: int | None) -> bool:
+    """Whether the process ``pid`` that started at ``started`` still runs."""
+    now = start_time(pid)
+    return now is not None and (started is None or now == started)
+
+
+def stop_process(pid: int, started: int | None = None, grace: float = 5.0) -> None:
     """Terminate the server's process group (its uvicorn workers included), forcibly after ``grace``."""
-    if not process_alive(pid):
+    if not process_alive(pid, started):
         return
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -105,6 +115,6 @@ def stop_process(pid: int, grace: float = 5.0) -> None:
             return
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
-            if not process_alive(pid):
+            if not process_alive(pid, started):
                 return
             time.sleep(0.05)

@@ -104,7 +104,9 @@ class AbstractStore(ABC):
 
     # -- models
     @abstractmethod
-    def create_model_version(self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]) -> dict:
+    def create_model_version(
+        self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]
+    ) -> dict:
         """Register the next version of ``name`` atomically; ``stage(version)`` places its files first."""
 
     @abstractmethod
@@ -122,7 +124,9 @@ class AbstractStore(ABC):
 
     # -- datasets
     @abstractmethod
-    def create_dataset_version(self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]) -> dict:
+    def create_dataset_version(
+        self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]
+    ) -> dict:
         """Register the next version of a dataset; ``stage(version)`` places its snapshot first."""
 
     @abstractmethod

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .base import AbstractStore, Metric
+from .base import AbstractStore
 
 _BUSY_TIMEOUT_MS = 120_000
 
@@ -83,6 +83,14 @@ class SqliteStore(AbstractStore):
         self.path = self.root / "emulator.db"
         self._local = threading.local()
         self._init_schema()
+
+    # A store travels (to a sweep controller, a Dask worker, a Prefect result) as its folder alone:
+    # connections belong to the thread that opened them.
+    def __getstate__(self) -> dict:
+        return {"root": self.root}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["root"])
 
     # -- connections and transactions
     def _connection(self) -> sqlite3.Connection:
@@ -216,7 +224,9 @@ class SqliteStore(AbstractStore):
             clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
             params.extend(statuses)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return [self._run(r) for r in self._query(f"SELECT * FROM runs {where} ORDER BY created, number", params)]
+        return [
+            self._run(r) for r in self._query(f"SELECT * FROM runs {where} ORDER BY created, number", params)
+        ]
 
     def update_run(self, run_id: str, fields: Mapping[str, Any], unless_status: Iterable[str] = ()) -> bool:
         values = {k: (_dumps(v) if k in _RUN_JSON and v is not None else v) for k, v in fields.items()}
@@ -234,11 +244,14 @@ class SqliteStore(AbstractStore):
         with self._write() as db:
             if rows:
                 db.executemany(
-                    "INSERT INTO metrics (run_id, name, value, step, kind, time) VALUES (?, ?, ?, ?, ?, ?)", rows
+                    "INSERT INTO metrics (run_id, name, value, step, kind, time) VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
                 )
             for column, update in (("tags", tags), ("properties", properties)):
                 if update:
-                    (current,) = db.execute(f"SELECT {column} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+                    (current,) = db.execute(
+                        f"SELECT {column} FROM runs WHERE run_id = ?", (run_id,)
+                    ).fetchone()
                     merged = {**json.loads(current), **update}
                     db.execute(f"UPDATE runs SET {column} = ? WHERE run_id = ?", (_dumps(merged), run_id))
 
@@ -261,12 +274,16 @@ class SqliteStore(AbstractStore):
             )
 
     def list_artifacts(self, run_id: str) -> list[dict]:
-        return [dict(r) for r in self._query("SELECT * FROM artifacts WHERE run_id = ? ORDER BY name", (run_id,))]
+        return [
+            dict(r) for r in self._query("SELECT * FROM artifacts WHERE run_id = ? ORDER BY name", (run_id,))
+        ]
 
     # -- versioned assets: models and datasets
     def _create_version(self, table: str, name: str, fields: Mapping[str, Any], stage) -> dict:
         with self._write() as db:
-            (last,) = db.execute(f"SELECT COALESCE(MAX(version), 0) FROM {table} WHERE name = ?", (name,)).fetchone()
+            (last,) = db.execute(
+                f"SELECT COALESCE(MAX(version), 0) FROM {table} WHERE name = ?", (name,)
+            ).fetchone()
             version = last + 1
             stage(version)
             created = time.time()
@@ -286,7 +303,9 @@ class SqliteStore(AbstractStore):
             for r in rows
         ]
 
-    def create_model_version(self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]) -> dict:
+    def create_model_version(
+        self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]
+    ) -> dict:
         return self._create_version("models", name, fields, stage)
 
     def list_models(self, name: str | None = None) -> list[dict]:
@@ -306,7 +325,9 @@ class SqliteStore(AbstractStore):
         with self._write() as db:
             db.execute("DELETE FROM models WHERE name = ? AND version = ?", (name, version))
 
-    def create_dataset_version(self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]) -> dict:
+    def create_dataset_version(
+        self, name: str, fields: Mapping[str, Any], stage: Callable[[int], None]
+    ) -> dict:
         return self._create_version("datasets", name, fields, stage)
 
     def list_datasets(self, name: str | None = None) -> list[dict]:
@@ -325,7 +346,10 @@ class SqliteStore(AbstractStore):
         return json.loads(rows[0]["payload"]) if rows else None
 
     def list_assets(self, kind: str) -> list[dict]:
-        return [json.loads(r["payload"]) for r in self._query("SELECT payload FROM assets WHERE kind = ? ORDER BY name", (kind,))]
+        return [
+            json.loads(r["payload"])
+            for r in self._query("SELECT payload FROM assets WHERE kind = ? ORDER BY name", (kind,))
+        ]
 
     def delete_asset(self, kind: str, name: str) -> None:
         with self._write() as db:
@@ -342,7 +366,9 @@ class SqliteStore(AbstractStore):
                 held.remove(stale)
             if len(held) >= capacity:
                 return False
-            db.execute("INSERT INTO slots (pool, holder, acquired) VALUES (?, ?, ?)", (pool, holder, time.time()))
+            db.execute(
+                "INSERT INTO slots (pool, holder, acquired) VALUES (?, ?, ?)", (pool, holder, time.time())
+            )
         return True
 
     def release_slot(self, pool: str, holder: str) -> None:

@@ -5,6 +5,13 @@
 * ``SimpleImputer`` on strings with a NaN marker (how the AutoML featurizer imputes categories):
   a string tensor cannot hold NaN, so in the graph an empty string marks a missing category and is
   replaced by the imputer's fill value.
+* The scalers AutoML puts in front of its algorithms, trees included: computed in double as
+  scikit-learn computes them, then cast to float32 (as scikit-learn trees cast their input). skl2onnx's
+  float32 scaler moves values by an ulp, enough to send rows down the other side of a full-depth
+  tree's split (1.2% of test rows for one tree); in double, a scaled tree matches exactly on
+  float32-representable inputs. What remains is the float32 input contract itself: natively the
+  scaler sees the float64 value, so deep trees behind a scaler still differ on some rows.
+* ``KNeighborsRegressor`` with distance weights (see ``_neighbors``).
 * The ensembles of :data:`tasks.onnx.families.ENSEMBLES`, whose members are whole pipelines reading
   the raw columns: skl2onnx's own stacking converter takes a single input tensor.
 """
@@ -13,7 +20,9 @@ from __future__ import annotations
 
 import copy
 from functools import cache
+from typing import Any
 
+import numpy as np
 from lightgbm import LGBMRegressor
 from onnx import TensorProto
 from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
@@ -23,8 +32,13 @@ from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 from skl2onnx.common.shape_calculator import calculate_linear_regressor_output_shapes
 from skl2onnx.operator_converters.imputer_op import convert_sklearn_imputer
 from skl2onnx.shape_calculators.imputer import calculate_sklearn_imputer_output_shapes
+from skl2onnx.shape_calculators.nearest_neighbours import calculate_sklearn_nearest_neighbours_regressor
+from skl2onnx.shape_calculators.scaler import calculate_sklearn_scaler_output_shapes
 from sklearn.impute import SimpleImputer
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
+from tasks.onnx._neighbors import convert_knn_regressor
 from tasks.onnx.families import ENSEMBLES, EnsembleSpec
 
 
@@ -35,6 +49,54 @@ def _convert_string_aware_imputer(scope, operator, container) -> None:
         text_imputer.missing_values = ""
         operator.raw_operator = text_imputer
     convert_sklearn_imputer(scope, operator, container)
+
+
+def _scaler_steps(scaler) -> list[tuple[str, Any]]:
+    """The elementwise operations ``scaler.transform`` applies, in its order (None: skipped)."""
+    if isinstance(scaler, MinMaxScaler):
+        if scaler.clip:
+            raise NotImplementedError("MinMaxScaler(clip=True) cannot be exported")
+        return [("Mul", scaler.scale_), ("Add", scaler.min_)]
+    if isinstance(scaler, MaxAbsScaler):
+        return [("Div", scaler.scale_)]
+    if isinstance(scaler, StandardScaler):
+        return [
+            ("Sub", scaler.mean_ if scaler.with_mean else None),
+            ("Div", scaler.scale_ if scaler.with_std else None),
+        ]
+    return [  # RobustScaler
+        ("Sub", scaler.center_ if scaler.with_centering else None),
+        ("Div", scaler.scale_ if scaler.with_scaling else None),
+    ]
+
+
+def _convert_double_scaler(scope, operator, container) -> None:
+    current = scope.get_unique_variable_name("scaler_double")
+    container.add_node(
+        "Cast",
+        [operator.inputs[0].full_name],
+        [current],
+        to=TensorProto.DOUBLE,
+        name=scope.get_unique_operator_name("Cast"),
+    )
+    for op_type, values in _scaler_steps(operator.raw_operator):
+        if values is None:
+            continue
+        constant = scope.get_unique_variable_name(f"scaler_{op_type.lower()}")
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        container.add_initializer(constant, TensorProto.DOUBLE, [len(values)], values.tolist())
+        result = scope.get_unique_variable_name("scaled")
+        container.add_node(
+            op_type, [current, constant], [result], name=scope.get_unique_operator_name(op_type)
+        )
+        current = result
+    container.add_node(
+        "Cast",
+        [current],
+        [operator.outputs[0].full_name],
+        to=TensorProto.FLOAT,
+        name=scope.get_unique_operator_name("Cast"),
+    )
 
 
 def _regressor_output_shape(operator) -> None:
@@ -51,7 +113,9 @@ def _member_column(scope, operator, container, estimator, index: int) -> str:
     shape = scope.get_unique_variable_name("column_shape")
     container.add_initializer(shape, TensorProto.INT64, [2], [-1, 1])
     column = scope.get_unique_variable_name(f"member_{index}_column")
-    container.add_node("Reshape", [output.onnx_name, shape], [column], name=scope.get_unique_operator_name("Reshape"))
+    container.add_node(
+        "Reshape", [output.onnx_name, shape], [column], name=scope.get_unique_operator_name("Reshape")
+    )
     return column
 
 
@@ -68,19 +132,28 @@ def _ensemble_converter(spec: EnsembleSpec):
                 weight_name = scope.get_unique_variable_name(f"weight_{index}")
                 container.add_initializer(weight_name, TensorProto.FLOAT, [1], [float(weight)])
                 term = scope.get_unique_variable_name(f"weighted_{index}")
-                container.add_node("Mul", [column, weight_name], [term], name=scope.get_unique_operator_name("Mul"))
+                container.add_node(
+                    "Mul", [column, weight_name], [term], name=scope.get_unique_operator_name("Mul")
+                )
                 terms.append(term)
-            container.add_node("Sum", terms, [operator.outputs[0].full_name], name=scope.get_unique_operator_name("Sum"))
+            container.add_node(
+                "Sum", terms, [operator.outputs[0].full_name], name=scope.get_unique_operator_name("Sum")
+            )
             return
         stacked = scope.declare_local_variable("stacked", FloatTensorType([None, len(columns)]))
-        container.add_node("Concat", columns, [stacked.onnx_name], axis=1, name=scope.get_unique_operator_name("Concat"))
+        container.add_node(
+            "Concat", columns, [stacked.onnx_name], axis=1, name=scope.get_unique_operator_name("Concat")
+        )
         meta = spec.meta(model)
         meta_operator = scope.declare_local_operator(sklearn_operator_name_map[type(meta)], meta)
         meta_operator.inputs.append(stacked)
         prediction = scope.declare_local_variable("meta_prediction", FloatTensorType())
         meta_operator.outputs.append(prediction)
         container.add_node(
-            "Identity", [prediction.onnx_name], [operator.outputs[0].full_name], name=scope.get_unique_operator_name("Identity")
+            "Identity",
+            [prediction.onnx_name],
+            [operator.outputs[0].full_name],
+            name=scope.get_unique_operator_name("Identity"),
         )
 
     return convert
@@ -97,7 +170,26 @@ def register_converters() -> None:
         options={"split": None},
     )
     update_registered_converter(
-        SimpleImputer, "SklearnSimpleImputer", calculate_sklearn_imputer_output_shapes, _convert_string_aware_imputer
+        SimpleImputer,
+        "SklearnSimpleImputer",
+        calculate_sklearn_imputer_output_shapes,
+        _convert_string_aware_imputer,
     )
+    update_registered_converter(
+        KNeighborsRegressor,
+        "SklearnKNeighborsRegressor",
+        calculate_sklearn_nearest_neighbours_regressor,
+        convert_knn_regressor,
+        options={"optim": [None, "cdist"]},
+    )
+    for scaler in (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler):
+        update_registered_converter(
+            scaler,
+            sklearn_operator_name_map[scaler],
+            calculate_sklearn_scaler_output_shapes,
+            _convert_double_scaler,
+        )
     for spec in ENSEMBLES:
-        update_registered_converter(spec.model_type, spec.alias, _regressor_output_shape, _ensemble_converter(spec))
+        update_registered_converter(
+            spec.model_type, spec.alias, _regressor_output_shape, _ensemble_converter(spec)
+        )

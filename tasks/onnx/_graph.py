@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType
-import numpy as np
 
 from training.schema import CATEGORICAL_INPUT, NUMERIC_COLUMNS, NUMERIC_INPUT
 
@@ -37,8 +37,19 @@ def input_schema() -> str:
     return json.dumps(
         {
             "inputs": [
-                {"name": NUMERIC_INPUT, "type": "float32", "shape": [None, len(NUMERIC_COLUMNS)], "columns": list(NUMERIC_COLUMNS), "missing": "NaN"},
-                {"name": CATEGORICAL_INPUT, "type": "string", "shape": [None, 1], "unknown_category": "scored"},
+                {
+                    "name": NUMERIC_INPUT,
+                    "type": "float32",
+                    "shape": [None, len(NUMERIC_COLUMNS)],
+                    "columns": list(NUMERIC_COLUMNS),
+                    "missing": "NaN",
+                },
+                {
+                    "name": CATEGORICAL_INPUT,
+                    "type": "string",
+                    "shape": [None, 1],
+                    "unknown_category": "scored",
+                },
             ],
             "output": {"index": 0, "meaning": "median_house_value in dollars"},
         }
@@ -51,9 +62,17 @@ def bind_contract_inputs(model: onnx.ModelProto) -> onnx.ModelProto:
     kept = [value for value in graph.input if value.name not in (*NUMERIC_COLUMNS, CATEGORICAL_INPUT)]
     del graph.input[:]
     graph.input.extend([*contract_inputs(), *kept])
-    sizes = numpy_helper.from_array(np.ones(len(NUMERIC_COLUMNS), dtype=np.int64), name=_unique(graph, "numeric_split_sizes"))
+    sizes = numpy_helper.from_array(
+        np.ones(len(NUMERIC_COLUMNS), dtype=np.int64), name=_unique(graph, "numeric_split_sizes")
+    )
     graph.initializer.append(sizes)
-    split = helper.make_node("Split", [NUMERIC_INPUT, sizes.name], list(NUMERIC_COLUMNS), axis=1, name=_unique(graph, "SplitNumericColumns"))
+    split = helper.make_node(
+        "Split",
+        [NUMERIC_INPUT, sizes.name],
+        list(NUMERIC_COLUMNS),
+        axis=1,
+        name=_unique(graph, "SplitNumericColumns"),
+    )
     graph.node.insert(0, split)
     return model
 

@@ -14,5 +14,7 @@ from tasks.onnx._graph import OPSETS, bind_contract_inputs, column_initial_types
 def sklearn_to_onnx(model: Any, *, name: str = "housing") -> onnx.ModelProto:
     """Convert a fitted estimator that takes the raw feature frame; inputs follow the contract."""
     register_converters()
-    converted = convert_sklearn(model, name=name, initial_types=column_initial_types(), target_opset=dict(OPSETS))
+    converted = convert_sklearn(
+        model, name=name, initial_types=column_initial_types(), target_opset=dict(OPSETS)
+    )
     return bind_contract_inputs(converted)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import torch
-from onnx import compose
+from onnx import compose, version_converter
 from torch import nn
 
 from tasks.onnx._graph import OPSETS
@@ -51,7 +51,10 @@ def mlp_to_onnx(model: TorchMLPRegressor):
         network = _network_to_onnx(model)
     finally:
         model.module_.to(device)
-    preprocessing = sklearn_to_onnx(model.preprocessor_, name="preprocessor")
+    # skl2onnx declares the lowest opset its nodes need; both halves must declare the same one.
+    preprocessing = version_converter.convert_version(
+        sklearn_to_onnx(model.preprocessor_, name="preprocessor"), OPSETS[""]
+    )
     network.ir_version = preprocessing.ir_version = max(network.ir_version, preprocessing.ir_version)
     network = compose.add_prefix(network, prefix="mlp/", rename_inputs=False, rename_outputs=False)
     return compose.merge_models(

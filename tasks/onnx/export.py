@@ -34,7 +34,9 @@ def to_onnx(model: Any, *, metadata: Mapping[str, Any] | None = None) -> onnx.Mo
     in the graph's metadata properties beside ``input_schema`` and ``source_algorithm``, which are
     filled in unless given."""
     if not isinstance(model, BaseEstimator):
-        raise TypeError(f"cannot export {type(model).__name__}: expected a scikit-learn estimator, pipeline or TorchMLPRegressor")
+        raise TypeError(
+            f"cannot export {type(model).__name__}: expected a scikit-learn estimator, pipeline or TorchMLPRegressor"
+        )
     check_is_fitted(model)
     exported = mlp_to_onnx(model) if isinstance(model, TorchMLPRegressor) else sklearn_to_onnx(model)
     exported.producer_name = "automl-duel"

@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.ensemble import StackingRegressor, VotingRegressor
 from sklearn.pipeline import Pipeline
 
+from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble
 from training.mlp import TorchMLPRegressor
 
 TREE, LINEAR, NEIGHBORS, MLP = "tree", "linear", "neighbors", "mlp"
@@ -60,13 +61,21 @@ def _voting_members(model: VotingRegressor) -> list[tuple[Any, float]]:
 
 def _stacking_members(model: StackingRegressor) -> list[tuple[Any, float]]:
     if model.passthrough:
-        raise NotImplementedError("StackingRegressor(passthrough=True) cannot be exported: its meta-learner reads raw columns")
+        raise NotImplementedError(
+            "StackingRegressor(passthrough=True) cannot be exported: its meta-learner reads raw columns"
+        )
     return [(est, 1.0) for est in model.estimators_ if est != "drop"]
+
+
+def _meta_learner(model: StackingRegressor) -> Any:
+    return model.final_estimator_
 
 
 ENSEMBLES: list[EnsembleSpec] = [
     EnsembleSpec(VotingRegressor, "SklearnVotingRegressor", _voting_members),
-    EnsembleSpec(StackingRegressor, "SklearnStackingRegressor", _stacking_members, lambda model: model.final_estimator_),
+    EnsembleSpec(StackingRegressor, "SklearnStackingRegressor", _stacking_members, _meta_learner),
+    EnsembleSpec(VotingEnsemble, "AutoMLVotingEnsemble", _voting_members),
+    EnsembleSpec(StackEnsemble, "AutoMLStackEnsemble", _stacking_members, _meta_learner),
 ]
 
 
@@ -99,7 +108,9 @@ def family_of(model: Any) -> str:
         return NEIGHBORS
     if module.startswith(_TREE_MODULES):
         return TREE
-    raise ValueError(f"no parity tolerance is defined for {type(estimator).__name__}; pass family= one of {', '.join(TOLERANCES)}")
+    raise ValueError(
+        f"no parity tolerance is defined for {type(estimator).__name__}; pass family= one of {', '.join(TOLERANCES)}"
+    )
 
 
 def algorithm_of(model: Any) -> str:

@@ -27,7 +27,9 @@ def _dump(python: str, hooked: bool) -> dict:
     if hooked:
         code += "from emulator.hook import install; install(); "
     code += f"runpy.run_path({str(DUMP)!r}, run_name='__main__')"
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300, cwd=HERE.parents[1])
+    out = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, timeout=300, cwd=HERE.parents[1]
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout)
 
@@ -49,6 +51,8 @@ def test_serialized_form_matches_sdk(emulated, name):
 
 
 @pytest.mark.azure
-@pytest.mark.skipif(not AZURE_PYTHON.exists(), reason=f"no real SDK install at {AZURE_PYTHON} (make conformance builds one)")
+@pytest.mark.skipif(
+    not AZURE_PYTHON.exists(), reason=f"no real SDK install at {AZURE_PYTHON} (make conformance builds one)"
+)
 def test_snapshot_is_current_with_installed_sdk():
     assert _dump(str(AZURE_PYTHON), hooked=False) == SNAPSHOT

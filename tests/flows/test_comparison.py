@@ -46,7 +46,9 @@ def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel):
     assert second["promoted"] is False
     champions = [
         m
-        for m in sdk(DuelSettings().backend).Model.list(workspace(DuelSettings()), name=DuelSettings().model_name)
+        for m in sdk(DuelSettings().backend).Model.list(
+            workspace(DuelSettings()), name=DuelSettings().model_name
+        )
         if m.tags.get("champion") == "true"
     ]
     assert [f"{m.name}:{m.version}" for m in champions] == [first["model"]]

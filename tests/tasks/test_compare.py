@@ -31,7 +31,9 @@ def test_indistinguishable_models_are_not_decisive(truth):
     rng = np.random.default_rng(2)
     one = truth + rng.normal(0, 30_000, truth.shape)
     two = truth + rng.normal(0, 30_000, truth.shape)
-    verdict = judge(score("a", "x", "1", truth, one, "fp"), one, score("b", "y", "2", truth, two, "fp"), two, truth)
+    verdict = judge(
+        score("a", "x", "1", truth, one, "fp"), one, score("b", "y", "2", truth, two, "fp"), two, truth
+    )
     assert not verdict.decisive
     assert "not decisive" in verdict.notes[0]
 

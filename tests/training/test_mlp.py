@@ -1,98 +1,159 @@
-"""TorchMLPRegressor: fitting, early stopping, missing values, unknown categories, save/load."""
+"""The torch MLP estimator, its saved form, and the training script inside a real emulated run."""
 
 from __future__ import annotations
 
-import json
-import os
+import pickletools
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-from sklearn.base import clone
+import torch
 
-from tasks.data import load_housing
 from training import mlp
-from training.mlp import TorchMLPRegressor
-from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL
+from training.schema import FEATURE_COLUMNS, LABEL
 
-_DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "housing.csv"
-
-
-@pytest.fixture(scope="module")
-def housing() -> pd.DataFrame:
-    return load_housing(os.environ.get("DUEL_DATA") or _DEFAULT_DATA, subset=2_000, seed=7)
+TRAINING_DIR = Path(mlp.__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
-def fitted(housing) -> TorchMLPRegressor:
-    model = TorchMLPRegressor(hidden_layers=(32, 16), epochs=5, batch_size=128, n_threads=1, device="cpu")
-    return model.fit(housing.loc[:, list(FEATURE_COLUMNS)], housing[LABEL])
+def frames(housing):
+    complete = housing.dropna()
+    train = complete.sample(n=1500, random_state=0)
+    test = housing.drop(train.index).sample(n=400, random_state=1)
+    return train, test
 
 
-def test_init_only_stores_params_so_clone_works():
-    model = TorchMLPRegressor(hidden_layers=(8,), loss="huber", patience=3)
-    # clone() re-creates the estimator from get_params(): it fails if __init__ transforms a value.
-    assert clone(model).get_params() == model.get_params()
+@pytest.fixture(scope="module")
+def fitted(frames):
+    train, _ = frames
+    model = mlp.TorchMLPRegressor(hidden_layers=(32, 16), epochs=25, patience=5, lr=3e-3, n_threads=1)
+    return model.fit(train[list(FEATURE_COLUMNS)], train[LABEL])
 
 
-def test_fit_learns_something_better_than_the_median(fitted, housing):
-    prices = housing[LABEL].to_numpy()
-    predictions = fitted.predict(housing)
-    assert predictions.dtype == np.float64 and predictions.shape == (len(housing),)
-    baseline = np.mean(np.abs(prices - np.median(prices)))
-    assert np.mean(np.abs(predictions - prices)) < 0.8 * baseline
+def test_fit_beats_the_median_baseline_in_dollars(fitted, frames):
+    _, test = frames
+    predictions = fitted.predict(test[list(FEATURE_COLUMNS)])
+    mae = np.mean(np.abs(predictions - test[LABEL]))
+    baseline = np.mean(np.abs(test[LABEL].median() - test[LABEL]))
+    assert mae < 0.8 * baseline
+    assert 1e4 < np.median(predictions) < 1e6  # dollars, not the standardized log target
 
 
-def test_on_epoch_reports_every_epoch_and_best_weights_are_restored(housing):
-    seen: list[tuple[int, float]] = []
-    model = TorchMLPRegressor(hidden_layers=(16,), epochs=4, patience=10, n_threads=1, device="cpu")
-    model.fit(housing, housing[LABEL], on_epoch=lambda epoch, mae: seen.append((epoch, mae)))
-    assert [epoch for epoch, _ in seen] == [1, 2, 3, 4]
-    assert model.best_val_mae_ == pytest.approx(min(mae for _, mae in seen))
+def test_missing_bedrooms_absent_from_training_are_imputed(fitted, housing):
+    assert not fitted.preprocessor_.feature_names_in_.size == 0
+    missing = housing[housing["total_bedrooms"].isna()].head(20)
+    assert np.isfinite(fitted.predict(missing[list(FEATURE_COLUMNS)])).all()
 
 
-def test_early_stopping_stops_after_patience_epochs_without_improvement(housing):
-    seen: list[float] = []
-    # A learning rate this large makes the validation MAE jump about, so it soon stops improving.
-    model = TorchMLPRegressor(hidden_layers=(16,), lr=1.0, epochs=50, patience=2, n_threads=1, device="cpu")
-    model.fit(housing, housing[LABEL], on_epoch=lambda epoch, mae: seen.append(mae))
-    assert len(seen) == model.n_epochs_ < 50
-    # The run ended because the last `patience` epochs were no better than the best before them.
-    assert min(seen[-2:]) >= model.best_val_mae_ == min(seen[:-2])
+def test_an_unseen_ocean_category_still_scores(fitted, frames):
+    _, test = frames
+    odd = test[list(FEATURE_COLUMNS)].head(5).copy()
+    odd["ocean_proximity"] = "ON THE MOON"
+    assert np.isfinite(fitted.predict(odd)).all()
 
 
-def test_predict_handles_missing_numeric_values_and_an_unknown_category(fitted, housing):
-    rows = housing.head(5).copy()
-    rows["total_bedrooms"] = np.nan
-    rows[CATEGORICAL_COLUMN] = "ON THE MOON"
-    predictions = fitted.predict(rows)
-    assert np.isfinite(predictions).all()
+def test_on_epoch_reports_the_validation_mae_each_epoch(frames):
+    train, _ = frames
+    seen = []
+    model = mlp.TorchMLPRegressor(hidden_layers=(8,), epochs=3, patience=10, n_threads=1)
+    model.fit(
+        train[list(FEATURE_COLUMNS)], train[LABEL], on_epoch=lambda epoch, mae: seen.append((epoch, mae))
+    )
+    assert [e for e, _ in seen] == [1, 2, 3]
+    assert min(m for _, m in seen) == pytest.approx(model.best_val_mae_)
 
 
-def test_save_then_load_predicts_identically(fitted, housing, tmp_path):
-    mlp.save(fitted, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "mlp.pt", "preprocessor.joblib"]
-    assert json.loads((tmp_path / "config.json").read_text())["params"]["hidden_layers"] == [32, 16]
-    loaded = mlp.load(tmp_path)
-    np.testing.assert_array_equal(loaded.predict(housing), fitted.predict(housing))
-    assert loaded.get_params() == fitted.get_params()
+def test_early_stopping_ends_training_after_patience_epochs_without_progress(frames):
+    train, _ = frames
+    # a rate far too high makes the validation MAE bounce instead of improving
+    model = mlp.TorchMLPRegressor(hidden_layers=(8,), epochs=500, patience=2, lr=1.0, n_threads=1)
+    model.fit(train[list(FEATURE_COLUMNS)], train[LABEL])
+    assert len(model.history_) < 500
+    assert len(model.history_) == model.best_epoch_ + 2
 
 
-def test_load_names_the_missing_files(tmp_path):
-    with pytest.raises(FileNotFoundError, match="mlp.pt"):
-        mlp.load(tmp_path)
+def test_export_surface_reproduces_predict(fitted, frames):
+    # What the ONNX export composes: preprocessor_ -> module_ -> back-transform.
+    _, test = frames
+    X = test[list(FEATURE_COLUMNS)]
+    features = torch.as_tensor(fitted.preprocessor_.transform(X), dtype=torch.float32)
+    with torch.no_grad():
+        z = fitted.module_(features).squeeze(1).numpy().astype(np.float64)
+    dollars = np.expm1(z * fitted.target_std_ + fitted.target_mean_) if fitted.log_target else z
+    np.testing.assert_allclose(dollars, fitted.predict(X), rtol=1e-6)
 
 
-def test_fit_refuses_a_frame_without_the_feature_columns(housing):
-    with pytest.raises(ValueError, match="ocean_proximity"):
-        TorchMLPRegressor(epochs=1).fit(housing.drop(columns=[CATEGORICAL_COLUMN]), housing[LABEL])
+@pytest.mark.parametrize("feature_engineering", [False, True])
+def test_save_then_load_predicts_identically_without_pickling_project_classes(
+    frames, tmp_path, feature_engineering
+):
+    train, test = frames
+    model = mlp.TorchMLPRegressor(
+        hidden_layers=(16,), epochs=3, feature_engineering=feature_engineering, n_threads=1
+    ).fit(train[list(FEATURE_COLUMNS)], train[LABEL])
+    folder = mlp.save(model, tmp_path / "model")
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "mlp.pt", "preprocessor.joblib"]
+    modules = {
+        arg.split(" ")[0]
+        for op, arg, _ in pickletools.genops((folder / "preprocessor.joblib").read_bytes())
+        if op.name in ("GLOBAL", "STACK_GLOBAL") and isinstance(arg, str)
+    }
+    assert not any(m.startswith("training") for m in modules)
+    loaded = mlp.load(folder)
+    np.testing.assert_array_equal(
+        loaded.predict(test[list(FEATURE_COLUMNS)]), model.predict(test[list(FEATURE_COLUMNS)])
+    )
 
 
 @pytest.mark.parametrize(
-    ("param", "value", "message"),
-    [("loss", "l3", "loss must be one of"), ("validation_fraction", 1.0, "validation_fraction"), ("epochs", 0, "epochs")],
+    ("params", "message"),
+    [
+        ({"loss": "hinge"}, "loss must be one of"),
+        ({"hidden_layers": ()}, "hidden_layers"),
+        ({"dropout": 1.0}, "dropout"),
+    ],
 )
-def test_fit_refuses_bad_params_with_a_message_naming_them(housing, param, value, message):
+def test_invalid_parameters_are_refused_by_name(frames, params, message):
+    train, _ = frames
     with pytest.raises(ValueError, match=message):
-        TorchMLPRegressor(**{param: value}).fit(housing, housing[LABEL])
+        mlp.TorchMLPRegressor(**params).fit(train[list(FEATURE_COLUMNS)], train[LABEL])
+
+
+def test_training_script_in_an_emulated_run_logs_val_mae_per_epoch_and_writes_the_model(
+    tmp_path, monkeypatch, housing_path
+):
+    monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path / "home"))
+    from emulator.core import Experiment, ScriptRunConfig, Workspace
+
+    experiment = Experiment(Workspace("sub", "rg", "mlp-tests"), "train-mlp")
+    config = ScriptRunConfig(
+        source_directory=str(TRAINING_DIR),
+        script="train_mlp.py",
+        arguments=[
+            "--data",
+            str(housing_path),
+            "--subset",
+            "1200",
+            "--epochs",
+            "3",
+            "--hidden-1",
+            "16",
+            "--hidden-2",
+            "8",
+        ],
+    )
+    run = experiment.submit(config)
+    run.wait_for_completion(raise_on_error=True)
+    metrics = run.get_metrics()
+    assert len(metrics["val_mae"]) == 3
+    assert metrics["MAE"] == pytest.approx(min(metrics["val_mae"]))
+    run.download_files(prefix="outputs/model", output_directory=str(tmp_path / "download"))
+    model = mlp.load(tmp_path / "download" / "outputs" / "model")
+    assert model.hidden_layers == (16, 8)
+    assert np.isfinite(model.predict(housing_path_frame(housing_path))).all()
+
+
+def housing_path_frame(path):
+    import pandas as pd
+
+    return pd.read_csv(path, nrows=10)[list(FEATURE_COLUMNS)]

@@ -79,7 +79,10 @@ def test_missing_number_and_unseen_category_still_score(scorer):
         ('{"rows": []}', '"data"'),
         (_body([]), "non-empty"),
         (_body([[1.0, 2.0, "INLAND"]]), "expected 9 values"),
-        (_body([[-122.2, 37.8, 41, 880, 129, 322, 126, "high", "NEAR BAY"]]), "'median_income' must be a number"),
+        (
+            _body([[-122.2, 37.8, 41, 880, 129, 322, 126, "high", "NEAR BAY"]]),
+            "'median_income' must be a number",
+        ),
         (_body([[-122.2, 37.8, 41, 880, 129, 322, 126, 8.3, 7]]), "'ocean_proximity' must be a string"),
         (_body([{"longitude": -122.2}]), "missing column(s) latitude"),
         (_body([[10**400, 37.8, 41, 880, 129, 322, 126, 8.3, "INLAND"]]), "out of range"),

@@ -10,15 +10,25 @@ from __future__ import annotations
 import multiprocessing
 import time
 import traceback
+import warnings
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
 from emulator.train.automl._worker import IterationResult, IterationTask, run_iteration
 
-_PRELOAD = ["numpy", "pandas", "sklearn.ensemble", "sklearn.linear_model", "lightgbm", "emulator.train.automl._worker"]
+_PRELOAD = [
+    "numpy",
+    "pandas",
+    "sklearn.ensemble",
+    "sklearn.linear_model",
+    "lightgbm",
+    "emulator.train.automl._worker",
+]
 
 
 def _child(task: IterationTask, conn) -> None:
+    # Convergence and similar warnings of one candidate would flood the driver log.
+    warnings.simplefilter("ignore")
     try:
         conn.send(run_iteration(task))
     except BaseException as error:  # noqa: BLE001 - every failure must reach the controller as data
@@ -48,13 +58,12 @@ class _Active:
 
 
 class IterationPool:
-    """At most ``concurrency`` iteration processes; ``timeout`` seconds each (None: no limit)."""
+    """At most ``concurrency`` iteration processes at a time."""
 
-    def __init__(self, concurrency: int, timeout: float | None):
+    def __init__(self, concurrency: int):
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOAD)
         self._concurrency = concurrency
-        self._timeout = timeout
         self._active: list[_Active] = []
 
     @property
@@ -65,13 +74,14 @@ class IterationPool:
     def running(self) -> list[IterationTask]:
         return [a.task for a in self._active]
 
-    def start(self, task: IterationTask) -> None:
+    def start(self, task: IterationTask, timeout: float | None) -> None:
+        """Start ``task``; it is killed after ``timeout`` seconds (None: no limit)."""
         receiver, sender = self._context.Pipe(duplex=False)
         process = self._context.Process(target=_child, args=(task, sender), daemon=True)
         process.start()
         sender.close()
         now = time.monotonic()
-        deadline = now + self._timeout if self._timeout else float("inf")
+        deadline = now + timeout if timeout is not None else float("inf")
         self._active.append(_Active(task, process, receiver, now, deadline))
 
     def wait(self, seconds: float) -> list[Finished]:
@@ -94,7 +104,9 @@ class IterationPool:
             try:
                 payload = active.conn.recv()
             except EOFError:
-                payload = f"The iteration process exited with code {active.process.exitcode} without a result."
+                payload = (
+                    f"The iteration process exited with code {active.process.exitcode} without a result."
+                )
             active.process.join()
             active.conn.close()
             if isinstance(payload, IterationResult):
@@ -110,12 +122,15 @@ class IterationPool:
         active.process.join()
         active.conn.close()
 
-    def kill_all(self) -> list[Finished]:
-        """Stop every running iteration (experiment timeout, cancellation)."""
+    def stop(
+        self, iterations: set[int] | None = None, reason: str = "Stopped by the experiment."
+    ) -> list[Finished]:
+        """Kill the running ``iterations`` (all by default): experiment timeout, cancellation."""
         now = time.monotonic()
         stopped = []
-        for active in self._active:
-            self._kill(active)
-            stopped.append(Finished(active.task, None, "Stopped by the experiment.", now - active.started, timed_out=True))
-        self._active = []
+        for active in list(self._active):
+            if iterations is None or active.task.iteration in iterations:
+                self._kill(active)
+                self._active.remove(active)
+                stopped.append(Finished(active.task, None, reason, now - active.started, timed_out=True))
         return stopped

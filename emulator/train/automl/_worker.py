@@ -15,7 +15,7 @@ import joblib
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from emulator.train.automl.metrics import compute_metrics
+from emulator.train.automl.metrics import fold_metrics
 from emulator.train.automl.pipeline import PipelineSpec
 
 
@@ -41,18 +41,12 @@ class IterationResult:
     fit_seconds: float
 
 
-def _fold_metrics(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {name: float(np.mean([r[name] for r in runs])) for name in runs[0]}
-
-
 def run_iteration(task: IterationTask) -> IterationResult:
     """Fit and score ``task.spec``; writes the model and the out-of-fold predictions."""
     X = np.load(f"{task.data_dir}/X.npy", mmap_mode="r")
     y = np.load(f"{task.data_dir}/y.npy")
     folds = np.load(f"{task.data_dir}/folds.npy")
-    y_min, y_max = float(y.min()), float(y.max())
     predictions = np.full(y.shape, np.nan)
-    per_fold = []
     started = time.perf_counter()
     with threadpool_limits(task.n_threads):
         for fold in np.unique(folds[folds >= 0]):
@@ -62,9 +56,9 @@ def run_iteration(task: IterationTask) -> IterationResult:
             if not np.all(np.isfinite(predicted)):
                 raise FloatingPointError(f"{task.spec.name} predicted non-finite values (the fit diverged)")
             predictions[valid] = predicted
-            per_fold.append(compute_metrics(y[valid], predicted, y_min, y_max))
         if task.refit:
             model = task.spec.build(task.n_threads, task.seed).fit(X, y)
     joblib.dump(model, task.model_path)
     np.save(task.predictions_path, predictions)
-    return IterationResult(_fold_metrics(per_fold), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return IterationResult(fold_metrics(y, predictions, folds, float(y.min()), float(y.max())), seconds)

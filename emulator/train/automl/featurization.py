@@ -68,7 +68,9 @@ class FeaturizationConfig:
     def add_transformer_params(self, transformer: str, cols: list[str], params: dict) -> None:
         """Set the imputation strategy of some columns (only 'Imputer' is customizable)."""
         if transformer != "Imputer":
-            raise ConfigException(f"Unsupported transformer '{transformer}' for customization; only 'Imputer'.")
+            raise ConfigException(
+                f"Unsupported transformer '{transformer}' for customization; only 'Imputer'."
+            )
         strategy = params.get("strategy")
         if strategy not in ("mean", "median", "most_frequent"):
             raise ConfigException(f"Unsupported imputation strategy {strategy!r}.")
@@ -143,7 +145,9 @@ class FeaturizationPlan:
             parts.append((f"categorical_{column.name}", encoder, [column.name]))
         if not parts:
             raise ConfigException("Featurization dropped every column: no feature is left to train on.")
-        return ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False)
+        return ColumnTransformer(
+            parts, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
+        )
 
     def summary(self) -> list[dict]:
         """The featurization summary, one row per raw column."""
@@ -156,7 +160,10 @@ class FeaturizationPlan:
         if sparse:
             imputation = (ALERTED, f"Columns mostly missing, imputed anyway: {', '.join(sparse)}.")
         elif missing:
-            imputation = (DONE, "Imputed missing values in: " + ", ".join(f"{c.name} ({c.missing})" for c in missing))
+            imputation = (
+                DONE,
+                "Imputed missing values in: " + ", ".join(f"{c.name} ({c.missing})" for c in missing),
+            )
         else:
             imputation = (PASSED, "No missing feature values were detected in the training data.")
         wide = [c.name for c in self.columns if c.dropped and c.purpose == CATEGORICAL and c.reason]
@@ -167,8 +174,16 @@ class FeaturizationPlan:
         )
         return [
             {"type": "Validation split handling", "result": DONE, "description": validation},
-            {"type": "Missing feature values imputation", "result": imputation[0], "description": imputation[1]},
-            {"type": "High cardinality feature detection", "result": cardinality[0], "description": cardinality[1]},
+            {
+                "type": "Missing feature values imputation",
+                "result": imputation[0],
+                "description": imputation[1],
+            },
+            {
+                "type": "High cardinality feature detection",
+                "result": cardinality[0],
+                "description": cardinality[1],
+            },
         ]
 
 
@@ -176,7 +191,10 @@ def _detect(series: pd.Series, config: FeaturizationConfig, n_rows: int) -> Colu
     name = str(series.name)
     missing = int(series.isna().sum())
     purpose = config.column_purposes.get(
-        name, NUMERIC if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series) else CATEGORICAL
+        name,
+        NUMERIC
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        else CATEGORICAL,
     )
     plan = ColumnPlan(name, purpose, dropped=False, missing=missing)
     distinct = series.dropna().unique()
@@ -211,7 +229,9 @@ def plan_featurization(frame: pd.DataFrame, featurization="auto") -> Featurizati
         config = featurization if isinstance(featurization, FeaturizationConfig) else FeaturizationConfig()
     unknown = [c for c in (*config.column_purposes, *config.drop_columns) if c not in frame.columns]
     if unknown:
-        raise ConfigException(f"Featurization config names columns not in the training data: {', '.join(unknown)}.")
+        raise ConfigException(
+            f"Featurization config names columns not in the training data: {', '.join(unknown)}."
+        )
     return FeaturizationPlan([_detect(frame[c], config, len(frame)) for c in frame.columns], len(frame))
 
 

@@ -109,6 +109,15 @@ def compute_metrics(y_true, y_pred, y_min: float, y_max: float, names=SCALAR_MET
     return {name: float(functions[name](y_true, y_pred)) for name in names}
 
 
+def fold_metrics(y, predictions, folds, y_min: float, y_max: float, names=SCALAR_METRICS) -> dict[str, float]:
+    """Metrics averaged over validation folds (fold id ``-1`` marks rows that never validate)."""
+    per_fold = [
+        compute_metrics(y[folds == fold], predictions[folds == fold], y_min, y_max, names)
+        for fold in np.unique(folds[folds >= 0])
+    ]
+    return {name: float(np.mean([m[name] for m in per_fold])) for name in names}
+
+
 def residuals_artifact(y_true, y_pred) -> dict:
     """The SDK's ``residuals`` histogram (schema_type ``residuals``)."""
     residuals = np.asarray(y_true, dtype=float).ravel() - np.asarray(y_pred, dtype=float).ravel()

@@ -89,7 +89,9 @@ class CostAwareSearch:
 
     def _spec(self, name: str, params: dict) -> PipelineSpec:
         params = dict(params)
-        scaler = params.pop("scaler", None) if FAMILIES[name].scaled else (None if self._onnx else TREE_SCALER)
+        scaler = (
+            params.pop("scaler", None) if FAMILIES[name].scaled else (None if self._onnx else TREE_SCALER)
+        )
         return PipelineSpec(name, scaler, params)
 
     def _predicted_seconds(self, name: str, params: dict) -> float:

@@ -20,6 +20,7 @@ from emulator.train.hyperdrive.policy import (
     NoTerminationPolicy,
     TruncationSelectionPolicy,
 )
+from emulator.train.hyperdrive.run import HyperDriveRun
 from emulator.train.hyperdrive.runconfig import HyperDriveConfig, PrimaryMetricGoal
 from emulator.train.hyperdrive.sampling import (
     BayesianParameterSampling,
@@ -35,6 +36,7 @@ __all__ = [
     "GridParameterSampling",
     "HyperDriveConfig",
     "HyperDriveConfigException",
+    "HyperDriveRun",
     "HyperParameterSampling",
     "MedianStoppingPolicy",
     "NoTerminationPolicy",

@@ -25,7 +25,9 @@ class _TrialExecutor(ABC):
         """Prepare before the first trial (in the controller's process)."""
 
     @abstractmethod
-    def start(self, experiment, config, *, parent, run_id: str, arguments: list[str], cores: list[int]) -> None:
+    def start(
+        self, experiment, config, *, parent, run_id: str, arguments: list[str], cores: list[int]
+    ) -> None:
         """Start trial ``run_id`` of ``parent`` running ``config`` with extra ``arguments``.
 
         ``cores`` is the trial's share of this machine's cores, for executors that place trials
@@ -53,14 +55,18 @@ class _LocalProcessExecutor(_TrialExecutor):
                 pass
 
 
-def _run_trial_on_worker(home: str, workspace: dict, experiment_name: str, parent_id: str, config, run_id, arguments):
+def _run_trial_on_worker(
+    home: str, workspace: dict, experiment_name: str, parent_id: str, config, run_id, arguments
+):
     """On a Dask worker: start the trial, then watch it until it ends; returns its final status."""
     os.environ["DUEL_EMULATOR_HOME"] = home
     from emulator.core import Experiment, Run, Workspace
 
     ws = Workspace(workspace["subscription_id"], workspace["resource_group"], workspace["name"])
     experiment = Experiment(ws, experiment_name)
-    run = start_script_run(experiment, config, parent=Run(experiment, parent_id), arguments=arguments, run_id=run_id)
+    run = start_script_run(
+        experiment, config, parent=Run(experiment, parent_id), arguments=arguments, run_id=run_id
+    )
     while (status := run.get_status()) not in TERMINAL_STATUSES:
         time.sleep(0.2)
     # A cancel issued from another machine cannot reach this process; end it here.
@@ -90,7 +96,11 @@ class _DaskExecutor(_TrialExecutor):
         from emulator.core.workspace import emulator_home
 
         ws = experiment.workspace
-        workspace = {"subscription_id": ws.subscription_id, "resource_group": ws.resource_group, "name": ws.name}
+        workspace = {
+            "subscription_id": ws.subscription_id,
+            "resource_group": ws.resource_group,
+            "name": ws.name,
+        }
         self._futures[run_id] = self._client.submit(
             _run_trial_on_worker,
             str(emulator_home()),

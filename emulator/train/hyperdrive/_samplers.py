@@ -30,6 +30,10 @@ class _Sampler(ABC):
         """Learn the outcome of a finished trial; strategies that do not learn ignore it."""
 
 
+def _key(parameters: dict[str, Any]) -> str:
+    return json.dumps(parameters, sort_keys=True, default=str)
+
+
 class _RandomSampler(_Sampler):
     """Independent draws from every expression."""
 
@@ -42,7 +46,10 @@ class _RandomSampler(_Sampler):
 
 
 class _GridSampler(_Sampler):
-    """Every combination of the choices, in the order the space lists them, each once."""
+    """Every combination of the choices, in the order the space lists them, each once.
+
+    Points observed before they are proposed (trials of a resumed sweep) are skipped.
+    """
 
     def __init__(self, space: dict[str, list]):
         names = list(space)
@@ -50,13 +57,16 @@ class _GridSampler(_Sampler):
             dict(zip(names, values, strict=True))
             for values in itertools.product(*(space[name][1][0] for name in names))
         )
+        self._done: set[str] = set()
 
     def suggest(self) -> dict[str, Any] | None:
-        return next(self._combinations, None)
+        for parameters in self._combinations:
+            if _key(parameters) not in self._done:
+                return parameters
+        return None
 
-
-def _key(parameters: dict[str, Any]) -> str:
-    return json.dumps(parameters, sort_keys=True, default=str)
+    def observe(self, parameters: dict[str, Any], value: float | None) -> None:
+        self._done.add(_key(parameters))
 
 
 class _BayesianSampler(_Sampler):

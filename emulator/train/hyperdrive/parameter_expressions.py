@@ -29,7 +29,9 @@ __all__ = [
 
 def _number(function: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise HyperDriveConfigException(f"{function} expects {name} to be a number, got {type(value).__name__}")
+        raise HyperDriveConfigException(
+            f"{function} expects {name} to be a number, got {type(value).__name__}"
+        )
 
 
 def _bounded(function: str, min_value: Any, max_value: Any, *extra: tuple[str, Any]) -> None:
@@ -61,7 +63,9 @@ def choice(*options: Any) -> list:
     sequences = [o for o in options if isinstance(o, list | tuple | range)]
     if sequences:
         if len(options) > 1:
-            raise HyperDriveConfigException("choice expects a single list or range, or a list of values as arguments.")
+            raise HyperDriveConfigException(
+                "choice expects a single list or range, or a list of values as arguments."
+            )
         values = list(sequences[0])
         if not values:
             raise HyperDriveConfigException("Please specify an input for choice.")

@@ -81,7 +81,9 @@ class _IntervalPolicy(EarlyTerminationPolicy):
         self.delay_evaluation = delay_evaluation
 
     def _due(self, interval: int) -> bool:
-        return interval >= 1 and interval % self.evaluation_interval == 0 and interval >= self.delay_evaluation
+        return (
+            interval >= 1 and interval % self.evaluation_interval == 0 and interval >= self.delay_evaluation
+        )
 
 
 class BanditPolicy(_IntervalPolicy):

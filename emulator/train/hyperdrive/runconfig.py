@@ -65,14 +65,18 @@ class HyperDriveConfig:
                 "primary_metric_goal expects PrimaryMetricGoal.MAXIMIZE or PrimaryMetricGoal.MINIMIZE."
             )
         if isinstance(max_total_runs, bool) or not isinstance(max_total_runs, int) or max_total_runs < 0:
-            raise HyperDriveConfigException(f"max_total_runs expects a positive integer, got {max_total_runs!r}.")
+            raise HyperDriveConfigException(
+                f"max_total_runs expects a positive integer, got {max_total_runs!r}."
+            )
         if max_concurrent_runs is not None:
             _positive_int("max_concurrent_runs", max_concurrent_runs)
         _positive_int("max_duration_minutes", max_duration_minutes)
         if policy is None:
             policy = NoTerminationPolicy()
         if not isinstance(policy, EarlyTerminationPolicy):
-            raise HyperDriveConfigException("policy expects an early termination policy such as BanditPolicy.")
+            raise HyperDriveConfigException(
+                "policy expects an early termination policy such as BanditPolicy."
+            )
         if sum(x is not None for x in (estimator, run_config, pipeline)) != 1:
             raise HyperDriveConfigException(
                 "Exactly one of the estimator, run_config or pipeline parameters must be specified."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.train.hyperdrive import parameter_expressions
 from emulator.train.hyperdrive._samplers import _BayesianSampler, _GridSampler, _RandomSampler, _Sampler
 from emulator.train.hyperdrive.exceptions import HyperDriveConfigException
 
@@ -20,18 +21,7 @@ __all__ = [
     "BayesianParameterSampling",
 ]
 
-_ALL_DISTRIBUTIONS = (
-    "choice",
-    "randint",
-    "uniform",
-    "quniform",
-    "loguniform",
-    "qloguniform",
-    "normal",
-    "qnormal",
-    "lognormal",
-    "qlognormal",
-)
+_ALL_DISTRIBUTIONS = tuple(parameter_expressions.__all__)
 
 
 class HyperParameterSampling:
@@ -58,7 +48,10 @@ class HyperParameterSampling:
 
     def to_json(self) -> dict:
         """The SDK's serialized form: ``{"name": ..., "parameter_space": {...}}`` (plus properties if set)."""
-        definition: dict[str, Any] = {"name": self._sampling_method_name, "parameter_space": self._parameter_space}
+        definition: dict[str, Any] = {
+            "name": self._sampling_method_name,
+            "parameter_space": self._parameter_space,
+        }
         if self._properties:
             definition["properties"] = self._properties
         return definition

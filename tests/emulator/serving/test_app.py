@@ -51,13 +51,17 @@ def test_missing_key_is_refused_with_401(server):
 
 
 def test_wrong_key_is_refused_with_401(server):
-    response = httpx.post(server.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=server.headers("nope"))
+    response = httpx.post(
+        server.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=server.headers("nope")
+    )
     assert response.status_code == 401 and response.json()["error"] == "invalid key"
 
 
 def test_both_primary_and_secondary_keys_are_accepted(server):
     for key in (server.primary, server.secondary):
-        response = httpx.post(server.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=server.headers(key))
+        response = httpx.post(
+            server.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=server.headers(key)
+        )
         assert response.status_code == 200
 
 
@@ -66,7 +70,12 @@ def test_rewritten_keys_invalidate_the_old_key_without_a_restart(server):
     write_keys(server.keys_file, "fresh-primary", server.secondary)
     try:
         assert httpx.post(server.url + "/score", content=body, headers=server.headers()).status_code == 401
-        assert httpx.post(server.url + "/score", content=body, headers=server.headers("fresh-primary")).status_code == 200
+        assert (
+            httpx.post(
+                server.url + "/score", content=body, headers=server.headers("fresh-primary")
+            ).status_code
+            == 200
+        )
     finally:
         write_keys(server.keys_file, server.primary, server.secondary)
 
@@ -88,7 +97,10 @@ def test_chunked_body_over_the_limit_is_refused_with_413(client):
         (b"{not json", "Expecting property name"),
         (b"\xff\xfe", "not valid UTF-8"),
         (json.dumps({"data": [[1.0, "INLAND"]]}).encode(), "expected 9 values"),
-        (json.dumps({"data": [[*INPUT_EXAMPLE["data"][0][:7], "rich", "INLAND"]]}).encode(), "'median_income'"),
+        (
+            json.dumps({"data": [[*INPUT_EXAMPLE["data"][0][:7], "rich", "INLAND"]]}).encode(),
+            "'median_income'",
+        ),
         (json.dumps({"data": [{"longitude": 1.0}]}).encode(), "missing column(s) latitude"),
     ],
 )
@@ -112,10 +124,14 @@ def test_request_log_records_requests_but_never_keys(client, server):
 def test_binds_loopback_and_runs_the_configured_number_of_workers(tmp_path, housing_onnx):
     running, process = launch(tmp_path, housing_onnx, workers=2)
     try:
-        response = httpx.post(running.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=running.headers())
+        response = httpx.post(
+            running.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=running.headers()
+        )
         assert response.status_code == 200
         deadline = time.monotonic() + 30
-        while running.log_path.read_text().count("Started server process") < 2 and time.monotonic() < deadline:
+        while (
+            running.log_path.read_text().count("Started server process") < 2 and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         log = running.log_path.read_text()
         assert "http://127.0.0.1:" in log

@@ -31,12 +31,20 @@ _json = st.recursive(
 )
 _row_as_list = st.lists(_json, min_size=0, max_size=11)
 _near_valid_row = st.tuples(
-    st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.none(), st.integers()), min_size=8, max_size=8),
+    st.lists(
+        st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.none(), st.integers()),
+        min_size=8,
+        max_size=8,
+    ),
     st.one_of(st.sampled_from(OCEAN_CATEGORIES), st.text(max_size=12)),
 ).map(lambda parts: [*parts[0], parts[1]])
-_row_as_record = st.dictionaries(st.one_of(st.sampled_from(FEATURE_COLUMNS), st.text(max_size=8)), _json, max_size=11)
+_row_as_record = st.dictionaries(
+    st.one_of(st.sampled_from(FEATURE_COLUMNS), st.text(max_size=8)), _json, max_size=11
+)
 _payload = st.one_of(
-    st.fixed_dictionaries({"data": st.lists(st.one_of(_near_valid_row, _row_as_list, _row_as_record, _json), max_size=6)}),
+    st.fixed_dictionaries(
+        {"data": st.lists(st.one_of(_near_valid_row, _row_as_list, _row_as_record, _json), max_size=6)}
+    ),
     _json,
 )
 _body = st.one_of(

@@ -6,7 +6,11 @@ from emulator.train.automl.models.base import ModelFamily
 from emulator.train.automl.models.boosting import GradientBoostingFamily, LightGBMFamily
 from emulator.train.automl.models.knn import KNNFamily
 from emulator.train.automl.models.linear import ElasticNetFamily, LassoLarsFamily, SGDFamily
-from emulator.train.automl.models.trees import DecisionTreeFamily, ExtremeRandomTreesFamily, RandomForestFamily
+from emulator.train.automl.models.trees import (
+    DecisionTreeFamily,
+    ExtremeRandomTreesFamily,
+    RandomForestFamily,
+)
 
 #: ``SupportedModels.Regression`` in the SDK.
 SDK_REGRESSION_MODELS: tuple[str, ...] = (

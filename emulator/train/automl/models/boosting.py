@@ -49,7 +49,9 @@ class LightGBMFamily(ModelFamily):
     def build(self, params, n_threads, seed):
         # Huber's alpha is in label units: a tenth of a typical label keeps it between L2 and L1.
         extra = {"alpha": 2e4} if params["objective"] == "huber" else {}
-        return LGBMRegressor(n_jobs=n_threads, random_state=seed, subsample_freq=1, verbose=-1, **params, **extra)
+        return LGBMRegressor(
+            n_jobs=n_threads, random_state=seed, subsample_freq=1, verbose=-1, **params, **extra
+        )
 
 
 class GradientBoostingFamily(ModelFamily):

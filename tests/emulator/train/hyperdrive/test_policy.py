@@ -58,7 +58,9 @@ class TestValidation:
 
     @pytest.mark.parametrize("percentage", [0, 100])
     def test_truncation_percentage_is_bounded(self, percentage):
-        with pytest.raises(HyperDriveConfigException, match="truncation_percentage expects value to be between 1 and 99."):
+        with pytest.raises(
+            HyperDriveConfigException, match="truncation_percentage expects value to be between 1 and 99."
+        ):
             TruncationSelectionPolicy(percentage)
 
     @pytest.mark.parametrize("kwargs", [{"evaluation_interval": 1.5}, {"delay_evaluation": "2"}])
@@ -147,7 +149,13 @@ class TestTruncationSelection:
 
     def test_young_runs_are_judged_only_against_values_up_to_their_interval(self):
         # At interval 1 the young run's 0.5 beats everyone's first value, although the old runs later reached 0.9.
-        curves = {"old1": [0.4, 0.9], "old2": [0.3, 0.9], "old3": [0.2, 0.9], "old4": [0.1, 0.9], "young": [0.5]}
+        curves = {
+            "old1": [0.4, 0.9],
+            "old2": [0.3, 0.9],
+            "old3": [0.2, 0.9],
+            "old4": [0.1, 0.9],
+            "young": [0.5],
+        }
         assert not TruncationSelectionPolicy(20)._should_cancel("young", 1, curves, "maximize")
         assert TruncationSelectionPolicy(20)._should_cancel("old4", 1, curves, "maximize")
 

@@ -35,7 +35,11 @@ def test_config_records_the_sdk_private_fields():
     assert config._primary_metric_config == {"name": "MAE", "goal": "minimize"}
     assert config._generator_config == {"name": "RANDOM", "parameter_space": {"--lr": ["uniform", [0, 1]]}}
     assert config._policy_config["name"] == "Bandit"
-    assert (config._max_total_runs, config._max_concurrent_runs, config._max_duration_minutes) == (4, 2, 10080)
+    assert (config._max_total_runs, config._max_concurrent_runs, config._max_duration_minutes) == (
+        4,
+        2,
+        10080,
+    )
 
 
 def test_missing_policy_means_no_termination():
@@ -54,7 +58,9 @@ def test_limits_must_be_positive_integers(name):
 
 
 def test_exactly_one_of_estimator_run_config_or_pipeline():
-    with pytest.raises(HyperDriveConfigException, match="Exactly one of the estimator, run_config or pipeline"):
+    with pytest.raises(
+        HyperDriveConfigException, match="Exactly one of the estimator, run_config or pipeline"
+    ):
         make(run_config=None)
 
 
@@ -65,7 +71,8 @@ def test_at_most_five_sweeps_to_resume_from():
 
 def test_bayesian_with_a_policy_is_accepted_at_construction_and_refused_at_submit():
     config = make(
-        hyperparameter_sampling=BayesianParameterSampling({"--b": choice(1, 2)}), policy=BanditPolicy(slack_amount=1)
+        hyperparameter_sampling=BayesianParameterSampling({"--b": choice(1, 2)}),
+        policy=BanditPolicy(slack_amount=1),
     )
     with pytest.raises(HyperDriveConfigException, match="No early termination policy is currently supported"):
         config._validate_for_submit()

@@ -40,13 +40,16 @@ def test_sampling_properties_are_serialized_when_given():
 
 
 def test_grid_refuses_anything_but_choice():
-    with pytest.raises(HyperDriveConfigException, match=r"expects only the following distributions: \[choice\]"):
+    with pytest.raises(
+        HyperDriveConfigException, match=r"expects only the following distributions: \[choice\]"
+    ):
         GridParameterSampling({"--lr": uniform(0, 1)})
 
 
 def test_bayesian_refuses_loguniform():
     with pytest.raises(
-        HyperDriveConfigException, match=r"expects only the following distributions: \[choice, quniform, uniform\]"
+        HyperDriveConfigException,
+        match=r"expects only the following distributions: \[choice, quniform, uniform\]",
     ):
         BayesianParameterSampling({"--lr": loguniform(-6, -1)})
 
@@ -66,7 +69,12 @@ def test_grid_enumerates_the_full_product_once_then_stops():
 
 
 def test_random_sampling_with_a_seed_is_reproducible_and_stays_in_range():
-    space = {"--n": randint(5), "--lr": loguniform(-6, -1), "--q": quniform(0, 10, 2), "--c": choice("a", "b")}
+    space = {
+        "--n": randint(5),
+        "--lr": loguniform(-6, -1),
+        "--q": quniform(0, 10, 2),
+        "--c": choice("a", "b"),
+    }
 
     def draws():
         sampler = RandomParameterSampling(space, properties={"rndseed": 3})._sampler("minimize")
@@ -101,7 +109,9 @@ def test_bayesian_with_a_seed_is_reproducible():
 
 def test_bayesian_learns_toward_the_optimum():
     # TPE after 10 random start-up trials should concentrate near x=1.
-    sampler = BayesianParameterSampling({"--x": uniform(-10, 10)}, properties={"rndseed": 0})._sampler("minimize")
+    sampler = BayesianParameterSampling({"--x": uniform(-10, 10)}, properties={"rndseed": 0})._sampler(
+        "minimize"
+    )
     values = []
     for _ in range(40):
         p = sampler.suggest()
@@ -112,7 +122,9 @@ def test_bayesian_learns_toward_the_optimum():
 
 def test_bayesian_uses_prior_results_before_its_first_suggestion():
     # Priors from an earlier sweep (resume_from) replace the random start-up phase when enough exist.
-    sampler = BayesianParameterSampling({"--x": uniform(-10, 10)}, properties={"rndseed": 1})._sampler("maximize")
+    sampler = BayesianParameterSampling({"--x": uniform(-10, 10)}, properties={"rndseed": 1})._sampler(
+        "maximize"
+    )
     for i in range(20):
         x = -10 + i
         sampler.observe({"--x": float(x)}, -((x - 4) ** 2))

@@ -1,0 +1,64 @@
+"""``Datastore``: a named folder of the workspace that files are uploaded to and datasets read from."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..exceptions import UserErrorException
+
+DEFAULT = "workspaceblobstore"
+
+
+class Datastore:
+    """The datastore ``name`` (default ``workspaceblobstore``) of ``workspace``, a folder in it."""
+
+    def __init__(self, workspace, name=None):
+        self.workspace = workspace
+        self.name = name or DEFAULT
+        self.datastore_type = "AzureBlob"
+        self._root = workspace._store.root / "datastores" / self.name
+        self._root.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def get(workspace, datastore_name):
+        return Datastore(workspace, datastore_name)
+
+    @staticmethod
+    def get_default(workspace):
+        return Datastore(workspace)
+
+    def _target(self, target_path) -> Path:
+        target = (self._root / (target_path or "")).resolve()
+        if self._root.resolve() not in (target, *target.parents):
+            raise UserErrorException(f"target_path {target_path!r} leaves the datastore")
+        return target
+
+    def upload(self, src_dir, target_path=None, overwrite=False, show_progress=True):
+        """Copy the folder ``src_dir`` to ``target_path``; existing files are kept unless ``overwrite``."""
+        source = Path(src_dir)
+        if not source.is_dir():
+            raise UserErrorException(f"upload: {src_dir} is not a folder")
+        files = [p for p in source.rglob("*") if p.is_file()]
+        self.upload_files(
+            [str(p) for p in files], relative_root=str(source), target_path=target_path, overwrite=overwrite
+        )
+        return self.path(target_path or "")
+
+    def upload_files(self, files, relative_root=None, target_path=None, overwrite=False, show_progress=True):
+        destination = self._target(target_path)
+        for file in map(Path, files):
+            relative = file.relative_to(relative_root) if relative_root else Path(file.name)
+            target = destination / relative
+            if target.exists() and not overwrite:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+        return self.path(target_path or "")
+
+    def path(self, path=None, data_reference_name=None):
+        """A local path inside the datastore (the SDK returns a DataReference)."""
+        return str(self._target(path))
+
+    def __repr__(self):
+        return f"Datastore(name={self.name}, workspace={self.workspace.name})"

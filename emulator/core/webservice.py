@@ -1,0 +1,709 @@
+"""``azureml.core.webservice`` in the emulator: deploy registered models as real scoring services.
+
+``Model.deploy`` calls :func:`_deploy`. The deployment configuration picks the class:
+``AciWebservice.deploy_configuration(...)`` (served locally, returned ``Transitioning`` like ACI:
+call ``wait_for_deployment``), ``LocalWebservice.deploy_configuration(port)`` (a local process,
+healthy when ``deploy`` returns) or the emulator-only ``DockerWebservice.deploy_configuration(...)``
+(a container of ``deployments/Dockerfile`` through the ``docker`` SDK). Setting
+``DUEL_EMULATOR_WEBSERVICE_HOST=docker`` puts ACI and local services in containers too, so SDK
+code runs unchanged against containers.
+
+Each service lives in ``<workspace>/webservices/<name>/`` (a copy of the source directory under
+``app/``, the models under ``azureml-models/<name>/<version>/`` as Azure mounts them, ``keys.json``
+and ``logs/``); its record (state, URIs, host handle) is a ``webservice`` asset in the workspace
+store, so any process can find, call, update or delete it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+import shutil
+import time
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..exceptions import WebserviceException
+from ..serving.auth import read_keys, write_keys
+from ..serving.hosts import ServiceSpec, default_host_name, host_named
+from ..serving.process import free_port, is_healthy
+
+_ASSET = "webservice"
+_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_KEYS_FILE = "keys.json"
+_LOCAL_TIMEOUT_SECONDS = 300
+
+
+def webservice_name_validation(name: str) -> None:
+    """The SDK's rule for service names."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or not 3 <= len(name) <= 32:
+        raise WebserviceException(
+            "Error, provided service name is invalid. It must only consist of lowercase letters, numbers, or "
+            "dashes, start with a letter, end with a letter or number, and be between 3 and 32 characters long."
+        )
+
+
+def _deprecation_warning() -> None:
+    from os import environ
+
+    if environ.get("AZUREML_LOG_DEPRECATION_WARNING_ENABLED") == "False":
+        return
+    warnings.warn(
+        "azureml.core.model:\nTo leverage new model deployment capabilities, AzureML recommends using CLI/SDK v2 to "
+        "deploy models as online endpoint, \nplease refer to respective documentations \n"
+        "https://docs.microsoft.com/azure/machine-learning/how-to-deploy-managed-online-endpoints /\n"
+        "https://docs.microsoft.com/azure/machine-learning/how-to-attach-kubernetes-anywhere \n"
+        "For more information on migration, see https://aka.ms/acimoemigration \n"
+        "To disable CLI/SDK v1 deprecation warning set AZUREML_LOG_DEPRECATION_WARNING_ENABLED to 'False'",
+        FutureWarning,
+        stacklevel=4,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+# -- inference configuration
+
+
+class InferenceConfig:
+    """The entry script (with ``init()`` and ``run(raw_data)``) and the folder it needs.
+
+    ``runtime``, ``conda_file``, ``base_image`` and ``environment`` are recorded; the emulator
+    serves every model with the project's own environment (or the slim scoring image).
+    """
+
+    def __init__(
+        self,
+        entry_script,
+        runtime=None,
+        conda_file=None,
+        extra_docker_file_steps=None,
+        source_directory=None,
+        enable_gpu=None,
+        description=None,
+        base_image=None,
+        base_image_registry=None,
+        cuda_version=None,
+        environment=None,
+    ):
+        self.entry_script = entry_script
+        self.runtime = runtime
+        self.conda_file = conda_file
+        self.extra_docker_file_steps = extra_docker_file_steps
+        self.source_directory = source_directory
+        self.enable_gpu = enable_gpu
+        self.description = description
+        self.base_image = base_image
+        self.base_image_registry = base_image_registry
+        self.cuda_version = cuda_version
+        self.environment = environment
+        self.validate_configuration()
+
+    def _entry_path(self) -> Path:
+        return Path(self.source_directory or ".") / self.entry_script
+
+    def validate_configuration(self):
+        """Raise ``WebserviceException`` naming every problem with this configuration."""
+        errors = []
+        if not self.entry_script:
+            errors.append("Error, an entry_script must be provided.")
+        else:
+            if self.source_directory and not Path(self.source_directory).is_dir():
+                errors.append(f"Error, source_directory {self.source_directory} does not exist.")
+            elif not self._entry_path().is_file():
+                errors.append(f"Error, unable to find entry_script at path {self._entry_path()}.")
+            if Path(self.entry_script).suffix != ".py":
+                errors.append("Error, the emulator serves Python entry scripts (.py) only.")
+        if self.runtime is not None and self.runtime.lower() not in ("python", "spark-py"):
+            errors.append(f'Error, provided runtime "{self.runtime}" is not supported; use "python".')
+        if self.environment is not None and (self.runtime or self.conda_file or self.base_image):
+            errors.append("Error, environment cannot be combined with runtime, conda_file or base_image.")
+        if errors:
+            raise WebserviceException("\n".join(errors))
+
+    def _to_dict(self) -> dict[str, Any]:
+        source = str(Path(self.source_directory).resolve()) if self.source_directory else None
+        return {"entryScript": str(self.entry_script), "sourceDirectory": source}
+
+
+# -- deployment configurations
+
+
+class WebserviceDeploymentConfiguration:
+    """Base of the deployment configurations; ``_webservice_type`` is the class it deploys."""
+
+    _webservice_type: type[Webservice]
+
+    def validate_configuration(self):
+        for name in ("cpu_cores", "memory_gb"):
+            value = getattr(self, name, None)
+            if value is not None and (not isinstance(value, int | float) or value <= 0):
+                raise WebserviceException(f"Invalid configuration, {name} must be greater than zero.")
+        port = getattr(self, "port", None)
+        if port is not None and (not isinstance(port, int) or not 0 < port < 65536):
+            raise WebserviceException("Invalid configuration, port must be an integer between 1 and 65535.")
+
+
+class LocalWebserviceDeploymentConfiguration(WebserviceDeploymentConfiguration):
+    def __init__(self, port=None):
+        self.port = port
+        self.validate_configuration()
+
+
+class AciServiceDeploymentConfiguration(WebserviceDeploymentConfiguration):
+    def __init__(self, **settings):
+        self.__dict__.update(settings)
+        self.validate_configuration()
+
+
+class DockerServiceDeploymentConfiguration(WebserviceDeploymentConfiguration):
+    def __init__(self, port=None, cpu_cores=None, memory_gb=None, auth_enabled=None):
+        self.port = port
+        self.cpu_cores = cpu_cores
+        self.memory_gb = memory_gb
+        self.auth_enabled = auth_enabled
+        self.validate_configuration()
+
+
+# -- services
+
+
+class Webservice:
+    """A deployed service. ``Webservice(workspace, name)`` returns the subclass it was deployed as.
+
+    ``state``, ``scoring_uri``, ``swagger_uri``, ``compute_type`` and ``auth_enabled`` are plain
+    attributes filled from the stored record, as in the SDK; ``update_deployment_state()``
+    refreshes them.
+    """
+
+    _webservice_type = "Webservice"
+
+    def __new__(cls, workspace, name, *args, **kwargs):
+        if cls is not Webservice:
+            return super().__new__(cls)
+        record = _load(workspace, name)
+        return super().__new__(_CLASSES[record["class"]])
+
+    def __init__(self, workspace, name, *args, **kwargs):
+        self.workspace = workspace
+        self.name = name
+        self._client: httpx.Client | None = None
+        self._apply(_load(workspace, name))
+
+    # -- record
+    def _apply(self, record: dict[str, Any]) -> None:
+        self._record = record
+        self.compute_type = record["computeType"]
+        self.state = record["state"]
+        self.error = record.get("error")
+        self.scoring_uri = record["scoringUri"]
+        self.swagger_uri = record["swaggerUri"]
+        self.auth_enabled = record["authEnabled"]
+        self.port = record["port"]
+        self.tags = record.get("tags") or {}
+        self.properties = record.get("properties") or {}
+        self.description = record.get("description")
+        self.created_time = record["createdTime"]
+        self.updated_time = record["updatedTime"]
+
+    def _save(self, **fields) -> None:
+        record = {**self._record, **fields, "updatedTime": _now()}
+        self.workspace._store.put_asset(_ASSET, self.name, record)
+        self._apply(record)
+
+    @property
+    def _folder(self) -> Path:
+        return Path(self._record["folder"])
+
+    @property
+    def _host(self):
+        return host_named(self._record["host"])
+
+    def _spec(self) -> ServiceSpec:
+        record = self._record
+        return ServiceSpec(
+            folder=self._folder,
+            entry_script=record["entryScript"],
+            model_dir=record["modelDir"],
+            port=record["port"],
+            keys_file=_KEYS_FILE if record["authEnabled"] else None,
+            workers=record["workers"],
+            cpu_cores=record.get("cpuCores"),
+            memory_gb=record.get("memoryGb"),
+        )
+
+    # -- life cycle
+    @classmethod
+    def _create(cls, workspace, name, models, inference_config, config, overwrite):
+        if inference_config is None:
+            raise WebserviceException(
+                "Error, the emulator deploys with an InferenceConfig naming an entry script; "
+                "no-code deployment is not emulated."
+            )
+        inference_config.validate_configuration()
+        if workspace._store.get_asset(_ASSET, name) is not None:
+            if not overwrite:
+                raise WebserviceException(
+                    f"Error, there is already a service with name {name} found in workspace {workspace.name}"
+                )
+            Webservice(workspace, name).delete()
+        folder = workspace._store.root / "webservices" / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        auth = cls._auth_enabled(config)
+        primary = getattr(config, "primary_key", None) or secrets.token_urlsafe(24)
+        secondary = getattr(config, "secondary_key", None) or secrets.token_urlsafe(24)
+        write_keys(folder / _KEYS_FILE, primary, secondary)
+        port = getattr(config, "port", None) or free_port()
+        cpu_cores = getattr(config, "cpu_cores", None)
+        created = _now()
+        record = {
+            "name": name,
+            "class": cls.__name__,
+            "computeType": cls._webservice_type,
+            "host": cls._host_name(),
+            "state": "Transitioning",
+            "folder": str(folder),
+            "port": port,
+            "scoringUri": f"http://127.0.0.1:{port}/score",
+            "swaggerUri": f"http://127.0.0.1:{port}/swagger.json",
+            "authEnabled": auth,
+            "workers": max(1, math.ceil(cpu_cores)) if cpu_cores else 1,
+            "cpuCores": cpu_cores,
+            "memoryGb": getattr(config, "memory_gb", None),
+            "tags": getattr(config, "tags", None) or {},
+            "properties": getattr(config, "properties", None) or {},
+            "description": getattr(config, "description", None),
+            "createdTime": created,
+            "updatedTime": created,
+        }
+        record.update(_stage_models(folder, models))
+        record.update(_stage_source(folder, inference_config))
+        workspace._store.put_asset(_ASSET, name, record)
+        service = cls(workspace, name)
+        service._start()
+        return service
+
+    @staticmethod
+    def _auth_enabled(config) -> bool:
+        return bool(getattr(config, "auth_enabled", False))
+
+    @staticmethod
+    def _host_name() -> str:
+        return default_host_name()
+
+    def _start(self) -> None:
+        try:
+            handle = self._host.start(self._spec())
+        except Exception as exc:
+            self._save(state="Failed", error={"message": f"the service could not start: {exc}"})
+            raise WebserviceException(f"Error, service {self.name} could not start: {exc}") from exc
+        self._save(state="Transitioning", handle=handle, error=None)
+
+    def _restart(self, **fields) -> None:
+        if self._record.get("handle"):
+            self._host.stop(self._record["handle"])
+        self._save(handle=None, **fields)
+        self._start()
+
+    def update_deployment_state(self):
+        """Refresh ``state`` from the running server: Healthy, Transitioning, Unhealthy or Failed."""
+        self._apply(_load(self.workspace, self.name))
+        handle = self._record.get("handle")
+        if self.state in ("Failed", "Deleted") or not handle:
+            return
+        if is_healthy(self.scoring_uri.rsplit("/", 1)[0]):
+            state = "Healthy"
+        elif self._host.alive(handle):
+            state = "Transitioning" if self.state == "Transitioning" else "Unhealthy"
+        else:
+            state = "Failed"
+        if state != self.state:
+            error = {"message": "the scoring server exited; see get_logs()"} if state == "Failed" else None
+            self._save(state=state, error=error)
+
+    def wait_for_deployment(self, show_output=False, timeout_sec=None):
+        """Poll until the service is Healthy; ``WebserviceException`` when it fails or the time runs out."""
+        deadline = time.monotonic() + (timeout_sec or _LOCAL_TIMEOUT_SECONDS)
+        while True:
+            self.update_deployment_state()
+            if show_output:
+                print(self.state, flush=True)
+            if self.state == "Healthy":
+                return
+            if self.state == "Failed":
+                raise WebserviceException(
+                    "Service deployment polling reached non-successful terminal state, current service state: "
+                    f"Failed\nMore information can be found using '.get_logs()'\nError:\n"
+                    f"{json.dumps(self.error, indent=2)}\n{self.get_logs(num_lines=40)}"
+                )
+            if time.monotonic() > deadline:
+                raise WebserviceException(
+                    f"Service deployment polling timed out after {timeout_sec or _LOCAL_TIMEOUT_SECONDS} seconds, "
+                    f"current service state: {self.state}"
+                )
+            time.sleep(0.2)
+
+    # -- calling
+    def run(self, input):
+        """POST ``input`` (a JSON string, or anything ``json.dumps`` takes) to the scoring URI."""
+        if self.state != "Healthy":
+            self.update_deployment_state()
+        if self.state != "Healthy":
+            raise WebserviceException(
+                "Error attempting to call webservice, scoring_uri unavailable. This could be due to a failed "
+                f"deployment, or the service is not ready yet.\nCurrent State: {self.state}\nErrors: {self.error}"
+            )
+        body = input if isinstance(input, str | bytes) else json.dumps(input)
+        headers = {"Content-Type": "application/json"}
+        if self.auth_enabled:
+            headers["Authorization"] = f"Bearer {self.get_keys()[0]}"
+        if self._client is None:
+            self._client = httpx.Client(timeout=60)
+        response = self._client.post(self.scoring_uri, content=body, headers=headers)
+        if response.status_code == 200:
+            return response.json()
+        raise WebserviceException(
+            "Received bad response from service. More information can be found by calling `.get_logs()` on the "
+            f"webservice object.\nResponse Code: {response.status_code}\nHeaders: {dict(response.headers)}\n"
+            f"Content: {response.content}"
+        )
+
+    # -- keys
+    def get_keys(self):
+        """The (primary, secondary) authentication keys."""
+        if not self.auth_enabled:
+            raise WebserviceException(
+                f"Error, keys are not enabled for service {self.name}: auth_enabled is False."
+            )
+        return read_keys(self._folder / _KEYS_FILE)
+
+    def regen_key(self, key, set_key=None):
+        """Replace the ``Primary`` or ``Secondary`` key (with ``set_key`` if given); the old one stops working."""
+        if key not in ("Primary", "Secondary"):
+            raise WebserviceException(f'Error, unknown key type "{key}". Must be "Primary" or "Secondary"')
+        primary, secondary = self.get_keys()
+        fresh = set_key or secrets.token_urlsafe(24)
+        if key == "Primary":
+            primary = fresh
+        else:
+            secondary = fresh
+        write_keys(self._folder / _KEYS_FILE, primary, secondary)
+
+    def get_token(self):
+        raise NotImplementedError(f"{type(self).__name__} does not support token authentication.")
+
+    # -- logs, listing, deletion
+    def get_logs(self, num_lines=5000, init=False):
+        """The server's output: startup, the request log (keys are never written) and errors."""
+        handle = self._record.get("handle")
+        return self._host.logs(handle, num_lines) if handle else ""
+
+    def delete(self):
+        """Stop the server, remove its folder and record."""
+        handle = self._record.get("handle")
+        if handle:
+            self._host.stop(handle)
+        shutil.rmtree(self._folder, ignore_errors=True)
+        self.workspace._store.delete_asset(_ASSET, self.name)
+        if self._client is not None:
+            self._client.close()
+        self.state = "Deleted"
+
+    @staticmethod
+    def list(
+        workspace,
+        compute_type=None,
+        image_name=None,
+        image_id=None,
+        model_name=None,
+        model_id=None,
+        tags=None,
+        properties=None,
+        image_digest=None,
+    ):
+        """Services of the workspace, filtered like the SDK (tags: keys or [key, value] pairs)."""
+        found = []
+        for record in workspace._store.list_assets(_ASSET):
+            models = record.get("models", [])
+            if compute_type and record["computeType"].lower() != compute_type.lower():
+                continue
+            if model_name and model_name not in {m["name"] for m in models}:
+                continue
+            if model_id and model_id not in {m["id"] for m in models}:
+                continue
+            if tags and not _matches(record.get("tags") or {}, tags):
+                continue
+            if properties and not _matches(record.get("properties") or {}, properties):
+                continue
+            found.append(Webservice(workspace, record["name"]))
+        return found
+
+    def serialize(self):
+        return {
+            "name": self.name,
+            "computeType": self.compute_type,
+            "state": self.state,
+            "scoringUri": self.scoring_uri,
+            "swaggerUri": self.swagger_uri,
+            "authEnabled": self.auth_enabled,
+            "tags": self.tags,
+            "properties": self.properties,
+            "description": self.description,
+            "createdTime": self.created_time,
+            "updatedTime": self.updated_time,
+            "models": self._record.get("models", []),
+        }
+
+    @classmethod
+    def deserialize(cls, workspace, webservice_payload):
+        return Webservice(workspace, webservice_payload["name"])
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(workspace={self.workspace!r}, name={self.name}, "
+            f"state={self.state}, scoring_uri={self.scoring_uri})"
+        )
+
+
+class AciWebservice(Webservice):
+    """An Azure Container Instances service; the emulator serves it on 127.0.0.1."""
+
+    _webservice_type = "ACI"
+
+    @staticmethod
+    def deploy_configuration(
+        cpu_cores=None,
+        memory_gb=None,
+        tags=None,
+        properties=None,
+        description=None,
+        location=None,
+        auth_enabled=None,
+        ssl_enabled=None,
+        enable_app_insights=None,
+        ssl_cert_pem_file=None,
+        ssl_key_pem_file=None,
+        ssl_cname=None,
+        dns_name_label=None,
+        primary_key=None,
+        secondary_key=None,
+        collect_model_data=None,
+        cmk_vault_base_url=None,
+        cmk_key_name=None,
+        cmk_key_version=None,
+        vnet_name=None,
+        subnet_name=None,
+    ):
+        settings = dict(locals())
+        return AciServiceDeploymentConfiguration(**settings)
+
+    def update(
+        self,
+        image=None,
+        tags=None,
+        properties=None,
+        description=None,
+        auth_enabled=None,
+        ssl_enabled=None,
+        ssl_cert_pem_file=None,
+        ssl_key_pem_file=None,
+        ssl_cname=None,
+        enable_app_insights=None,
+        models=None,
+        inference_config=None,
+    ):
+        """Change the service; new models, entry script or auth restart it (``wait_for_deployment`` after)."""
+        given = (image, tags, properties, description, auth_enabled, ssl_enabled, ssl_cert_pem_file)
+        given += (ssl_key_pem_file, ssl_cname, enable_app_insights, models, inference_config)
+        if all(value is None for value in given):
+            raise WebserviceException("No parameters provided to update.")
+        fields: dict[str, Any] = {}
+        if tags is not None:
+            fields["tags"] = tags
+        if properties is not None:
+            fields["properties"] = {**self.properties, **properties}
+        if description:
+            fields["description"] = description
+        restart = models is not None or inference_config is not None
+        if auth_enabled is not None and auth_enabled != self.auth_enabled:
+            fields["authEnabled"] = bool(auth_enabled)
+            restart = True
+        _restage(self._folder, fields, models, inference_config)
+        if restart:
+            self._restart(**fields)
+        else:
+            self._save(**fields)
+
+
+class LocalWebservice(Webservice):
+    """A service on this machine, served by a local process (keys off, as for the SDK's local services)."""
+
+    _webservice_type = "Local"
+
+    def __init__(self, workspace, name, must_exist=True):
+        if not must_exist and workspace._store.get_asset(_ASSET, name) is None:
+            raise WebserviceException(
+                f"WebserviceNotFound: Webservice with name {name} not found in provided workspace"
+            )
+        super().__init__(workspace, name)
+
+    @staticmethod
+    def deploy_configuration(port=None):
+        return LocalWebserviceDeploymentConfiguration(port=port)
+
+    @classmethod
+    def _create(cls, workspace, name, models, inference_config, config, overwrite):
+        # the SDK's local deployment blocks until the container answers
+        service = super()._create(workspace, name, models, inference_config, config, overwrite)
+        service.wait_for_deployment()
+        return service
+
+    def reload(self, wait=False):
+        """Restart the server, picking up edits to the staged entry script and models."""
+        self._restart()
+        if wait:
+            self.wait_for_deployment()
+
+    def update(
+        self, models=None, image_config=None, deployment_config=None, wait=False, inference_config=None
+    ):
+        """Restage models and/or the entry script, move to ``deployment_config.port``, and restart."""
+        fields: dict[str, Any] = {}
+        port = getattr(deployment_config, "port", None)
+        if port:
+            fields.update(
+                port=port,
+                scoringUri=f"http://127.0.0.1:{port}/score",
+                swaggerUri=f"http://127.0.0.1:{port}/swagger.json",
+            )
+        _restage(self._folder, fields, models, inference_config)
+        self._restart(**fields)
+        if wait:
+            self.wait_for_deployment()
+
+    def get_logs(self, num_lines=5000, raw=False):
+        return super().get_logs(num_lines=num_lines)
+
+    def delete(self, delete_cache=True, delete_image=False, delete_volume=True):
+        super().delete()
+
+
+class DockerWebservice(LocalWebservice):
+    """Emulator only: a local service inside a container of ``deployments/Dockerfile``.
+
+    ``Model.deploy(ws, name, models, inference_config, DockerWebservice.deploy_configuration())``
+    builds the slim scoring image (once per server version), runs it with the service folder
+    mounted read-only and publishes its port on 127.0.0.1; ``delete()`` removes the container.
+    Needs a reachable Docker engine (``DOCKER_HOST``).
+    """
+
+    @staticmethod
+    def deploy_configuration(port=None, cpu_cores=None, memory_gb=None, auth_enabled=None):
+        return DockerServiceDeploymentConfiguration(port, cpu_cores, memory_gb, auth_enabled)
+
+    @staticmethod
+    def _host_name() -> str:
+        return "docker"
+
+
+_CLASSES: dict[str, type[Webservice]] = {
+    cls.__name__: cls for cls in (AciWebservice, LocalWebservice, DockerWebservice)
+}
+LocalWebserviceDeploymentConfiguration._webservice_type = LocalWebservice
+AciServiceDeploymentConfiguration._webservice_type = AciWebservice
+DockerServiceDeploymentConfiguration._webservice_type = DockerWebservice
+
+
+# -- helpers
+
+
+def _load(workspace, name) -> dict[str, Any]:
+    record = workspace._store.get_asset(_ASSET, name)
+    if record is None:
+        raise WebserviceException(
+            f"WebserviceNotFound: Webservice with name {name} not found in provided workspace"
+        )
+    return record
+
+
+def _matches(values: dict[str, Any], wanted) -> bool:
+    for item in wanted:
+        if isinstance(item, list | tuple):
+            key, value = item
+            if values.get(key) != value:
+                return False
+        elif item not in values:
+            return False
+    return True
+
+
+def _stage_models(folder: Path, models) -> dict[str, Any]:
+    """Download each model to ``azureml-models/<name>/<version>/``; ``AZUREML_MODEL_DIR`` as Azure sets it."""
+    root = folder / "azureml-models"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    staged = []
+    for model in models or []:
+        target = root / model.name / str(model.version)
+        target.mkdir(parents=True)
+        model.download(target_dir=str(target), exist_ok=True)
+        staged.append({"name": model.name, "version": model.version, "id": f"{model.name}:{model.version}"})
+    # one model: its version folder; several: the root, where each sits under <name>/<version>
+    model_dir = (
+        f"azureml-models/{staged[0]['name']}/{staged[0]['version']}" if len(staged) == 1 else "azureml-models"
+    )
+    return {"models": staged, "modelDir": model_dir}
+
+
+def _stage_source(folder: Path, inference_config: InferenceConfig) -> dict[str, Any]:
+    """Copy the source directory (or the lone entry script) to ``app/``, so later edits do not leak in."""
+    app = folder / "app"
+    shutil.rmtree(app, ignore_errors=True)
+    if inference_config.source_directory:
+        shutil.copytree(
+            inference_config.source_directory,
+            app,
+            ignore=shutil.ignore_patterns("__pycache__", ".git", "*.pyc"),
+        )
+        entry = Path(inference_config.entry_script)
+    else:
+        app.mkdir()
+        entry = Path(Path(inference_config.entry_script).name)
+        shutil.copy(inference_config.entry_script, app / entry)
+    return {"entryScript": f"app/{entry.as_posix()}", "inferenceConfig": inference_config._to_dict()}
+
+
+def _restage(folder: Path, fields: dict[str, Any], models, inference_config) -> None:
+    if models is not None:
+        fields.update(_stage_models(folder, models))
+    if inference_config is not None:
+        inference_config.validate_configuration()
+        fields.update(_stage_source(folder, inference_config))
+
+
+def _deploy(
+    workspace, name, models, inference_config, deployment_config, deployment_target, overwrite, show_output
+):
+    """``Model.deploy``: validate, stage and start the service the deployment configuration asks for."""
+    _deprecation_warning()
+    webservice_name_validation(name)
+    if deployment_target is not None:
+        raise WebserviceException(
+            "Error, the emulator deploys to ACI or local targets only; leave deployment_target as None."
+        )
+    config = deployment_config if deployment_config is not None else AciWebservice.deploy_configuration()
+    if not isinstance(config, WebserviceDeploymentConfiguration):
+        raise WebserviceException(f"Error, unsupported deployment_config of type {type(config).__name__}.")
+    service = config._webservice_type._create(workspace, name, models, inference_config, config, overwrite)
+    if show_output:
+        print(f"{type(service).__name__} {name}: {service.state} at {service.scoring_uri}", flush=True)
+    return service

@@ -1,0 +1,194 @@
+"""``AutoMLRun``: the parent run of an AutoML experiment, its best model and its reports."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+import joblib
+import pandas as pd
+import psutil
+
+from emulator.core import _process
+from emulator.core._launch import _child_environment, _wait
+from emulator.core.run import DRIVER_LOG, Run
+from emulator.exceptions import UserErrorException
+from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL
+from emulator.train.automl.exceptions import ConfigException
+from emulator.train.automl.metrics import SCALAR_METRICS, is_maximized
+
+_SETTINGS_PROPERTY = "AMLSettingsJsonString"
+_NO_ONNX = "Requested an ONNX compatible model but the run has ONNX compatibility disabled."
+
+
+class AutoMLRun(Run):
+    """An AutoML experiment's parent run; its children are the iterations."""
+
+    def __init__(self, experiment, run_id, **kwargs):
+        super().__init__(experiment, run_id, **kwargs)
+        self.model_id = None
+
+    # -- starting
+    @classmethod
+    def _start(cls, experiment, config, tags=None) -> AutoMLRun:
+        """Create the parent run, stage its inputs, and start its driver process."""
+        training, validation = config._frames()
+        settings = config.as_serializable_dict()
+        run = cls._create(
+            experiment,
+            run_type="automl",
+            run_id=f"AutoML_{uuid.uuid4()}",
+            status="NotStarted",
+            tags=tags,
+            properties={
+                _SETTINGS_PROPERTY: json.dumps(settings),
+                "primary_metric": settings["primary_metric"],
+            },
+            details={"target": settings["compute_target"]},
+        )
+        inputs = {
+            "settings": config.user_settings,
+            "models": config._models,
+            "featurization": config._featurization,
+            "training": training,
+            "validation": validation,
+        }
+        buffer = io.BytesIO()
+        joblib.dump(inputs, buffer)
+        buffer.seek(0)
+        run.upload_file(INPUTS, buffer)
+        run._launch_driver()
+        return run
+
+    def _launch_driver(self) -> None:
+        workspace = self.experiment.workspace
+        log_path = self._store.artifact_path(self.id, DRIVER_LOG)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._store.add_artifacts(self.id, [(DRIVER_LOG, 0)])
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "emulator.train.automl._driver"],
+                env=_child_environment(workspace, self, {"gpu": False}, {}),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        with contextlib.suppress(psutil.Error):
+            self._store.update_run(
+                self.id, dict(zip(("pid", "pid_started"), _process.identity(process.pid), strict=True))
+            )
+        threading.Thread(target=_wait, args=(process, self._store, self.id), daemon=True).start()
+
+    # -- settings
+    @property
+    def _settings(self) -> dict:
+        return json.loads(self.get_properties().get(_SETTINGS_PROPERTY, "{}"))
+
+    @property
+    def primary_metric(self) -> str:
+        return self._settings.get("primary_metric")
+
+    # -- children and models
+    def _scored_children(self, metric: str) -> list[tuple[float, Run]]:
+        scored = []
+        for child in self.get_children():
+            value = child.get_metrics(name=metric).get(metric)
+            if child.get_status() == "Completed" and isinstance(value, int | float):
+                scored.append((value, child))
+        scored.sort(key=lambda pair: pair[0], reverse=is_maximized(metric))
+        return scored
+
+    def get_best_child(self, metric=None, onnx_compatible=False, **kwargs):
+        """The completed child with the best value of ``metric`` (default: the primary metric)."""
+        metric = metric or self.primary_metric
+        if metric not in SCALAR_METRICS:
+            raise ConfigException(
+                f"Invalid argument(s) 'metric' specified. Supported value(s): '{', '.join(SCALAR_METRICS)}'."
+            )
+        if onnx_compatible and not self._settings.get("enable_onnx_compatible_models"):
+            raise ConfigException(_NO_ONNX)
+        scored = self._scored_children(metric)
+        if not scored:
+            raise UserErrorException(f"Run {self.id} has no completed iteration with metric '{metric}'.")
+        return scored[0][1]
+
+    def _child_by_iteration(self, iteration: int) -> Run:
+        for child in self.get_children():
+            if child.get_properties().get("iteration") == str(iteration):
+                return child
+        raise UserErrorException(f"Run {self.id} has no iteration {iteration}.")
+
+    def get_output(
+        self, iteration=None, metric=None, return_onnx_model=False, return_split_onnx_model=None, **kwargs
+    ):
+        """(child run, fitted model) of the best iteration, or of ``iteration``, or best by ``metric``.
+
+        The model takes the raw feature DataFrame and predicts the label. ``return_onnx_model``
+        returns its ONNX form, which needs ``enable_onnx_compatible_models=True``.
+        """
+        if iteration is not None and metric is not None:
+            raise ConfigException("get_output takes either iteration or metric, not both.")
+        if return_onnx_model and not self._settings.get("enable_onnx_compatible_models"):
+            raise ConfigException(_NO_ONNX)
+        child = self._child_by_iteration(iteration) if iteration is not None else self.get_best_child(metric)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.pkl"
+            child.download_file(MODEL, str(path))
+            model = joblib.load(path)
+        if return_onnx_model:
+            from tasks.onnx.export import to_onnx
+
+            model = to_onnx(model)
+        return child, model
+
+    def register_model(self, model_name=None, description=None, tags=None, iteration=None, metric=None):
+        """Register the best (or chosen) iteration's model; sets ``model_id``."""
+        child, _ = self.get_output(iteration=iteration, metric=metric)
+        name = model_name or self.id.replace("_", "").replace("-", "")[:32]
+        model = child.register_model(name, model_path=MODEL, tags=tags, description=description)
+        self.model_id = model.name
+        return model
+
+    # -- reports
+    def get_guardrails(self, to_console=True):
+        """The data guardrails (Passed / Done / Alerted) as a dict; printed as a table by default."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "guardrails.json"
+            self.download_file(GUARDRAILS, str(path))
+            guardrails = json.loads(path.read_text())
+        if to_console:
+            print(pd.DataFrame(guardrails).to_string(index=False))
+        return {"faults": guardrails}
+
+    def summary(self):
+        """Per algorithm: how many iterations ran and the best primary metric, as a DataFrame."""
+        metric = self.primary_metric
+        rows = {}
+        for value, child in self._scored_children(metric):
+            name = child.get_properties().get("run_algorithm", child.display_name)
+            count, best = rows.get(name, (0, value))
+            rows[name] = (count + 1, best)
+        return pd.DataFrame(
+            [(name, count, best) for name, (count, best) in rows.items()],
+            columns=["Pipeline Name", "Iterations", f"Best {metric}"],
+        )
+
+    def cancel_iteration(self, iteration):
+        """Stop one running iteration; the driver kills its process."""
+        child = self._child_by_iteration(iteration)
+        child._set_status("CancelRequested")
+
+    def wait_for_completion(self, show_output=False, wait_post_processing=False, raise_on_error=True):
+        """Block until the experiment ends; ``show_output`` streams the live leaderboard."""
+        return super().wait_for_completion(show_output=show_output, raise_on_error=raise_on_error)
+
+
+__all__ = ["AutoMLRun"]

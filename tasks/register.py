@@ -1,0 +1,148 @@
+"""Register a winner twice, as ONNX (the deployable copy) and as its native artifact, with lineage.
+
+Both versions carry the same lineage as tags (searchable with ``Model.list(ws, tags=[...])``) and
+properties (immutable): source algorithm, test metrics on the fixed split, dataset name and
+version, training run id and split fingerprint. The properties also hold the input schema and the
+parity figures, and the ONNX model's properties name the native version it was exported from.
+
+Nothing is registered unless the parity report passed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import joblib
+import onnx
+import sklearn
+import torch
+
+from tasks.onnx.export import INPUT_SCHEMA, SOURCE_ALGORITHM
+from tasks.onnx.families import algorithm_of
+from tasks.onnx.parity import ParityReport
+from training import mlp
+
+ONNX_FILE = "model.onnx"
+NATIVE_SUFFIX = "-native"
+_ONNX_FRAMEWORK, _SKLEARN_FRAMEWORK, _TORCH_FRAMEWORK = "Onnx", "ScikitLearn", "PyTorch"
+
+
+class ParityNotPassedError(ValueError):
+    """Registration was asked for a model whose ONNX copy failed the parity gate."""
+
+
+def _model_class(workspace) -> Any:
+    """``Model`` from the same SDK surface as the workspace (the emulator's or azureml's)."""
+    root = "emulator" if type(workspace).__module__.startswith("emulator") else "azureml"
+    return importlib.import_module(f"{root}.core").Model
+
+
+def _parity_figures(parity: ParityReport | Mapping[str, Any]) -> dict[str, Any]:
+    figures = parity.as_dict() if isinstance(parity, ParityReport) else dict(parity)
+    if not figures.get("passed", False):
+        raise ParityNotPassedError(
+            f"refusing to register: the ONNX copy failed the parity gate "
+            f"({figures.get('share_beyond_tolerance')} of rows beyond tolerance)"
+        )
+    return figures
+
+
+def _metadata(onnx_model: onnx.ModelProto) -> dict[str, str]:
+    return {prop.key: prop.value for prop in onnx_model.metadata_props}
+
+
+def _save_native(model: Any, folder: Path) -> tuple[Path, str, str]:
+    """Write the native artifact; return its path, framework and framework version."""
+    if isinstance(model, mlp.TorchMLPRegressor):
+        return mlp.save(model, folder / "model"), _TORCH_FRAMEWORK, torch.__version__.split("+")[0]
+    path = folder / "model.pkl"
+    joblib.dump(model, path)
+    return path, _SKLEARN_FRAMEWORK, sklearn.__version__
+
+
+def lineage(
+    model: Any,
+    onnx_model: onnx.ModelProto,
+    *,
+    metrics: Mapping[str, float],
+    dataset_name: str,
+    dataset_version: int | str,
+    run_id: str,
+    split_fingerprint: str,
+) -> dict[str, str]:
+    """The tags both registered versions carry."""
+    return {
+        SOURCE_ALGORITHM: _metadata(onnx_model).get(SOURCE_ALGORITHM) or algorithm_of(model),
+        "dataset_name": str(dataset_name),
+        "dataset_version": str(dataset_version),
+        "training_run_id": str(run_id),
+        "split_fingerprint": str(split_fingerprint),
+        **{name: f"{float(value):.6g}" for name, value in metrics.items()},
+    }
+
+
+def register_winner(
+    workspace,
+    model: Any,
+    onnx_model: onnx.ModelProto,
+    *,
+    name: str,
+    metrics: Mapping[str, float],
+    parity: ParityReport | Mapping[str, Any],
+    dataset_name: str,
+    dataset_version: int | str,
+    run_id: str,
+    split_fingerprint: str,
+) -> tuple[Any, Any]:
+    """Register ``onnx_model`` as ``name`` (framework Onnx) and ``model`` as ``name-native``.
+
+    ``parity`` is the gate's :class:`ParityReport` (or its ``as_dict()``); a failed one raises
+    :class:`ParityNotPassedError` and registers nothing. Returns ``(onnx Model, native Model)``.
+    """
+    figures = _parity_figures(parity)
+    tags = lineage(
+        model,
+        onnx_model,
+        metrics=metrics,
+        dataset_name=dataset_name,
+        dataset_version=dataset_version,
+        run_id=run_id,
+        split_fingerprint=split_fingerprint,
+    )
+    properties = {
+        **tags,
+        INPUT_SCHEMA: _metadata(onnx_model).get(INPUT_SCHEMA, ""),
+        **{f"parity_{key}": json.dumps(value) for key, value in figures.items()},
+    }
+    Model = _model_class(workspace)
+    with tempfile.TemporaryDirectory(prefix="duel-register-") as staging:
+        folder = Path(staging)
+        native_path, framework, framework_version = _save_native(model, folder)
+        native = Model.register(
+            workspace,
+            model_path=str(native_path),
+            model_name=f"{name}{NATIVE_SUFFIX}",
+            tags={**tags, "format": "native"},
+            properties=properties,
+            description=f"{tags[SOURCE_ALGORITHM]} ({framework}), the source of the ONNX model {name}",
+            model_framework=framework,
+            model_framework_version=framework_version,
+        )
+        onnx_path = folder / ONNX_FILE
+        onnx.save_model(onnx_model, onnx_path)
+        exported = Model.register(
+            workspace,
+            model_path=str(onnx_path),
+            model_name=name,
+            tags={**tags, "format": "onnx"},
+            properties={**properties, "native_model_id": native.id},
+            description=f"{tags[SOURCE_ALGORITHM]} as one ONNX graph (raw housing columns in, dollars out)",
+            model_framework=_ONNX_FRAMEWORK,
+            model_framework_version=onnx.__version__,
+        )
+    return exported, native

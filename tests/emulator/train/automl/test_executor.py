@@ -1,0 +1,54 @@
+"""Iterations run as processes; a timeout kills the process for real."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from emulator.train.automl._executor import IterationPool
+from emulator.train.automl._worker import IterationTask
+from emulator.train.automl.pipeline import PipelineSpec
+
+
+def _task(tmp_path, iteration: int, spec: PipelineSpec) -> IterationTask:
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "X.npy", rng.normal(size=(3000, 8)))
+    np.save(tmp_path / "y.npy", rng.normal(size=3000))
+    np.save(tmp_path / "folds.npy", np.arange(3000) % 3)
+    return IterationTask(iteration, spec, str(tmp_path), str(tmp_path / f"m{iteration}.pkl"),
+                         str(tmp_path / f"p{iteration}.npy"), 1, 0, True)  # fmt: skip
+
+
+def test_iteration_timeout_kills_a_slow_iteration(tmp_path):
+    slow = PipelineSpec(
+        "RandomForest",
+        None,
+        {"n_estimators": 5000, "max_depth": 40, "min_samples_leaf": 1, "max_features": 1.0},
+    )
+    pool = IterationPool(concurrency=1)
+    pool.start(_task(tmp_path, 0, slow), timeout=1.0)
+    process = pool._active[0].process
+    started = time.monotonic()
+    finished = []
+    while not finished:
+        finished = pool.wait(0.2)
+    assert finished[0].timed_out and "timeout" in finished[0].error
+    assert time.monotonic() - started < 5
+    assert not process.is_alive()
+
+
+def test_a_finished_iteration_reports_metrics_and_writes_its_model(tmp_path):
+    pool = IterationPool(concurrency=1)
+    pool.start(
+        _task(
+            tmp_path, 1, PipelineSpec("ElasticNet", "StandardScalerWrapper", {"alpha": 0.1, "l1_ratio": 0.5})
+        ),
+        None,
+    )
+    finished = []
+    while not finished:
+        finished = pool.wait(0.2)
+    assert finished[0].error is None
+    assert "normalized_mean_absolute_error" in finished[0].result.metrics
+    assert (tmp_path / "m1.pkl").exists() and np.isfinite(np.load(tmp_path / "p1.npy")).all()

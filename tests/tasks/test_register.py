@@ -1,0 +1,110 @@
+"""register_winner: ONNX and native versions with the full lineage, and nothing behind a failed gate."""
+
+from __future__ import annotations
+
+import json
+
+import joblib
+import numpy as np
+import onnxruntime as ort
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import ElasticNet
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from emulator.core import Model, Workspace
+from tasks.data import load_housing
+from tasks.onnx import check_parity, to_onnx
+from tasks.register import ParityNotPassedError, register_winner
+from training import mlp
+from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL, NUMERIC_COLUMNS, frame_to_inputs
+
+LINEAGE = {
+    "metrics": {"test_mae": 31_234.5, "test_r2": 0.81},
+    "dataset_name": "housing-train",
+    "dataset_version": 3,
+    "run_id": "AutoML_1_7",
+    "split_fingerprint": "0123456789abcdef",
+}
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch) -> Workspace:
+    monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path / "emulator"))
+    return Workspace("local", "automl-duel", "duel")
+
+
+@pytest.fixture(scope="module")
+def frame(housing_path):
+    return load_housing(housing_path, subset=1_000, seed=5)
+
+
+@pytest.fixture(scope="module")
+def pipeline(frame):
+    featurize = ColumnTransformer(
+        [
+            ("numeric", SimpleImputer(strategy="median"), list(NUMERIC_COLUMNS)),
+            ("category", OneHotEncoder(handle_unknown="ignore"), [CATEGORICAL_COLUMN]),
+        ]
+    )
+    return Pipeline([("featurize", featurize), ("model", ElasticNet())]).fit(
+        frame[list(FEATURE_COLUMNS)], frame[LABEL]
+    )
+
+
+def test_registers_onnx_and_native_versions_with_the_full_lineage(workspace, pipeline, frame, tmp_path):
+    exported = to_onnx(pipeline, metadata={"training_run_id": LINEAGE["run_id"]})
+    parity = check_parity(pipeline, exported, frame)
+    onnx_model, native = register_winner(
+        workspace, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
+    )
+
+    assert (onnx_model.name, onnx_model.framework) == ("housing-price", "Onnx")
+    assert (native.name, native.framework) == ("housing-price-native", "ScikitLearn")
+    for registered in (onnx_model, native):
+        assert registered.tags["source_algorithm"] == "ElasticNet"
+        assert (
+            registered.tags["dataset_name"] == "housing-train" and registered.tags["dataset_version"] == "3"
+        )
+        assert registered.tags["training_run_id"] == "AutoML_1_7"
+        assert registered.tags["split_fingerprint"] == "0123456789abcdef"
+        assert float(registered.tags["test_mae"]) == pytest.approx(31_234.5)
+        assert json.loads(registered.properties["input_schema"])["inputs"][0]["name"] == "numeric"
+        assert json.loads(registered.properties["parity_max_abs_error"]) == pytest.approx(
+            parity.max_abs_error
+        )
+        assert json.loads(registered.properties["parity_passed"]) is True
+    assert onnx_model.properties["native_model_id"] == native.id
+
+    # The registered files are the models themselves: the ONNX one scores, the native one predicts.
+    onnx_path = Model(workspace, "housing-price").download(target_dir=str(tmp_path / "onnx"))
+    scored = ort.InferenceSession(onnx_path).run(None, frame_to_inputs(frame.head(5)))[0].ravel()
+    native_path = Model(workspace, "housing-price-native").download(target_dir=str(tmp_path / "native"))
+    np.testing.assert_allclose(joblib.load(native_path).predict(frame.head(5)), scored, rtol=1e-4)
+    assert [m.name for m in Model.list(workspace, tags=[["split_fingerprint", "0123456789abcdef"]])] == [
+        "housing-price",
+        "housing-price-native",
+    ]
+
+
+def test_mlp_native_artifact_is_the_saved_folder_with_pytorch_framework(workspace, frame, tmp_path):
+    model = mlp.TorchMLPRegressor(hidden_layers=(8,), epochs=2, n_threads=1, device="cpu").fit(
+        frame, frame[LABEL]
+    )
+    exported = to_onnx(model)
+    _, native = register_winner(
+        workspace, model, exported, name="mlp", parity=check_parity(model, exported, frame), **LINEAGE
+    )
+    assert native.framework == "PyTorch" and native.tags["source_algorithm"] == "TorchMLPRegressor"
+    folder = native.download(target_dir=str(tmp_path / "native"))
+    np.testing.assert_array_equal(mlp.load(folder).predict(frame.head(5)), model.predict(frame.head(5)))
+
+
+def test_a_failed_parity_report_registers_nothing(workspace, pipeline, frame):
+    exported = to_onnx(pipeline)
+    failed = {**check_parity(pipeline, exported, frame).as_dict(), "passed": False}
+    with pytest.raises(ParityNotPassedError, match="parity gate"):
+        register_winner(workspace, pipeline, exported, name="housing-price", parity=failed, **LINEAGE)
+    assert Model.list(workspace) == []

@@ -1,0 +1,141 @@
+"""HyperDrive trial script: train the PyTorch MLP on the California housing training split.
+
+Plain Azure ML SDK v1 code: it runs unchanged on Azure (upload ``training/`` as the source
+directory) and offline under the emulator, whose import hook serves ``azureml.core``. It logs the
+validation MAE in dollars as ``val_mae`` after every epoch (the sweep's primary metric, so early
+termination policies see every epoch), then ``MAE`` (the best validation MAE), and writes the fitted
+model to ``./outputs/model`` (see ``mlp.save``).
+
+Data: ``--dataset-name`` (a registered tabular dataset holding the training split), else the
+housing CSV at ``--data`` or ``$DUEL_DATA``, of which the project's fixed split's training part is
+used (the test rows are never read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+try:
+    from azureml.core import Run
+except ImportError:  # run by hand where the real SDK is not installed: the emulator serves its names
+    from emulator import hook
+
+    hook.install()
+    from azureml.core import Run
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # uploaded alone, training/ is the root
+
+try:
+    from training import mlp
+    from training.schema import FEATURE_COLUMNS, LABEL
+except ImportError:
+    import mlp
+    from schema import FEATURE_COLUMNS, LABEL
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    data = parser.add_argument_group("data")
+    data.add_argument("--data", help="housing CSV (default: $DUEL_DATA)")
+    data.add_argument("--dataset-name", help="registered dataset holding the training split")
+    data.add_argument("--dataset-version", default="latest")
+    data.add_argument("--subset", type=int, help="train on this many rows of the training split (seeded)")
+    data.add_argument("--test-size", type=float, default=0.2)
+    data.add_argument("--seed", type=int, default=42, help="seed of the split and of the model")
+    model = parser.add_argument_group("model")
+    model.add_argument("--hidden-1", type=int, default=256)
+    model.add_argument("--hidden-2", type=int, default=128, help="0 for one hidden layer")
+    model.add_argument("--hidden-3", type=int, default=0, help="0 for at most two hidden layers")
+    model.add_argument("--lr", type=float, default=1e-3)
+    model.add_argument("--batch-size", type=int, default=256)
+    model.add_argument("--epochs", type=int, default=200)
+    model.add_argument("--patience", type=int, default=20)
+    model.add_argument("--dropout", type=float, default=0.0)
+    model.add_argument("--weight-decay", type=float, default=0.0)
+    model.add_argument("--loss", choices=("l1", "mse", "huber"), default="l1")
+    model.add_argument(
+        "--feature-engineering",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="1 adds ratio, log and location (Fourier) features",
+    )
+    model.add_argument(
+        "--ema-decay",
+        type=float,
+        default=0.995,
+        help="per-step decay of the averaged weights; 0 turns it off",
+    )
+    model.add_argument("--output-dir", default="outputs/model")
+    return parser.parse_args(argv)
+
+
+def training_split(frame: pd.DataFrame, test_size: float, seed: int) -> pd.DataFrame:
+    """The training part of the project's fixed split (``tasks.split.split_frame``).
+
+    ``tasks`` is not uploaded with this folder; the fallback makes the same call that
+    ``split_frame`` makes, so both give identical rows.
+    """
+    try:
+        from tasks.split import split_frame
+    except ImportError:
+        from sklearn.model_selection import train_test_split
+
+        return train_test_split(frame, test_size=test_size, random_state=seed)[0]
+    return split_frame(frame, test_size, seed)[0]
+
+
+def load_training_data(args: argparse.Namespace, run) -> pd.DataFrame:
+    if args.dataset_name:
+        from azureml.core import Dataset
+
+        version = args.dataset_version if args.dataset_version == "latest" else int(args.dataset_version)
+        frame = Dataset.get_by_name(
+            run.experiment.workspace, args.dataset_name, version=version
+        ).to_pandas_dataframe()
+    else:
+        path = args.data or os.environ.get("DUEL_DATA")
+        if not path:
+            raise SystemExit("no data: pass --data, --dataset-name or set DUEL_DATA to housing.csv")
+        frame = training_split(pd.read_csv(path), args.test_size, args.seed)
+    if args.subset and args.subset < len(frame):
+        frame = frame.sample(n=args.subset, random_state=args.seed)
+    return frame
+
+
+def main(argv=None) -> float:
+    args = parse_args(argv)
+    run = Run.get_context()
+    frame = load_training_data(args, run)
+    hidden = tuple(h for h in (args.hidden_1, args.hidden_2, args.hidden_3) if h > 0)
+    model = mlp.TorchMLPRegressor(
+        hidden_layers=hidden,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        weight_decay=args.weight_decay,
+        dropout=args.dropout,
+        loss=args.loss,
+        patience=args.patience,
+        feature_engineering=bool(args.feature_engineering),
+        ema_decay=args.ema_decay,
+        random_state=args.seed,
+    )
+    # SDK v1's offline run has no `step` argument: log plain values, one per epoch.
+    model.fit(frame[list(FEATURE_COLUMNS)], frame[LABEL], on_epoch=lambda epoch, mae: run.log("val_mae", mae))
+    run.log("MAE", model.best_val_mae_)
+    run.log("best_epoch", model.best_epoch_)
+    mlp.save(model, args.output_dir)
+    print(
+        f"best validation MAE {model.best_val_mae_:,.0f} at epoch {model.best_epoch_}; model in {args.output_dir}"
+    )
+    return model.best_val_mae_
+
+
+if __name__ == "__main__":
+    main()
