@@ -176,7 +176,7 @@ class Bench:
     def bandit(self) -> None:
         _, hd = sdk()
         plain, _ = self.plain
-        policy = hd.BanditPolicy(evaluation_interval=1, slack_factor=0.1, delay_evaluation=5)
+        policy = hd.BanditPolicy(evaluation_interval=1, slack_factor=0.07, delay_evaluation=10)
         bandit, wall = self._random_sweep(policy)
         plain_mae, bandit_mae = self.test_mae(plain), self.test_mae(bandit)
         epochs_plain, epochs_bandit = trial_epochs(plain), trial_epochs(bandit)

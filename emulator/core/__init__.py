@@ -9,6 +9,7 @@ from .model import Model
 from .run import Run
 from .runconfig import RunConfiguration
 from .script_run_config import ScriptRunConfig
+from .webservice import Webservice
 from .workspace import Workspace
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "Run",
     "RunConfiguration",
     "ScriptRunConfig",
+    "Webservice",
     "Workspace",
 ]

@@ -192,7 +192,7 @@ class Webservice:
         record = _load(workspace, name)
         return super().__new__(_CLASSES[record["class"]])
 
-    def __init__(self, workspace, name, *args, **kwargs):
+    def __init__(self, workspace, name):
         self.workspace = workspace
         self.name = name
         self._client: httpx.Client | None = None

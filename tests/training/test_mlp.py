@@ -83,6 +83,34 @@ def test_export_surface_reproduces_predict(fitted, frames):
     np.testing.assert_allclose(dollars, fitted.predict(X), rtol=1e-6)
 
 
+def test_engineered_features_widen_the_network_and_report_its_input_width(frames):
+    train, test = frames
+    model = mlp.TorchMLPRegressor(hidden_layers=(16,), epochs=2, feature_engineering=True, n_threads=1)
+    model.fit(train[list(FEATURE_COLUMNS)], train[LABEL])
+    # The ONNX export reads the input width off the network's first layer.
+    assert model.module_[0].in_features == model.n_features_in_
+    features = torch.as_tensor(
+        model.preprocessor_.transform(test[list(FEATURE_COLUMNS)]), dtype=torch.float32
+    )
+    with torch.no_grad():
+        widened = model.module_[0](features)
+    assert widened.shape[1] > model.n_features_in_
+    assert torch.isfinite(widened).all()
+
+
+def test_weight_averaging_scores_the_averaged_weights_it_keeps(frames):
+    train, test = frames
+    X, y = train[list(FEATURE_COLUMNS)], train[LABEL]
+    seen = []
+    model = mlp.TorchMLPRegressor(hidden_layers=(16,), epochs=4, ema_decay=0.99, n_threads=1)
+    model.fit(X, y, eval_set=(test[list(FEATURE_COLUMNS)], test[LABEL]), on_epoch=lambda e, m: seen.append(m))
+    plain = mlp.TorchMLPRegressor(hidden_layers=(16,), epochs=4, n_threads=1)
+    plain.fit(X, y, eval_set=(test[list(FEATURE_COLUMNS)], test[LABEL]))
+    kept = np.mean(np.abs(model.predict(test[list(FEATURE_COLUMNS)]) - test[LABEL]))
+    assert kept == pytest.approx(min(seen), rel=1e-5)
+    assert seen != pytest.approx(plain.history_)
+
+
 @pytest.mark.parametrize("feature_engineering", [False, True])
 def test_save_then_load_predicts_identically_without_pickling_project_classes(
     frames, tmp_path, feature_engineering
@@ -111,6 +139,7 @@ def test_save_then_load_predicts_identically_without_pickling_project_classes(
         ({"loss": "hinge"}, "loss must be one of"),
         ({"hidden_layers": ()}, "hidden_layers"),
         ({"dropout": 1.0}, "dropout"),
+        ({"ema_decay": 1.0}, "ema_decay"),
     ],
 )
 def test_invalid_parameters_are_refused_by_name(frames, params, message):

@@ -43,6 +43,21 @@ def launch(tmp: Path, housing_onnx: Path, *, workers: int = 1, max_body: int = 2
     return server, process
 
 
+@pytest.fixture
+def launch_server():
+    """Start extra servers with other settings; each is stopped at the end of the test."""
+    started = []
+
+    def _launch(tmp: Path, housing_onnx: Path, **options):
+        running, process = launch(tmp, housing_onnx, **options)
+        started.append(process)
+        return running
+
+    yield _launch
+    for process in started:
+        stop_process(process.pid)
+
+
 @pytest.fixture(scope="package")
 def server(tmp_path_factory, housing_onnx):
     running, process = launch(tmp_path_factory.mktemp("server"), housing_onnx)

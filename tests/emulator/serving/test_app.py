@@ -10,10 +10,8 @@ import numpy as np
 import onnxruntime as ort
 import pandas as pd
 import pytest
-from conftest import launch
 
 from emulator.serving.auth import write_keys
-from emulator.serving.process import stop_process
 from training.schema import FEATURE_COLUMNS, frame_to_inputs
 from training.score import INPUT_EXAMPLE
 
@@ -121,20 +119,15 @@ def test_request_log_records_requests_but_never_keys(client, server):
     assert server.primary not in log and server.secondary not in log
 
 
-def test_binds_loopback_and_runs_the_configured_number_of_workers(tmp_path, housing_onnx):
-    running, process = launch(tmp_path, housing_onnx, workers=2)
-    try:
-        response = httpx.post(
-            running.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=running.headers()
-        )
-        assert response.status_code == 200
-        deadline = time.monotonic() + 30
-        while (
-            running.log_path.read_text().count("Started server process") < 2 and time.monotonic() < deadline
-        ):
-            time.sleep(0.1)
-        log = running.log_path.read_text()
-        assert "http://127.0.0.1:" in log
-        assert log.count("Started server process") == 2
-    finally:
-        stop_process(process.pid)
+def test_binds_loopback_and_runs_the_configured_number_of_workers(tmp_path, housing_onnx, launch_server):
+    running = launch_server(tmp_path, housing_onnx, workers=2)
+    response = httpx.post(
+        running.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=running.headers()
+    )
+    assert response.status_code == 200
+    deadline = time.monotonic() + 30
+    while running.log_path.read_text().count("Started server process") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = running.log_path.read_text()
+    assert "http://127.0.0.1:" in log
+    assert log.count("Started server process") == 2
