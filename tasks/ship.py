@@ -23,7 +23,7 @@ from tasks.onnx.export import to_onnx
 from tasks.onnx.parity import check_parity
 from tasks.register import register_winner as register_models
 from tasks.report import plot_predictions, render_markdown
-from tasks.settings import DeployTarget, DuelSettings
+from tasks.settings import Backend, DeployTarget, DuelSettings
 from training.schema import FEATURE_COLUMNS, LABEL, frame_to_inputs
 
 TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
@@ -134,8 +134,12 @@ def _deployment_config(settings: DuelSettings, api):
         return api.AciWebservice.deploy_configuration(
             cpu_cores=1, memory_gb=1, auth_enabled=True, description="automl-duel winner"
         )
-    if settings.deploy_target is DeployTarget.DOCKER:
-        return api.LocalWebservice.deploy_configuration(port=None, docker=True)
+    if settings.deploy_target is DeployTarget.DOCKER and settings.backend is Backend.EMULATOR:
+        # The SDK's LocalWebservice is itself a Docker container; the emulator's runs a process
+        # unless asked for a container explicitly.
+        from emulator.core.webservice import DockerWebservice
+
+        return DockerWebservice.deploy_configuration(port=None)
     return api.LocalWebservice.deploy_configuration(port=None)
 
 

@@ -182,7 +182,7 @@ def register_converters() -> None:
         convert_knn_regressor,
         options={"optim": [None, "cdist"]},
     )
-    for scaler in ():
+    for scaler in (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler):
         update_registered_converter(
             scaler,
             sklearn_operator_name_map[scaler],
