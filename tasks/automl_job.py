@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
-from tasks.backend import compute_target, sdk, workspace
+from tasks.backend import compute_target, sdk
 from tasks.datasets import DataRefs
+from tasks.jobs import submit_and_follow
 from tasks.settings import DuelSettings
 from training.schema import LABEL
 
@@ -39,12 +40,9 @@ def automl_config(settings: DuelSettings, ws, data: DataRefs):
 @task(name="automl-job", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def run_automl(settings: DuelSettings, data: DataRefs) -> str:
     """Submit the AutoML job, wait, publish the leaderboard; returns the AutoML parent run id."""
-    logger = get_run_logger()
-    ws = workspace(settings)
-    experiment = sdk(settings.backend).Experiment(ws, f"{settings.experiment_name}-automl")
-    run = experiment.submit(automl_config(settings, ws, data), tags={"split": data.split_fingerprint})
-    logger.info("AutoML run %s submitted", run.id)
-    run.wait_for_completion(show_output=False)
+    run = submit_and_follow(
+        settings, data, "automl", lambda ws: automl_config(settings, ws, data), settings.automl_iterations
+    )
     rows = []
     for child in run.get_children():
         metrics = child.get_metrics()

@@ -9,8 +9,9 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
-from tasks.backend import compute_target, sdk, workspace
+from tasks.backend import compute_target, sdk
 from tasks.datasets import DataRefs
+from tasks.jobs import submit_and_follow
 from tasks.settings import DuelSettings
 
 TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
@@ -64,12 +65,13 @@ def hyperdrive_config(settings: DuelSettings, ws, data: DataRefs):
 @task(name="hyperdrive-sweep", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> str:
     """Submit the sweep, wait for it, publish its leaderboard; returns the best trial's run id."""
-    logger = get_run_logger()
-    ws = workspace(settings)
-    experiment = sdk(settings.backend).Experiment(ws, f"{settings.experiment_name}-hyperdrive")
-    sweep = experiment.submit(hyperdrive_config(settings, ws, data), tags={"split": data.split_fingerprint})
-    logger.info("HyperDrive sweep %s submitted", sweep.id)
-    sweep.wait_for_completion(show_output=False)
+    sweep = submit_and_follow(
+        settings,
+        data,
+        "hyperdrive",
+        lambda ws: hyperdrive_config(settings, ws, data),
+        settings.hyperdrive_max_total_runs,
+    )
     best = sweep.get_best_run_by_primary_metric()
     if best is None:
         raise RuntimeError(f"HyperDrive sweep {sweep.id} ended with no trial that logged {PRIMARY_METRIC}")
@@ -86,5 +88,5 @@ def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> str:
     create_table_artifact(
         key="hyperdrive-leaderboard", table=rows, description=f"HyperDrive sweep {sweep.id}"
     )
-    logger.info("best trial %s", best.id)
+    get_run_logger().info("best trial %s", best.id)
     return best.id

@@ -119,9 +119,7 @@ class ComputeTarget:
     def list(workspace):
         return [ComputeTarget(workspace, payload["name"]) for payload in workspace._store.list_assets(_KIND)]
 
-    def wait_for_completion(
-        self, show_output=False, min_node_count=None, timeout_in_minutes=20, is_delete_operation=False
-    ):
+    def wait_for_completion(self, show_output=False, is_delete_operation=False):
         """Provisioning is immediate in the emulator."""
         if show_output:
             print(f'Provisioning operation finished, operation "{self.provisioning_state}"')
@@ -138,6 +136,12 @@ class ComputeTarget:
 
 class AmlCompute(ComputeTarget):
     """A managed cluster: ``AmlCompute(ws, name)`` or ``ComputeTarget.create(ws, name, config)``."""
+
+    def wait_for_completion(
+        self, show_output=False, min_node_count=None, timeout_in_minutes=25, is_delete_operation=False
+    ):
+        """Provisioning is immediate in the emulator; the node count and timeout have nothing to wait for."""
+        super().wait_for_completion(show_output=show_output, is_delete_operation=is_delete_operation)
 
     @staticmethod
     def provisioning_configuration(

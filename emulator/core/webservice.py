@@ -479,6 +479,9 @@ class AciWebservice(Webservice):
 
     _webservice_type = "ACI"
 
+    def run(self, input_data):
+        return super().run(input_data)
+
     @staticmethod
     def deploy_configuration(
         cpu_cores=None,
@@ -592,6 +595,25 @@ class LocalWebservice(Webservice):
 
     def get_logs(self, num_lines=5000, raw=False):
         return super().get_logs(num_lines=num_lines)
+
+    # The SDK's LocalWebservice declares these with narrower signatures than Webservice's.
+    def run(self, input_data):
+        return super().run(input_data)
+
+    def regen_key(self, key):
+        return super().regen_key(key)
+
+    def update_deployment_state(self, must_exist=False):
+        return super().update_deployment_state()
+
+    def wait_for_deployment(self, show_output=False):
+        return super().wait_for_deployment(show_output=show_output)
+
+    @staticmethod
+    def list(workspace, model_name=None, model_id=None, all=None):
+        """Local services of the workspace (``all`` is accepted for the SDK's sake: every service is listed)."""
+        services = Webservice.list(workspace, model_name=model_name, model_id=model_id)
+        return [service for service in services if isinstance(service, LocalWebservice)]
 
     def delete(self, delete_cache=True, delete_image=False, delete_volume=True):
         super().delete()

@@ -12,6 +12,7 @@
   float32-representable inputs. What remains is the float32 input contract itself: natively the
   scaler sees the float64 value, so deep trees behind a scaler still differ on some rows.
 * ``KNeighborsRegressor`` with distance weights (see ``_neighbors``).
+* AutoML's engineered features and label transform (see ``_automl``).
 * The ensembles of :data:`tasks.onnx.families.ENSEMBLES`, whose members are whole pipelines reading
   the raw columns: skl2onnx's own stacking converter takes a single input tensor.
 """
@@ -38,6 +39,13 @@ from sklearn.impute import SimpleImputer
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
+from emulator.train.automl.derived import DerivedFeatures
+from emulator.train.automl.target import LabelTransformRegressor
+from tasks.onnx._automl import (
+    convert_derived_features,
+    convert_label_transform,
+    derived_features_shape,
+)
 from tasks.onnx._neighbors import convert_knn_regressor
 from tasks.onnx.families import ENSEMBLES, EnsembleSpec
 
@@ -189,6 +197,15 @@ def register_converters() -> None:
             calculate_sklearn_scaler_output_shapes,
             _convert_double_scaler,
         )
+    update_registered_converter(
+        DerivedFeatures, "AutoMLDerivedFeatures", derived_features_shape, convert_derived_features
+    )
+    update_registered_converter(
+        LabelTransformRegressor,
+        "AutoMLLabelTransformRegressor",
+        _regressor_output_shape,
+        convert_label_transform,
+    )
     for spec in ENSEMBLES:
         update_registered_converter(
             spec.model_type, spec.alias, _regressor_output_shape, _ensemble_converter(spec)

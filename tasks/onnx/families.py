@@ -17,6 +17,7 @@ from sklearn.ensemble import StackingRegressor, VotingRegressor
 from sklearn.pipeline import Pipeline
 
 from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble
+from emulator.train.automl.target import LabelTransformRegressor
 from training.mlp import TorchMLPRegressor
 
 TREE, LINEAR, NEIGHBORS, MLP = "tree", "linear", "neighbors", "mlp"
@@ -84,9 +85,13 @@ def ensemble_spec(model: Any) -> EnsembleSpec | None:
 
 
 def final_estimator(model: Any) -> Any:
-    """The estimator at the end of (possibly nested) pipelines."""
-    while isinstance(model, Pipeline):
-        model = model.steps[-1][1]
+    """The estimator at the end of (possibly nested) pipelines, inside any label transform."""
+    while isinstance(model, Pipeline | LabelTransformRegressor):
+        model = (
+            model.steps[-1][1]
+            if isinstance(model, Pipeline)
+            else getattr(model, "regressor_", model.regressor)
+        )
     return model
 
 

@@ -156,19 +156,29 @@ def _serialized_forms() -> dict[str, object]:
     }
 
 
+def _public_methods(cls) -> list[str]:
+    return [name for name in dir(cls) if not name.startswith("_") and callable(getattr(cls, name, None))]
+
+
 def dump() -> dict[str, object]:
+    """``signatures``: what the emulator must mirror; ``other_methods``: every other public method of
+    the same classes, compared wherever the emulator defines a method of that name."""
     surface: dict[str, object] = {}
+    others: dict[str, object] = {}
     for module_name, classes in CLASSES.items():
         module = importlib.import_module(module_name)
         for class_name, methods in classes.items():
             cls = getattr(module, class_name)
             for method in methods:
                 surface[f"{module_name}.{class_name}.{method}"] = _signature(getattr(cls, method))
+            for method in set(_public_methods(cls)) - set(methods):
+                others[f"{module_name}.{class_name}.{method}"] = _signature(getattr(cls, method))
     for module_name, functions in FUNCTIONS.items():
         module = importlib.import_module(module_name)
         for function in functions:
             surface[f"{module_name}.{function}"] = _signature(getattr(module, function))
-    return {"signatures": surface, "serialized": json.loads(json.dumps(_serialized_forms(), default=str))}
+    serialized = json.loads(json.dumps(_serialized_forms(), default=str))
+    return {"signatures": surface, "other_methods": others, "serialized": serialized}
 
 
 if __name__ == "__main__":

@@ -45,6 +45,23 @@ def test_signature_matches_sdk(emulated, name):
     assert emulated["signatures"][name] == SNAPSHOT["signatures"][name]
 
 
+def test_other_methods_the_emulator_defines_match_sdk(emulated):
+    # Beyond the listed surface: any public method the emulator adds to a mirrored class must take
+    # the SDK method's parameters, so SDK code calling it behaves the same.
+    shared = sorted(set(emulated["other_methods"]) & set(SNAPSHOT["other_methods"]))
+    assert shared, "no shared methods found: the dump no longer enumerates the classes"
+    mismatched = [
+        f"{name}\n  emulator: {_compact(emulated['other_methods'][name])}\n  sdk:      {_compact(SNAPSHOT['other_methods'][name])}"
+        for name in shared
+        if emulated["other_methods"][name] != SNAPSHOT["other_methods"][name]
+    ]
+    assert not mismatched, "\n".join(mismatched)
+
+
+def _compact(parameters: list[list[str]]) -> str:
+    return ", ".join(name + (f"={default}" if default else "") for name, _, default in parameters)
+
+
 @pytest.mark.parametrize("name", sorted(SNAPSHOT["serialized"]))
 def test_serialized_form_matches_sdk(emulated, name):
     assert emulated["serialized"][name] == SNAPSHOT["serialized"][name]

@@ -80,7 +80,8 @@ class Driver:
         train = train[train[label].notna()]
         valid = valid[valid[label].notna()] if valid is not None else None
         features = train.drop(columns=[label])
-        plan = plan_featurization(features, inputs["featurization"])
+        plan = plan_featurization(features, inputs["featurization"], label=train[label])
+        self.log_label = plan.log_label
         self.scheme = choose_scheme(
             len(train), len(valid) if valid is not None else 0,
             self.settings["n_cross_validations"], self.settings["validation_size"], SEED,
@@ -135,7 +136,9 @@ class Driver:
 
     def search(self) -> list[_Outcome]:
         budget = self._budget(self._n_ensembles())
-        search = CostAwareSearch(self.models, self.settings["enable_onnx_compatible_models"], SEED)
+        search = CostAwareSearch(
+            self.models, self.settings["enable_onnx_compatible_models"], SEED, self.log_label
+        )
         pool = IterationPool(self.settings["max_concurrent_iterations"])
         iteration_timeout = (self.settings["iteration_timeout_minutes"] or math.inf) * 60
         children: dict[int, Run] = {}

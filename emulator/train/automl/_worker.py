@@ -18,6 +18,9 @@ from threadpoolctl import threadpool_limits
 from emulator.train.automl.metrics import fold_metrics
 from emulator.train.automl.pipeline import PipelineSpec
 
+# Predictions further than this many label ranges outside the label's range mean the fit diverged.
+_DIVERGED_RANGES = 10.0
+
 
 @dataclass(frozen=True)
 class IterationTask:
@@ -41,6 +44,18 @@ class IterationResult:
     fit_seconds: float
 
 
+def _check_converged(name: str, predicted: np.ndarray, y: np.ndarray) -> None:
+    """Refuse predictions a diverged fit makes: non-finite, or far outside the label's range."""
+    low, high = float(y.min()), float(y.max())
+    margin = _DIVERGED_RANGES * max(high - low, 1e-12)
+    if (
+        not np.all(np.isfinite(predicted))
+        or predicted.min() < low - margin
+        or predicted.max() > high + margin
+    ):
+        raise FloatingPointError(f"{name} predicted values far outside the label's range (the fit diverged)")
+
+
 def run_iteration(task: IterationTask) -> IterationResult:
     """Fit and score ``task.spec``; writes the model and the out-of-fold predictions."""
     X = np.load(f"{task.data_dir}/X.npy", mmap_mode="r")
@@ -53,8 +68,7 @@ def run_iteration(task: IterationTask) -> IterationResult:
             train, valid = folds != fold, folds == fold
             model = task.spec.build(task.n_threads, task.seed).fit(X[train], y[train])
             predicted = model.predict(X[valid])
-            if not np.all(np.isfinite(predicted)):
-                raise FloatingPointError(f"{task.spec.name} predicted non-finite values (the fit diverged)")
+            _check_converged(task.spec.name, predicted, y)
             predictions[valid] = predicted
         if task.refit:
             model = task.spec.build(task.n_threads, task.seed).fit(X, y)

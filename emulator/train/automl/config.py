@@ -10,6 +10,7 @@ import logging
 import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from emulator.train.automl.exceptions import ConfigException, invalid_argument
@@ -51,6 +52,26 @@ def _frame(data, role: str) -> pd.DataFrame:
     )
 
 
+def _join_arrays(X, y, data, label: str | None, suffix: str) -> tuple[Any, str | None]:
+    """``X``/``y`` (the SDK's older arguments) as one frame holding the label, or ``data`` unchanged."""
+    if X is None and y is None:
+        return data, label
+    if X is None or y is None:
+        raise ConfigException(f"Pass both X{suffix} and y{suffix}, or neither.")
+    if data is not None:
+        role = "validation_data" if suffix else "training_data"
+        raise ConfigException(f"Pass X{suffix}/y{suffix} or {role}, not both.")
+    frame = X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    frame.columns = [str(c) for c in frame.columns]
+    label = label or str(getattr(y, "name", None) or "y")
+    if label in frame.columns:
+        raise ConfigException(f"X{suffix} already has a column named '{label}', the label's name.")
+    values = np.asarray(y, dtype=float).reshape(-1)
+    if len(values) != len(frame):
+        raise ConfigException(f"X{suffix} has {len(frame)} rows but y{suffix} has {len(values)}.")
+    return frame.assign(**{label: values}), label
+
+
 class AutoMLConfig:
     """An automated ML experiment; submit it with ``Experiment.submit``."""
 
@@ -80,7 +101,7 @@ class AutoMLConfig:
         max_concurrent_iterations=1,
         iteration_timeout_minutes=None,
         mem_in_mb=None,
-        enforce_time_on_windows=True,
+        enforce_time_on_windows=False,
         experiment_timeout_hours=None,
         experiment_exit_score=None,
         enable_early_stopping=True,
@@ -115,8 +136,8 @@ class AutoMLConfig:
         primary_metric = primary_metric or SPEARMAN
         if primary_metric not in PRIMARY_METRICS:
             raise invalid_argument("primary_metric", primary_metric, ", ".join(PRIMARY_METRICS))
-        if X is not None or y is not None:
-            raise ConfigException("X and y are deprecated; pass training_data and label_column_name.")
+        training_data, label_column_name = _join_arrays(X, y, training_data, label_column_name, "")
+        validation_data, _ = _join_arrays(X_valid, y_valid, validation_data, label_column_name, "_valid")
         if training_data is None:
             raise ConfigException("Missing argument 'training_data': AutoML needs training data.")
         if not label_column_name:
@@ -186,6 +207,14 @@ class AutoMLConfig:
             "exclude_nan_labels": exclude_nan_labels,
             "verbosity": verbosity,
             "compute_target": getattr(compute_target, "name", compute_target) or "local",
+            # Accepted as the SDK accepts them and recorded; local runs do not act on them.
+            "path": path,
+            "spark_context": None if spark_context is None else type(spark_context).__name__,
+            "enforce_time_on_windows": enforce_time_on_windows,
+            "mem_in_mb": mem_in_mb,
+            "enable_tf": enable_tf,
+            "enable_dnn": enable_dnn,
+            "debug_log": debug_log,
         }
         self._featurization = featurization
 

@@ -6,7 +6,12 @@ to ONNX); the 'auto' decisions are made once, from the training frame, by :func:
 * numeric columns are mean-imputed (always, so rows missing at scoring time still score);
 * string columns with few distinct values are most-frequent-imputed and one-hot encoded, unknown
   categories scoring as all zeros;
-* constant columns and string columns with too many distinct values (ids, free text) are dropped.
+* constant columns and string columns with too many distinct values (ids, free text) are dropped;
+* count columns give ratios and coordinates give rotated copies (:mod:`.derived`);
+* a non-negative, right-skewed label is learnt on a log scale (``log1p``, predictions ``expm1``).
+
+The SDK's ``blocked_transformers`` turns these off by name: :data:`RATIOS`, :data:`ROTATIONS`,
+:data:`LOG_LABEL`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
+from emulator.train.automl.derived import (
+    ROTATION_DEGREES,
+    DerivedFeatures,
+    coordinate_columns,
+    count_columns,
+    ratio_pairs,
+)
 from emulator.train.automl.exceptions import ConfigException
 
 NUMERIC = "Numeric"
@@ -30,6 +42,9 @@ _MAX_CATEGORIES = 100
 _HIGH_CARDINALITY_RATIO = 0.5
 # A column missing more than this share of values is imputed but flagged.
 _ALERT_MISSING_RATIO = 0.5
+# A label at least this skewed (and never negative) is learnt as log1p(label).
+_LOG_LABEL_SKEW = 0.5
+RATIOS, ROTATIONS, LOG_LABEL = "RatioFeaturizer", "CoordinateRotation", "LogLabelTransform"
 
 PASSED, DONE, ALERTED = "Passed", "Done", "Alerted"
 
@@ -122,6 +137,10 @@ class FeaturizationPlan:
 
     columns: list[ColumnPlan]
     n_rows: int
+    ratios: list[tuple[str, str]] = field(default_factory=list)
+    coordinates: tuple[str, str] | None = None
+    label: str | None = None
+    log_label: bool = False
 
     def _kept(self, purpose: str) -> list[ColumnPlan]:
         return [c for c in self.columns if not c.dropped and c.purpose == purpose]
@@ -143,15 +162,66 @@ class FeaturizationPlan:
                 ]
             )
             parts.append((f"categorical_{column.name}", encoder, [column.name]))
+        derived = self._derived()
+        if derived is not None:
+            parts.append(derived)
         if not parts:
             raise ConfigException("Featurization dropped every column: no feature is left to train on.")
         return ColumnTransformer(
             parts, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
         )
 
+    def _derived(self) -> tuple[str, Pipeline, list[str]] | None:
+        """The ColumnTransformer part computing ratios and rotations from mean-imputed sources."""
+        sources = sorted(
+            {c for pair in self.ratios for c in pair} | set(self.coordinates or ()),
+            key=[c.name for c in self.columns].index,
+        )
+        if not sources:
+            return None
+        at = sources.index
+        rotations = (
+            [(at(self.coordinates[0]), at(self.coordinates[1]), d) for d in ROTATION_DEGREES]
+            if self.coordinates
+            else []
+        )
+        features = DerivedFeatures(ratios=[(at(n), at(d)) for n, d in self.ratios], rotations=rotations)
+        return ("derived", Pipeline([("imputer", SimpleImputer()), ("features", features)]), sources)
+
+    def _engineered(self, name: str) -> list[str]:
+        """Derived transformations a raw column takes part in, as summary entries."""
+        ratios = [f"{RATIOS} ({n} / {d})" for n, d in self.ratios if name in (n, d)]
+        rotations = (
+            [f"{ROTATIONS} ({len(ROTATION_DEGREES)} angles)"] if name in (self.coordinates or ()) else []
+        )
+        return ratios + rotations
+
     def summary(self) -> list[dict]:
-        """The featurization summary, one row per raw column."""
-        return [c.summary() for c in self.columns]
+        """The featurization summary: one row per raw column, then the label's row when it is transformed.
+
+        A derived feature counts once, at its first source column (its numerator, or longitude).
+        """
+        rows = []
+        for column in self.columns:
+            row = column.summary()
+            extra = self._engineered(column.name)
+            row["Transformations"] = [*row["Transformations"], *extra]
+            row["EngineeredFeatureCount"] += sum(1 for n, _ in self.ratios if n == column.name) + (
+                len(ROTATION_DEGREES) if self.coordinates and column.name == self.coordinates[0] else 0
+            )
+            rows.append(row)
+        if self.log_label:
+            rows.append(
+                {
+                    "RawFeatureName": self.label,
+                    "TypeDetected": "Label",
+                    "Dropped": "No",
+                    "Reason": "Non-negative and right-skewed: learnt as log1p, predicted as expm1.",
+                    "EngineeredFeatureCount": 0,
+                    "Transformations": [LOG_LABEL],
+                }
+            )
+        return rows
 
     def guardrails(self, validation: str) -> list[dict]:
         """The data guardrails with Passed / Done / Alerted, as ``get_guardrails`` shows them."""
@@ -212,11 +282,14 @@ def _detect(series: pd.Series, config: FeaturizationConfig, n_rows: int) -> Colu
     return plan
 
 
-def plan_featurization(frame: pd.DataFrame, featurization="auto") -> FeaturizationPlan:
-    """Decide, from the training features, what 'auto' (or a FeaturizationConfig) does per column.
+def plan_featurization(
+    frame: pd.DataFrame, featurization="auto", label: pd.Series | None = None
+) -> FeaturizationPlan:
+    """Decide, from the training features (and ``label``), what 'auto' (or a FeaturizationConfig) does.
 
     With featurization 'off' every column must already be numeric; it is still imputed, because
-    the SDK's trainers cannot take missing values either.
+    the SDK's trainers cannot take missing values either. 'off' engineers no feature and keeps the
+    label as it is.
     """
     if featurization == "off":
         text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
@@ -232,7 +305,20 @@ def plan_featurization(frame: pd.DataFrame, featurization="auto") -> Featurizati
         raise ConfigException(
             f"Featurization config names columns not in the training data: {', '.join(unknown)}."
         )
-    return FeaturizationPlan([_detect(frame[c], config, len(frame)) for c in frame.columns], len(frame))
+    plan = FeaturizationPlan([_detect(frame[c], config, len(frame)) for c in frame.columns], len(frame))
+    if featurization == "off":
+        return plan
+    numeric = [c.name for c in plan._kept(NUMERIC)]
+    blocked = set(config.blocked_transformers)
+    if RATIOS not in blocked:
+        plan.ratios = ratio_pairs(count_columns(frame, numeric))
+    if ROTATIONS not in blocked:
+        plan.coordinates = coordinate_columns(frame, numeric)
+    if label is not None and LOG_LABEL not in blocked:
+        values = label.dropna()
+        plan.label = str(label.name)
+        plan.log_label = bool(len(values) and values.min() >= 0 and values.skew() > _LOG_LABEL_SKEW)
+    return plan
 
 
 def engineered_feature_names(featurizer: ColumnTransformer) -> list[str]:

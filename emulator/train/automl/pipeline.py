@@ -9,6 +9,7 @@ from sklearn.pipeline import Pipeline
 
 from emulator.train.automl.models import FAMILIES
 from emulator.train.automl.models.scalers import SCALERS
+from emulator.train.automl.target import LabelTransformRegressor
 
 #: The step name of the shared featurizer at the head of every returned model, as in the SDK.
 FEATURIZER_STEP = "datatransformer"
@@ -16,11 +17,12 @@ FEATURIZER_STEP = "datatransformer"
 
 @dataclass(frozen=True)
 class PipelineSpec:
-    """A scaler (or none) plus an algorithm and its hyperparameters."""
+    """A scaler (or none) plus an algorithm and its hyperparameters, on a log label if ``log_label``."""
 
     algorithm: str
     scaler: str | None
     params: dict[str, Any] = field(default_factory=dict, hash=False)
+    log_label: bool = False
 
     @property
     def name(self) -> str:
@@ -29,12 +31,22 @@ class PipelineSpec:
 
     def build(self, n_threads: int, seed: int) -> Pipeline:
         """The unfitted model part (everything after the featurizer)."""
-        estimator = FAMILIES[self.algorithm].build(self.params, n_threads, seed)
+        family = FAMILIES[self.algorithm]
+        estimator = family.build(self.params, n_threads, seed)
+        if self.log_label or family.standardize_label:
+            estimator = LabelTransformRegressor(
+                estimator, log=self.log_label, standardize=family.standardize_label
+            )
         steps = [(self.scaler, SCALERS[self.scaler]())] if self.scaler else []
         return Pipeline([*steps, (self.algorithm, estimator)])
 
     def as_dict(self) -> dict[str, Any]:
-        return {"algorithm": self.algorithm, "scaler": self.scaler, "params": self.params}
+        return {
+            "algorithm": self.algorithm,
+            "scaler": self.scaler,
+            "params": self.params,
+            "log_label": self.log_label,
+        }
 
 
 def with_featurizer(featurizer, model: Pipeline | Any, name: str | None = None) -> Pipeline:

@@ -186,9 +186,16 @@ class AutoMLRun(Run):
         child = self._child_by_iteration(iteration)
         child._set_status("CancelRequested")
 
-    def wait_for_completion(self, show_output=False, wait_post_processing=False, raise_on_error=True):
+    def wait_for_completion(self, show_output=False, wait_post_processing=False):
         """Block until the experiment ends; ``show_output`` streams the live leaderboard."""
-        return super().wait_for_completion(show_output=show_output, raise_on_error=raise_on_error)
+        return super().wait_for_completion(show_output=show_output)
+
+    # The SDK's AutoMLRun declares these with **kwargs.
+    def complete(self, **kwargs):
+        super().complete(_set_status=kwargs.get("_set_status", True))
+
+    def fail(self, error_details=None, error_code=None, _set_status=True, **kwargs):
+        super().fail(error_details=error_details, error_code=error_code, _set_status=_set_status)
 
 
 __all__ = ["AutoMLRun"]

@@ -50,8 +50,9 @@ class _FamilyState:
 class CostAwareSearch:
     """Proposes pipelines for ``algorithms`` and learns from their losses and fit times."""
 
-    def __init__(self, algorithms: list[str], onnx_compatible: bool, seed: int):
+    def __init__(self, algorithms: list[str], onnx_compatible: bool, seed: int, log_label: bool = False):
         self._onnx = onnx_compatible
+        self._log_label = log_label
         self._rng = np.random.default_rng(seed)
         self._states = {
             name: _FamilyState(
@@ -92,7 +93,7 @@ class CostAwareSearch:
         scaler = (
             params.pop("scaler", None) if FAMILIES[name].scaled else (None if self._onnx else TREE_SCALER)
         )
-        return PipelineSpec(name, scaler, params)
+        return PipelineSpec(name, scaler, params, self._log_label)
 
     def _predicted_seconds(self, name: str, params: dict) -> float:
         state = self._states[name]

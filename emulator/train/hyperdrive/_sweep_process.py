@@ -6,7 +6,7 @@ import pickle
 import sys
 import traceback
 
-from emulator.core import Experiment, Workspace
+from emulator.core import Experiment, Run, Workspace
 from emulator.train.hyperdrive._controller import SPEC_FILE, _Controller
 from emulator.train.hyperdrive.run import HyperDriveRun
 
@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     except Exception as error:  # noqa: BLE001 - any failure ends the sweep as Failed, with its trials
         traceback.print_exc()
         controller.cancel_active("the sweep failed")
-        hd_run.fail(error_details=error, error_code="SweepFailed")
+        Run.fail(hd_run, error_details=error, error_code="SweepFailed")
         return 1
     return 0
 

@@ -154,11 +154,15 @@ class HyperDriveRun(Run):
                 {"best_child_run_id": best.id, "score": str(score), "best_metric_status": "Succeeded"}
             )
         if records and all(r["status"] == "Failed" for r in records):
-            self.fail(
+            super().fail(
                 error_details="All child runs of the HyperDrive run failed.", error_code="AllChildRunsFailed"
             )
         else:
             self.complete()
+
+    def fail(self):
+        """Mark the sweep Failed (the SDK's ``HyperDriveRun.fail`` takes no arguments)."""
+        super().fail()
 
     def wait_for_completion(self, show_output=False, wait_post_processing=False, raise_on_error=True):
         """Block until the sweep ends; ``show_output`` shows a progress bar of finished trials."""

@@ -23,6 +23,8 @@ class ModelFamily(ABC):
     relative_cost: ClassVar[float] = 1.0
     #: Whether inputs go through a scaler first (linear models and neighbours do; trees do not).
     scaled: ClassVar[bool] = False
+    #: Whether the label is standardized inside the estimator (step sizes that assume unit scale).
+    standardize_label: ClassVar[bool] = False
 
     @abstractmethod
     def search_space(self, onnx_compatible: bool) -> dict[str, BaseDistribution]:

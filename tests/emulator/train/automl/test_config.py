@@ -69,3 +69,23 @@ def test_serializable_dict_is_json_and_names_data_instead_of_holding_it(small_ho
     settings = _config(small_housing, primary_metric="r2_score").as_serializable_dict()
     assert json.loads(json.dumps(settings))["primary_metric"] == "r2_score"
     assert settings["training_data"] == "DataFrame"
+
+
+def test_x_and_y_become_training_data_with_the_label_named_after_y(small_housing):
+    X, y = small_housing.drop(columns=[LABEL]), small_housing[LABEL]
+    config = AutoMLConfig(task="regression", X=X, y=y, path="project", enforce_time_on_windows=True)
+    training, _ = config._frames()
+    assert config.user_settings["label_column_name"] == LABEL
+    assert training[LABEL].tolist() == y.tolist()
+    # accepted-and-recorded settings the local emulator does not act on
+    assert config.user_settings["path"] == "project" and config.user_settings["enforce_time_on_windows"]
+
+
+def test_x_without_y_or_beside_training_data_is_refused(small_housing):
+    X, y = small_housing.drop(columns=[LABEL]), small_housing[LABEL]
+    with pytest.raises(ConfigException, match="both X and y"):
+        AutoMLConfig(task="regression", X=X, label_column_name=LABEL)
+    with pytest.raises(ConfigException, match="not both"):
+        AutoMLConfig(task="regression", X=X, y=y, training_data=small_housing, label_column_name=LABEL)
+    with pytest.raises(ConfigException, match="rows"):
+        AutoMLConfig(task="regression", X=X, y=y.head(10))

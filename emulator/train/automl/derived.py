@@ -1,0 +1,104 @@
+"""Engineered numeric features of 'auto' featurization: ratios of count columns and rotated coordinates.
+
+Trees split on one column at a time, so a quantity that only shows in a ratio (rooms per household)
+or along a diagonal of the map (a coast that runs north-west) costs them many splits; these features
+hand it over directly. Which ones apply is decided from the training frame by :func:`count_columns`
+and :func:`coordinate_columns`; :class:`DerivedFeatures` computes them and converts to ONNX.
+
+* A **count column** is numeric, never negative, integer-valued and right-skewed (its maximum at
+  least :data:`_SKEW_RATIO` times its median): totals such as rooms, people, households. Every pair
+  gives a ratio ``later / earlier``, as ``log1p(max(ratio, 0))``: the log keeps the long tail of
+  ratios (1,243 people per household) from swamping linear models, and trees do not see a monotone
+  transform. A zero denominator gives 0 (an empty block has no per-unit value).
+* **Coordinates** are a pair of columns named like latitude and longitude with values in range; they
+  get rotated copies ``lon * cos(a) + lat * sin(a)`` at every angle of :data:`ROTATION_DEGREES`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+ROTATION_DEGREES: tuple[int, ...] = (15, 30, 45, 60, 75, 105, 120, 135, 150, 165)
+_SKEW_RATIO = 5.0
+_MIN_DISTINCT = 20
+_LATITUDE_NAMES = ("latitude", "lat")
+_LONGITUDE_NAMES = ("longitude", "lon", "lng", "long")
+
+
+def count_columns(frame: pd.DataFrame, numeric: list[str]) -> list[str]:
+    """The columns of ``numeric`` that read as counts (see the module docstring)."""
+    counts = []
+    for name in numeric:
+        values = frame[name].dropna().to_numpy(dtype=float)
+        if values.size == 0 or np.unique(values).size < _MIN_DISTINCT:
+            continue
+        median = float(np.median(values))
+        if (
+            values.min() >= 0
+            and np.all(values == np.round(values))
+            and values.max() >= _SKEW_RATIO * median > 0
+        ):
+            counts.append(name)
+    return counts
+
+
+def coordinate_columns(frame: pd.DataFrame, numeric: list[str]) -> tuple[str, str] | None:
+    """``(longitude, latitude)`` column names when the frame has both, in range; else None."""
+
+    def find(names: tuple[str, ...], bound: float) -> str | None:
+        for column in numeric:
+            values = frame[column].dropna()
+            if column.lower() in names and len(values) and values.abs().max() <= bound:
+                return column
+        return None
+
+    longitude, latitude = find(_LONGITUDE_NAMES, 180.0), find(_LATITUDE_NAMES, 90.0)
+    return (longitude, latitude) if longitude and latitude else None
+
+
+def ratio_pairs(counts: list[str]) -> list[tuple[str, str]]:
+    """``(numerator, denominator)`` for every pair of count columns, the later one over the earlier."""
+    return [(counts[j], counts[i]) for i in range(len(counts)) for j in range(i + 1, len(counts))]
+
+
+class DerivedFeatures(TransformerMixin, BaseEstimator):
+    """Ratios and coordinate rotations of the input columns; outputs only the new columns.
+
+    ``ratios`` holds ``(numerator, denominator)`` column positions and ``rotations`` holds
+    ``(x, y, degrees)``; both are computed in float64.
+    """
+
+    def __init__(self, ratios=(), rotations=()):
+        self.ratios = ratios
+        self.rotations = rotations
+
+    def fit(self, X, y=None):
+        validate_data(self, X, ensure_all_finite=False)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "n_features_in_")
+        X = validate_data(self, X, reset=False, ensure_all_finite=False, dtype=np.float64)
+        columns = []
+        for numerator, denominator in self.ratios:
+            top, bottom = X[:, numerator], X[:, denominator]
+            ratio = np.divide(top, bottom, out=np.zeros_like(top), where=bottom != 0)
+            columns.append(np.log1p(np.maximum(ratio, 0.0)))
+        for x, y, degrees in self.rotations:
+            angle = np.deg2rad(degrees)
+            columns.append(X[:, x] * np.cos(angle) + X[:, y] * np.sin(angle))
+        return np.column_stack(columns) if columns else np.empty((len(X), 0))
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "n_features_in_")
+        names = (
+            list(input_features)
+            if input_features is not None
+            else list(getattr(self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)]))
+        )
+        ratios = [f"log_{names[n]}_per_{names[d]}" for n, d in self.ratios]
+        rotations = [f"{names[x]}_{names[y]}_rotated_{degrees}" for x, y, degrees in self.rotations]
+        return np.asarray(ratios + rotations, dtype=object)

@@ -1,0 +1,89 @@
+"""Converters for the AutoML emulator's own estimators: engineered features and a transformed label.
+
+Both compute in double, as scikit-learn does, and cast to float32 at the end: a float32 ratio or
+exponential would move values by an ulp, enough to send rows down the other side of a tree's split
+or to move a price by dollars.
+
+* :class:`~emulator.train.automl.derived.DerivedFeatures`: ``log1p(max(num / den, 0))`` with 0
+  where the denominator is 0 (``Div``, ``Where``, ``Max``, ``Log``), then ``x cos(a) + y sin(a)``;
+* :class:`~emulator.train.automl.target.LabelTransformRegressor`: the inner regressor's graph, then
+  ``z * scale + mean`` and, on a log label, ``Exp(z) - 1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from onnx import TensorProto
+from skl2onnx._supported_operators import sklearn_operator_name_map
+from skl2onnx.common.data_types import FloatTensorType
+
+
+class _Builder:
+    """Adds nodes and double constants to the graph under unique names."""
+
+    def __init__(self, scope, container):
+        self.scope, self.container = scope, container
+
+    def constant(self, base: str, values, proto_type: int = TensorProto.DOUBLE) -> str:
+        values = np.asarray(values)
+        name = self.scope.get_unique_variable_name(base)
+        self.container.add_initializer(name, proto_type, list(values.shape), values.ravel().tolist())
+        return name
+
+    def node(self, op_type: str, inputs: list[str], output: str | None = None, **attrs) -> str:
+        output = output or self.scope.get_unique_variable_name(op_type.lower())
+        self.container.add_node(
+            op_type, inputs, [output], name=self.scope.get_unique_operator_name(op_type), **attrs
+        )
+        return output
+
+    def columns(self, source: str, positions) -> str:
+        return self.node("Gather", [source, self.constant("positions", positions, TensorProto.INT64)], axis=1)
+
+
+def derived_features_shape(operator) -> None:
+    features = operator.raw_operator
+    width = len(features.ratios) + len(features.rotations)
+    operator.outputs[0].type = FloatTensorType([operator.inputs[0].get_first_dimension(), width])
+
+
+def convert_derived_features(scope, operator, container) -> None:
+    features = operator.raw_operator
+    b = _Builder(scope, container)
+    source = b.node("Cast", [operator.inputs[0].full_name], to=TensorProto.DOUBLE)
+    parts = []
+    if features.ratios:
+        numerators, denominators = (np.asarray(p, dtype=np.int64) for p in zip(*features.ratios, strict=True))
+        top, bottom = b.columns(source, numerators), b.columns(source, denominators)
+        zero = b.constant("zero", [0.0])
+        ratio = b.node("Where", [b.node("Equal", [bottom, zero]), zero, b.node("Div", [top, bottom])])
+        parts.append(b.node("Log", [b.node("Add", [b.node("Max", [ratio, zero]), b.constant("one", [1.0])])]))
+    if features.rotations:
+        xs, ys, degrees = zip(*features.rotations, strict=True)
+        angles = np.deg2rad(np.asarray(degrees, dtype=np.float64))
+        x = b.node(
+            "Mul", [b.columns(source, np.asarray(xs, dtype=np.int64)), b.constant("cos", np.cos(angles))]
+        )
+        y = b.node(
+            "Mul", [b.columns(source, np.asarray(ys, dtype=np.int64)), b.constant("sin", np.sin(angles))]
+        )
+        parts.append(b.node("Add", [x, y]))
+    joined = b.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]
+    b.node("Cast", [joined], operator.outputs[0].full_name, to=TensorProto.FLOAT)
+
+
+def convert_label_transform(scope, operator, container) -> None:
+    model = operator.raw_operator
+    b = _Builder(scope, container)
+    inner = scope.declare_local_operator(sklearn_operator_name_map[type(model.regressor_)], model.regressor_)
+    inner.inputs = operator.inputs
+    prediction = scope.declare_local_variable("transformed_prediction", FloatTensorType())
+    inner.outputs.append(prediction)
+    z = b.node("Cast", [prediction.onnx_name], to=TensorProto.DOUBLE)
+    z = b.node("Reshape", [z, b.constant("column_shape", [-1, 1], TensorProto.INT64)])
+    z = b.node(
+        "Add", [b.node("Mul", [z, b.constant("scale", [model.scale_])]), b.constant("mean", [model.mean_])]
+    )
+    if model.log:
+        z = b.node("Sub", [b.node("Exp", [z]), b.constant("one", [1.0])])
+    b.node("Cast", [z], operator.outputs[0].full_name, to=TensorProto.FLOAT)
