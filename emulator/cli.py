@@ -10,6 +10,8 @@ Examples::
     emulator models list
     emulator models download duel-champion --version 2 -o model/
     emulator datasets list
+    emulator services list                      # deployed scoring services and their URIs
+    emulator services delete housing-price-svc  # stop the server (or container) and forget it
 
 The workspace is ``--workspace`` (or ``AZUREML_ARM_WORKSPACE_NAME``), else the one named by a
 ``config.json`` found from the current folder, else the only workspace under ``DUEL_EMULATOR_HOME``.
@@ -36,6 +38,8 @@ runs_app = typer.Typer(help="List, show, cancel and download runs.", no_args_is_
 models_app = typer.Typer(help="List and download registered models.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 app.add_typer(models_app, name="models")
+services_app = typer.Typer(help="List, inspect and delete deployed scoring services.", no_args_is_help=True)
+app.add_typer(services_app, name="services")
 console = Console()
 
 WorkspaceOption = Annotated[
@@ -237,6 +241,42 @@ def datasets(workspace: WorkspaceOption = None):
             record.get("description") or "",
         )
     console.print(table)
+
+
+def _service(workspace: str | None, name: str):
+    from .core import Webservice
+
+    try:
+        return Webservice(_workspace(workspace), name)
+    except AzureMLException as error:
+        raise _fail(str(error)) from None
+
+
+@services_app.command("list")
+def services_list(workspace: WorkspaceOption = None):
+    """List deployed services with their state and scoring URI."""
+    from .core import Webservice
+
+    table = Table("name", "type", "state", "scoring uri", "auth")
+    for service in Webservice.list(_workspace(workspace)):
+        service.update_deployment_state()
+        table.add_row(
+            service.name, service.compute_type, service.state, service.scoring_uri, str(service.auth_enabled)
+        )
+    console.print(table)
+
+
+@services_app.command("logs")
+def services_logs(name: str, workspace: WorkspaceOption = None, lines: int = 200):
+    """Print the last lines of a service's log (requests, errors; never keys)."""
+    typer.echo(_service(workspace, name).get_logs(num_lines=lines))
+
+
+@services_app.command("delete")
+def services_delete(name: str, workspace: WorkspaceOption = None):
+    """Stop a service's server or container and remove it."""
+    _service(workspace, name).delete()
+    console.print(f"{name}: deleted")
 
 
 def main() -> None:

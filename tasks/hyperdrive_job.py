@@ -53,7 +53,7 @@ def hyperdrive_config(settings: DuelSettings, ws, data: DataRefs):
     return api.HyperDriveConfig(
         run_config=script,
         hyperparameter_sampling=sampling,
-        policy=api.BanditPolicy(evaluation_interval=1, slack_factor=0.07, delay_evaluation=10),
+        policy=api.BanditPolicy(evaluation_interval=1, slack_factor=0.03, delay_evaluation=10),
         primary_metric_name=PRIMARY_METRIC,
         primary_metric_goal=api.PrimaryMetricGoal.MINIMIZE,
         max_total_runs=settings.hyperdrive_max_total_runs,

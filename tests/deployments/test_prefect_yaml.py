@@ -101,5 +101,11 @@ def test_deployment_runs_to_completion_through_a_worker(prefect_server, tmp_path
         "DUEL_DEPLOY_TARGET": "none",
     }
     _prefect(worker_env, "worker", "start", "--pool", "duel-pool", "--run-once", timeout=600)
-    state = httpx.get(f"{env['PREFECT_API_URL']}/flow_runs/{flow_run_id}", timeout=10).json()["state"]
-    assert state["type"] == "COMPLETED", state
+    api = env["PREFECT_API_URL"]
+    state = httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=10).json()["state"]
+    logs = httpx.post(
+        f"{api}/logs/filter",
+        json={"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "limit": 200},
+        timeout=10,
+    ).json()
+    assert state["type"] == "COMPLETED", (state["message"], [entry["message"] for entry in logs][-15:])

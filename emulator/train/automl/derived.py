@@ -68,7 +68,8 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
     """Ratios and coordinate rotations of the input columns; outputs only the new columns.
 
     ``ratios`` holds ``(numerator, denominator)`` column positions and ``rotations`` holds
-    ``(x, y, degrees)``; both are computed in float64.
+    ``(x, y, degrees)``; both are computed in float64 from float32-rounded inputs and rounded to
+    float32, exactly as the exported graph computes them.
     """
 
     def __init__(self, ratios=(), rotations=()):
@@ -82,15 +83,20 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self, "n_features_in_")
         X = validate_data(self, X, reset=False, ensure_all_finite=False, dtype=np.float64)
+        # From the float32 values of the ONNX input contract, in float64 with the graph's own operations
+        # (log of 1 + x, not log1p): an exported graph then reproduces every value bit for bit.
+        X = X.astype(np.float32).astype(np.float64)
         columns = []
         for numerator, denominator in self.ratios:
             top, bottom = X[:, numerator], X[:, denominator]
             ratio = np.divide(top, bottom, out=np.zeros_like(top), where=bottom != 0)
-            columns.append(np.log1p(np.maximum(ratio, 0.0)))
+            columns.append(np.log(np.maximum(ratio, 0.0) + 1.0))
         for x, y, degrees in self.rotations:
             angle = np.deg2rad(degrees)
             columns.append(X[:, x] * np.cos(angle) + X[:, y] * np.sin(angle))
-        return np.column_stack(columns) if columns else np.empty((len(X), 0))
+        out = np.column_stack(columns) if columns else np.empty((len(X), 0))
+        # Rounded to float32 as the graph's output is: a tree threshold then separates the same rows.
+        return out.astype(np.float32).astype(np.float64)
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "n_features_in_")

@@ -21,7 +21,9 @@ def _fitted(featurizer, train_xy, algorithm: str, scaler: str | None, log_label:
     ("algorithm", "scaler"),
     [("LightGBM", None), ("ElasticNet", "StandardScalerWrapper"), ("SGD", "RobustScaler")],
 )
-def test_log_label_pipelines_pass_parity_with_exp_in_the_graph(featurizer, train_xy, test_x, algorithm, scaler):
+def test_log_label_pipelines_pass_parity_with_exp_in_the_graph(
+    featurizer, train_xy, test_x, algorithm, scaler
+):
     model = _fitted(featurizer, train_xy, algorithm, scaler, log_label=True)
     graph = to_onnx(model)
     assert "Exp" in {node.op_type for node in graph.graph.node}
@@ -44,5 +46,7 @@ def test_engineered_features_reach_the_graph(featurizer, train_xy, test_x):
     ops = {node.op_type for node in to_onnx(model).graph.node}
     assert {"Div", "Where", "Log"} <= ops
     # without the engineered columns the coefficients would not line up: prove they matter
-    engineered = [i for i, n in enumerate(featurizer.get_feature_names_out()) if "rotated" in n or "_per_" in n]
+    engineered = [
+        i for i, n in enumerate(featurizer.get_feature_names_out()) if "rotated" in n or "_per_" in n
+    ]
     assert np.abs(model[-1].coef_[engineered]).sum() > 0

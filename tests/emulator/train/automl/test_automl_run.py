@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from emulator.core import Experiment, Run, Workspace
+from emulator.exceptions import ActivityFailedException
 from emulator.train.automl import AutoMLConfig, AutoMLRun
 from emulator.train.automl.exceptions import ConfigException
 from training.schema import LABEL
@@ -101,7 +102,8 @@ def test_iteration_timeout_fails_slow_iterations_for_real(experiment, small_hous
         model_explainability=False,
     )
     run = experiment.submit(config)
-    run.wait_for_completion(show_output=False, raise_on_error=False)
+    with pytest.raises(ActivityFailedException):  # as the SDK's AutoMLRun, a failed experiment raises
+        run.wait_for_completion(show_output=False)
     (child,) = run.get_children()
     assert child.get_status() == "Failed"
     assert child.get_details()["error"]["error"]["code"] == "IterationTimeout"
@@ -127,7 +129,7 @@ def test_onnx_mode_trains_only_exportable_pipelines(experiment, small_housing):
     _, forest = run.get_output(
         iteration=next(int(c.properties["iteration"]) for c in children if c.display_name == "RandomForest")
     )
-    estimator = forest.steps[-1][1]
+    estimator = forest.steps[-1][1].regressor_  # inside the log-label transform
     assert len(forest.steps) == 2  # featurizer and trees: no scaler in front of trees
     assert estimator.n_estimators <= 100 and estimator.max_depth <= 14
     onnxruntime = pytest.importorskip("onnxruntime")

@@ -83,7 +83,9 @@ def test_a_symmetric_or_negative_label_is_not_logged(small_housing):
 
 
 def test_derived_features_clone_and_name_columns_without_input_names():
-    features = DerivedFeatures(ratios=[(1, 0)], rotations=[(0, 1, 90)]).fit(np.array([[2.0, 4.0], [0.0, 3.0]]))
+    features = DerivedFeatures(ratios=[(1, 0)], rotations=[(0, 1, 90)]).fit(
+        np.array([[2.0, 4.0], [0.0, 3.0]])
+    )
     assert features.get_feature_names_out().tolist() == ["log_x1_per_x0", "x0_x1_rotated_90"]
     out = features.transform(np.array([[2.0, 4.0], [0.0, 3.0]]))
     np.testing.assert_allclose(out, [[np.log1p(2.0), 4.0], [0.0, 3.0]], atol=1e-12)
