@@ -5,7 +5,7 @@ exponential would move values by an ulp, enough to send rows down the other side
 or to move a price by dollars.
 
 * :class:`~emulator.train.automl.derived.DerivedFeatures`: ``log1p(max(num / den, 0))`` with 0
-  where the denominator is 0 (``Div``, ``Where``, ``Max``, ``Log``), then ``x cos(a) + y sin(a)``;
+  where the denominator is 0 (``Div``, ``Where``, ``Max``, ``Log``), then ``x cos(a) + y sin(a)`` of the coordinates snapped to their grid;
 * :class:`~emulator.train.automl.target.LabelTransformRegressor`: the inner regressor's graph, then
   ``z * scale + mean`` and, on a log label, ``Exp(z) - 1``.
 """
@@ -16,6 +16,8 @@ import numpy as np
 from onnx import TensorProto
 from skl2onnx._supported_operators import sklearn_operator_name_map
 from skl2onnx.common.data_types import FloatTensorType
+
+from emulator.train.automl.derived import COORDINATE_GRID
 
 
 class _Builder:
@@ -61,12 +63,14 @@ def convert_derived_features(scope, operator, container) -> None:
     if features.rotations:
         xs, ys, degrees = zip(*features.rotations, strict=True)
         angles = np.deg2rad(np.asarray(degrees, dtype=np.float64))
-        x = b.node(
-            "Mul", [b.columns(source, np.asarray(xs, dtype=np.int64)), b.constant("cos", np.cos(angles))]
-        )
-        y = b.node(
-            "Mul", [b.columns(source, np.asarray(ys, dtype=np.int64)), b.constant("sin", np.sin(angles))]
-        )
+        grid = b.constant("grid", [COORDINATE_GRID])
+
+        def on_grid(positions) -> str:
+            scaled = b.node("Mul", [b.columns(source, np.asarray(positions, dtype=np.int64)), grid])
+            return b.node("Div", [b.node("Round", [scaled]), grid])
+
+        x = b.node("Mul", [on_grid(xs), b.constant("cos", np.cos(angles))])
+        y = b.node("Mul", [on_grid(ys), b.constant("sin", np.sin(angles))])
         parts.append(b.node("Add", [x, y]))
     joined = b.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]
     b.node("Cast", [joined], operator.outputs[0].full_name, to=TensorProto.FLOAT)

@@ -22,6 +22,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 ROTATION_DEGREES: tuple[int, ...] = (15, 30, 45, 60, 75, 105, 120, 135, 150, 165)
+#: Coordinates are snapped to this grid (about 10 m) before rotating, see :func:`_on_grid`.
+COORDINATE_GRID = 1e4
 _SKEW_RATIO = 5.0
 _MIN_DISTINCT = 20
 _LATITUDE_NAMES = ("latitude", "lat")
@@ -59,6 +61,17 @@ def coordinate_columns(frame: pd.DataFrame, numeric: list[str]) -> tuple[str, st
     return (longitude, latitude) if longitude and latitude else None
 
 
+def _on_grid(values: np.ndarray) -> np.ndarray:
+    """Coordinates snapped to 1/:data:`COORDINATE_GRID` degree.
+
+    A float32 coordinate carries a rounding error of its own (-122.23 is stored as -122.2300034),
+    so two places whose coordinates sum to the same value would rotate to neighbouring float32
+    values, and a tree threshold between them flips rows once the graph rounds it to float32.
+    On the grid, equal sums give equal values.
+    """
+    return np.round(values * COORDINATE_GRID) / COORDINATE_GRID
+
+
 def ratio_pairs(counts: list[str]) -> list[tuple[str, str]]:
     """``(numerator, denominator)`` for every pair of count columns, the later one over the earlier."""
     return [(counts[j], counts[i]) for i in range(len(counts)) for j in range(i + 1, len(counts))]
@@ -83,8 +96,9 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self, "n_features_in_")
         X = validate_data(self, X, reset=False, ensure_all_finite=False, dtype=np.float64)
-        # From the float32 values of the ONNX input contract, in float64 with the graph's own operations
-        # (log of 1 + x, not log1p): an exported graph then reproduces every value bit for bit.
+        # Computed as the exported graph computes them, so both give the same float32 values: from the
+        # float32 inputs of the ONNX contract, in float64, with the graph's own operations (log of
+        # 1 + x, not log1p), rounded to float32 at the end.
         X = X.astype(np.float32).astype(np.float64)
         columns = []
         for numerator, denominator in self.ratios:
@@ -93,9 +107,8 @@ class DerivedFeatures(TransformerMixin, BaseEstimator):
             columns.append(np.log(np.maximum(ratio, 0.0) + 1.0))
         for x, y, degrees in self.rotations:
             angle = np.deg2rad(degrees)
-            columns.append(X[:, x] * np.cos(angle) + X[:, y] * np.sin(angle))
+            columns.append(_on_grid(X[:, x]) * np.cos(angle) + _on_grid(X[:, y]) * np.sin(angle))
         out = np.column_stack(columns) if columns else np.empty((len(X), 0))
-        # Rounded to float32 as the graph's output is: a tree threshold then separates the same rows.
         return out.astype(np.float32).astype(np.float64)
 
     def get_feature_names_out(self, input_features=None):

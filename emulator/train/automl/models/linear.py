@@ -27,9 +27,16 @@ class ElasticNetFamily(ModelFamily):
 
 
 class LassoLarsFamily(ModelFamily):
+    """LARS-fitted Lasso on a standardized label, so that ``alpha`` means the same on any label scale.
+
+    On a label in dollars a small ``alpha`` leaves nearly collinear features (rotated coordinates)
+    unpenalized, and LARS answers with cancelling coefficients in the billions.
+    """
+
     name = "LassoLars"
     relative_cost = 0.2
     scaled = True
+    standardize_label = True
 
     def search_space(self, onnx_compatible):
         return {"alpha": FloatDistribution(1e-5, 1.0, log=True)}
