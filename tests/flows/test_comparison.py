@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import onnx
 import pytest
 from prefect.artifacts import Artifact
 
@@ -19,7 +22,7 @@ def _teardown_services(settings: DuelSettings) -> None:
         service.delete()
 
 
-def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel):
+def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel, tmp_path):
     result = duel()
     settings = DuelSettings()
     try:
@@ -32,6 +35,12 @@ def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel):
         name, version = result["model"].rsplit(":", 1)
         model = sdk(settings.backend).Model(workspace(settings), name=name, version=int(version))
         assert model.tags["split_fingerprint"] == result["winner"]["split_fingerprint"]
+        onnx_file = next(
+            Path(model.download(target_dir=str(tmp_path / "model"), exist_ok=True)).parent.rglob("*.onnx")
+        )
+        metadata = {p.key: p.value for p in onnx.load_model(str(onnx_file)).metadata_props}
+        assert metadata["training_run_id"] == result["winner"]["run_id"]
+        assert metadata["dataset_name"] == "california-housing-train" and "input_schema" in metadata
         report = Artifact.get("duel-report")
         assert report is not None and f"**{result['winner']['name']}** wins" in report.data
     finally:
