@@ -16,6 +16,9 @@ from ..exceptions import (
     UserErrorException,
     WebserviceException,
 )
+from .inference_config import InferenceConfig
+
+__all__ = ["InferenceConfig", "Model"]
 
 _NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-._]{0,254}$")
 
@@ -381,12 +384,3 @@ class Model:
 
     def __repr__(self):
         return f"Model(workspace={self.workspace!r}, name={self.name}, id={self.id}, version={self.version}, tags={self.tags}, properties={self.properties})"
-
-
-def __getattr__(name):
-    # azureml.core.model exports InferenceConfig, which lives with the web service code.
-    if name == "InferenceConfig":
-        from .webservice import InferenceConfig
-
-        return InferenceConfig
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
