@@ -30,7 +30,7 @@ def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel, tmp_path):
         assert result["winner"]["mae"] <= result["loser"]["mae"]
         assert {result["winner"]["name"], result["loser"]["name"]} == {"AutoML", "HyperDrive"}
         assert result["parity"]["passed"] is True
-        assert result["smoke_test"]["rows"] == 200 and result["smoke_test"]["max_abs_diff"] < 1.0
+        assert result["smoke_test"]["rows"] == 200 and result["smoke_test"]["max_rel_diff"] < 1e-6
         assert result["scoring_uri"].startswith("http://127.0.0.1:")
         name, version = result["model"].rsplit(":", 1)
         model = sdk(settings.backend).Model(workspace(settings), name=name, version=int(version))

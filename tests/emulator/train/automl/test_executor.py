@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from emulator.train.automl._executor import IterationPool
-from emulator.train.automl._worker import IterationTask
+from emulator.train.automl._worker import IterationTask, _check_converged
 from emulator.train.automl.pipeline import PipelineSpec
 
 
@@ -52,3 +53,12 @@ def test_a_finished_iteration_reports_metrics_and_writes_its_model(tmp_path):
     assert finished[0].error is None
     assert "normalized_mean_absolute_error" in finished[0].result.metrics
     assert (tmp_path / "m1.pkl").exists() and np.isfinite(np.load(tmp_path / "p1.npy")).all()
+
+
+def test_predictions_far_outside_the_label_range_fail_the_iteration_as_diverged():
+    y = np.array([0.0, 1.0, 2.0])
+    _check_converged("ElasticNet", np.array([-5.0, 21.0]), y)  # extrapolation within ten label ranges
+    with pytest.raises(FloatingPointError, match="SGD.*diverged"):
+        _check_converged("SGD", np.array([1.0, 3e8]), y)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        _check_converged("SGD", np.array([1.0, np.nan]), y)
