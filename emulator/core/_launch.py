@@ -136,14 +136,27 @@ def start_script_run(
     )
     working = workspace._store.root / "runs" / run.id
     _snapshot(source, working)
-    log_path = workspace._store.artifact_path(run.id, DRIVER_LOG)
+    start_run_process(
+        run,
+        ["-m", "emulator._child", config.script, *args],
+        cwd=working,
+        env=_child_environment(workspace, run, target, environment.environment_variables),
+    )
+    return run
+
+
+def start_run_process(run, arguments: list[str], *, env: dict[str, str], cwd: Path | None = None) -> None:
+    """Start ``python <arguments>`` as ``run``'s process: its own session, output into the driver log,
+    its pid on the run (so any process can cancel it), and a reaper that records how it ended."""
+    store = run._store
+    log_path = store.artifact_path(run.id, DRIVER_LOG)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    workspace._store.add_artifacts(run.id, [(DRIVER_LOG, 0)])
+    store.add_artifacts(run.id, [(DRIVER_LOG, 0)])
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "emulator._child", config.script, *args],
-            cwd=working,
-            env=_child_environment(workspace, run, target, environment.environment_variables),
+            [sys.executable, *arguments],
+            cwd=cwd,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -151,11 +164,10 @@ def start_script_run(
         )
     # The child records its own identity too; this covers a child that dies before it can.
     with contextlib.suppress(psutil.Error):
-        workspace._store.update_run(
+        store.update_run(
             run.id, dict(zip(("pid", "pid_started"), _process.identity(process.pid), strict=True))
         )
-    threading.Thread(target=_wait, args=(process, workspace._store, run.id), daemon=True).start()
-    return run
+    threading.Thread(target=_wait, args=(process, store, run.id), daemon=True).start()
 
 
 def _wait(process: subprocess.Popen, store, run_id: str) -> None:

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import subprocess
-import sys
 import tempfile
-import threading
 import uuid
 from pathlib import Path
 
 import joblib
 import pandas as pd
-import psutil
 
-from emulator.core import _process
-from emulator.core._launch import _child_environment, _wait
-from emulator.core.run import DRIVER_LOG, Run
+from emulator.core._launch import _child_environment, start_run_process
+from emulator.core.run import Run
 from emulator.exceptions import UserErrorException
 from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL
 from emulator.train.automl.exceptions import ConfigException
@@ -68,24 +62,8 @@ class AutoMLRun(Run):
         return run
 
     def _launch_driver(self) -> None:
-        workspace = self.experiment.workspace
-        log_path = self._store.artifact_path(self.id, DRIVER_LOG)
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._store.add_artifacts(self.id, [(DRIVER_LOG, 0)])
-        with open(log_path, "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "emulator.train.automl._driver"],
-                env=_child_environment(workspace, self, {"gpu": False}, {}),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        with contextlib.suppress(psutil.Error):
-            self._store.update_run(
-                self.id, dict(zip(("pid", "pid_started"), _process.identity(process.pid), strict=True))
-            )
-        threading.Thread(target=_wait, args=(process, self._store, self.id), daemon=True).start()
+        env = _child_environment(self.experiment.workspace, self, {"gpu": False}, {})
+        start_run_process(self, ["-m", "emulator.train.automl._driver"], env=env)
 
     # -- settings
     @property
