@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from emulator import hook
 from emulator.core import Experiment, Workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,13 +30,6 @@ def workspace(emulator_home) -> Workspace:
 @pytest.fixture
 def experiment(workspace) -> Experiment:
     return Experiment(workspace, "tests")
-
-
-@pytest.fixture
-def azureml_emulated():
-    """``import azureml.core`` resolves to the emulator inside the test."""
-    with hook.azureml_emulated():
-        yield
 
 
 @pytest.fixture
