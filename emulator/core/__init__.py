@@ -9,7 +9,6 @@ from .model import Model
 from .run import Run
 from .runconfig import RunConfiguration
 from .script_run_config import ScriptRunConfig
-from .webservice import Webservice
 from .workspace import Workspace
 
 __all__ = [
@@ -25,3 +24,12 @@ __all__ = [
     "Webservice",
     "Workspace",
 ]
+
+
+def __getattr__(name):
+    # Web services pull in an HTTP client; every trial process imports this package, so load them on use.
+    if name == "Webservice":
+        from .webservice import Webservice
+
+        return Webservice
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
