@@ -20,11 +20,12 @@
 from __future__ import annotations
 
 import copy
+import re
 from functools import cache
 from typing import Any
 
 import numpy as np
-from lightgbm import LGBMRegressor
+from lightgbm import Booster, LGBMRegressor
 from onnx import TensorProto
 from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
 from skl2onnx import update_registered_converter
@@ -40,6 +41,8 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
 from emulator.train.automl.derived import DerivedFeatures
+from emulator.train.automl.featurization import Float32Imputer
+from emulator.train.automl.models.boosting import Float32LGBMRegressor
 from emulator.train.automl.target import LabelTransformRegressor
 from tasks.onnx._automl import (
     convert_derived_features,
@@ -168,21 +171,56 @@ def _ensemble_converter(spec: EnsembleSpec):
 
 
 @cache
+def _floor32(threshold: str) -> str:
+    """The largest float32 not above ``threshold`` (compared in double: numpy would compare in float32)."""
+    value = float(threshold)
+    lowered = np.float32(value)
+    if float(lowered) > value:
+        lowered = np.nextafter(lowered, np.float32(-np.inf))
+    return repr(float(lowered))
+
+
+def _convert_lightgbm_thresholds_down(scope, operator, container) -> None:
+    """onnxmltools' LightGBM converter, given the model with its thresholds rounded down to float32.
+
+    The graph stores thresholds as float32 rounded to nearest, so a threshold rounded up lands on a
+    float32 feature value that LightGBM's double comparison sends the other way (a flipped split, a
+    different leaf). For a float32 ``x``, ``x <= t`` holds exactly when ``x <= floor32(t)``. Only for
+    models fed float32-exact features: for raw doubles, nearest rounding keeps a value that sits on a
+    threshold on its side.
+    """
+    model = operator.raw_operator
+    # Tree byte sizes change with the edited thresholds; without them LightGBM parses the trees in order.
+    text = re.sub(r"^tree_sizes=.*\n", "", model.booster_.model_to_string(), flags=re.MULTILINE)
+    text = re.sub(
+        r"^threshold=(.*)$",
+        lambda line: "threshold=" + " ".join(_floor32(v) for v in line.group(1).split()),
+        text,
+        flags=re.MULTILINE,
+    )
+    lowered = copy.copy(model)
+    lowered._Booster = Booster(model_str=text)
+    operator.raw_operator = lowered
+    try:
+        convert_lightgbm(scope, operator, container)
+    finally:
+        operator.raw_operator = model
+
+
 def register_converters() -> None:
     """Install every registration above (idempotent)."""
-    update_registered_converter(
-        LGBMRegressor,
-        "LightGbmLGBMRegressor",
-        calculate_linear_regressor_output_shapes,
-        convert_lightgbm,
-        options={"split": None},
-    )
-    update_registered_converter(
-        SimpleImputer,
-        "SklearnSimpleImputer",
-        calculate_sklearn_imputer_output_shapes,
-        _convert_string_aware_imputer,
-    )
+    for booster, alias, convert in (
+        (LGBMRegressor, "LightGbmLGBMRegressor", convert_lightgbm),
+        (Float32LGBMRegressor, "AutoMLFloat32LGBMRegressor", _convert_lightgbm_thresholds_down),
+    ):
+        update_registered_converter(
+            booster, alias, calculate_linear_regressor_output_shapes, convert, options={"split": None}
+        )
+    for imputer, alias in ((SimpleImputer, "SklearnSimpleImputer"), (Float32Imputer, "AutoMLFloat32Imputer")):
+        # The graph's imputer works in float32 already: the native rounding needs no node of its own.
+        update_registered_converter(
+            imputer, alias, calculate_sklearn_imputer_output_shapes, _convert_string_aware_imputer
+        )
     update_registered_converter(
         KNeighborsRegressor,
         "SklearnKNeighborsRegressor",

@@ -95,7 +95,7 @@ def test_deployment_runs_to_completion_through_a_worker(prefect_server, tmp_path
         "DUEL_SUBSET": "1500",
         "DUEL_AUTOML_ITERATIONS": "3",
         "DUEL_AUTOML_TIMEOUT_MINUTES": "1",
-        "DUEL_AUTOML_ALLOWED_MODELS": "DecisionTree,ElasticNet",
+        "DUEL_AUTOML_ALLOWED_MODELS": "ElasticNet,LightGBM",
         "DUEL_HYPERDRIVE_MAX_TOTAL_RUNS": "1",
         "DUEL_HYPERDRIVE_EPOCHS": "3",
         "DUEL_DEPLOY_TARGET": "none",

@@ -46,6 +46,18 @@ _ALERT_MISSING_RATIO = 0.5
 _LOG_LABEL_SKEW = 0.5
 RATIOS, ROTATIONS, LOG_LABEL = "RatioFeaturizer", "CoordinateRotation", "LogLabelTransform"
 
+
+class Float32Imputer(SimpleImputer):
+    """A ``SimpleImputer`` whose output is rounded to float32, the precision of the ONNX input contract.
+
+    The model then sees exactly the values its exported graph sees; with the graph's LightGBM thresholds
+    rounded down to float32 (``tasks.onnx``), the graph takes every branch the native model takes.
+    """
+
+    def transform(self, X):
+        return np.asarray(super().transform(X), dtype=np.float32).astype(np.float64)
+
+
 PASSED, DONE, ALERTED = "Passed", "Done", "Alerted"
 
 
@@ -151,7 +163,7 @@ class FeaturizationPlan:
         for strategy in ("mean", "median", "most_frequent"):
             numeric = [c.name for c in self._kept(NUMERIC) if c.strategy == strategy]
             if numeric:
-                parts.append((f"numeric_{strategy}", SimpleImputer(strategy=strategy), numeric))
+                parts.append((f"numeric_{strategy}", Float32Imputer(strategy=strategy), numeric))
         for column in self._kept(CATEGORICAL):
             encoder = Pipeline(
                 [

@@ -50,3 +50,12 @@ def test_engineered_features_reach_the_graph(featurizer, train_xy, test_x):
         i for i, n in enumerate(featurizer.get_feature_names_out()) if "rotated" in n or "_per_" in n
     ]
     assert np.abs(model[-1].coef_[engineered]).sum() > 0
+
+
+def test_automl_lightgbm_takes_every_branch_its_onnx_copy_takes(automl_model, test_x):
+    # Float32-exact features and thresholds rounded down to float32: no split flips, so every row
+    # matches to float32 rounding of the leaf sum (a flipped split would cost hundreds of dollars).
+    model = automl_model("LightGBM", n_estimators=300, num_leaves=127, learning_rate=0.05)
+    report = check_parity(model, to_onnx(model), test_x)
+    assert report.share_beyond_tolerance == 0.0
+    assert report.max_abs_error < 10.0

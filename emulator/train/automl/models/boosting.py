@@ -8,6 +8,15 @@ from sklearn.ensemble import GradientBoostingRegressor
 
 from emulator.train.automl.models.base import ModelFamily
 
+
+class Float32LGBMRegressor(LGBMRegressor):
+    """LightGBM trained on AutoML's float32-exact features.
+
+    Its ONNX converter (``tasks.onnx``) rounds the split thresholds down to float32; on float32 inputs
+    the exported graph then takes exactly the branches this model takes.
+    """
+
+
 # Strong LightGBM starting points, from broad to deep; the search refines around the winners.
 _LIGHTGBM_PORTFOLIO = (
     {"n_estimators": 600, "learning_rate": 0.05, "num_leaves": 63, "min_child_samples": 20, "subsample": 0.8,
@@ -49,7 +58,7 @@ class LightGBMFamily(ModelFamily):
     def build(self, params, n_threads, seed):
         # Huber's alpha is in label units: a tenth of a typical label keeps it between L2 and L1.
         extra = {"alpha": 2e4} if params["objective"] == "huber" else {}
-        return LGBMRegressor(
+        return Float32LGBMRegressor(
             n_jobs=n_threads, random_state=seed, subsample_freq=1, verbose=-1, **params, **extra
         )
 
