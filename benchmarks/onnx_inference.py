@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 import onnxruntime as ort
 import pandas as pd
-from lightgbm import LGBMRegressor
 from sklearn.pipeline import Pipeline
 
 from emulator.train.automl.featurization import plan_featurization
+from emulator.train.automl.models.boosting import Float32LGBMRegressor
 from tasks.data import load_housing
 from tasks.onnx import check_parity, to_onnx
 from tasks.split import split_frame
@@ -89,7 +89,7 @@ def main() -> None:
     X, y = train.loc[:, list(FEATURE_COLUMNS)], train[LABEL]
     test = test.loc[:, list(FEATURE_COLUMNS)]
     featurizer = plan_featurization(X).build()
-    lightgbm = LGBMRegressor(
+    lightgbm = Float32LGBMRegressor(
         n_estimators=600,
         learning_rate=0.05,
         num_leaves=63,
