@@ -287,16 +287,22 @@ def test_cli_lists_shows_logs_and_deletes_a_service(workspace, model, inference_
 
     from emulator.cli import app
 
-    Model.deploy(workspace, "housing-cli", [model], inference_config, LocalWebservice.deploy_configuration())
+    service = Model.deploy(
+        workspace, "housing-cli", [model], inference_config, LocalWebservice.deploy_configuration()
+    )
     runner = CliRunner()
 
     def invoke(*args):
         home = {"DUEL_EMULATOR_HOME": str(workspace._folder.parent)}
         return runner.invoke(app, [*args, "--workspace", workspace.name], env=home, catch_exceptions=False)
 
-    listed = invoke("services", "list")
-    assert listed.exit_code == 0 and "housing-cli" in listed.output and "Healthy" in listed.output
-    assert "Uvicorn running" in invoke("services", "logs", "housing-cli").output
-    assert invoke("services", "delete", "housing-cli").exit_code == 0
+    try:
+        listed = invoke("services", "list")
+        assert listed.exit_code == 0 and "housing-cli" in listed.output and "Healthy" in listed.output
+        assert "Uvicorn running" in invoke("services", "logs", "housing-cli").output
+        assert invoke("services", "delete", "housing-cli").exit_code == 0
+    finally:
+        if service.state != "Deleted" and "housing-cli" in [s.name for s in Webservice.list(workspace)]:
+            service.delete()
     missing = invoke("services", "logs", "housing-cli")
     assert missing.exit_code == 1 and "not found" in missing.output
