@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,17 @@ class Contestant:
 
 
 def load_model(settings: DuelSettings, contestant: Contestant):
-    """The fitted native model (taking the raw feature frame, returning dollars) and its algorithm name."""
+    """The fitted native model (taking the raw feature frame, returning dollars), its algorithm name
+    and the run that trained it.
+
+    Judging, export and registration all need the winner: it is fetched from its run once per process.
+    """
+    return _load_model(settings.model_dump_json(), contestant)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(settings_json: str, contestant: Contestant):
+    settings = DuelSettings.model_validate_json(settings_json)
     api = sdk(settings.backend)
     ws = workspace(settings)
     if contestant.name == AUTOML:
