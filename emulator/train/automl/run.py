@@ -177,3 +177,6 @@ class AutoMLRun(Run):
 
 
 __all__ = ["AutoMLRun"]
+
+
+Run.add_type_provider("automl", AutoMLRun)
