@@ -14,7 +14,11 @@ SP = {
     "AZUREML_SERVICE_PRINCIPAL_ID": "client-1",
     "AZUREML_SERVICE_PRINCIPAL_PASSWORD": "secret-1",
 }
-AZURE_SDK_SP = {"AZURE_TENANT_ID": "tenant-2", "AZURE_CLIENT_ID": "client-2", "AZURE_CLIENT_SECRET": "secret-2"}
+AZURE_SDK_SP = {
+    "AZURE_TENANT_ID": "tenant-2",
+    "AZURE_CLIENT_ID": "client-2",
+    "AZURE_CLIENT_SECRET": "secret-2",
+}
 
 
 @pytest.fixture
@@ -59,7 +63,9 @@ def test_service_principal_from_azure_sdk_variables(credentials, no_az):
 
 def test_half_set_service_principal_names_what_is_missing(credentials, no_az):
     environ = {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"}
-    with pytest.raises(credentials.CredentialError, match="^incomplete service principal: set AZURE_CLIENT_SECRET"):
+    with pytest.raises(
+        credentials.CredentialError, match="^incomplete service principal: set AZURE_CLIENT_SECRET"
+    ):
         credentials.authentication("auto", environ=environ)
 
 
