@@ -91,3 +91,6 @@ class Backend:
 
     def score(self, endpoint: Endpoint, payload: str) -> Any:
         return self._sdk.services.score(self.workspace, endpoint.name, payload)
+
+    def delete_service(self, endpoint: Endpoint) -> None:
+        self._sdk.services.delete(self.workspace, endpoint.name)

@@ -67,13 +67,29 @@ class DuelSettings(BaseSettings):
     deploy_target: DeployTarget = DeployTarget.LOCAL
     service_name: str = "housing-price-svc"
 
-    # Azure backend only: the workspace comes from config.json; clusters are created or attached.
+    # Azure backend only: the workspace comes from config.json and is signed in to headlessly; the
+    # SDK v1 steps run in azure_python's interpreter; clusters are created or attached.
     azure_config: Path | None = None
+    azure_auth: str = Field(
+        default="auto",
+        description="auto, service-principal, managed-identity, cli or interactive (backends.sdk_v1.credentials)",
+    )
+    azure_python: str = Field(
+        default=str(Path(__file__).resolve().parents[1] / ".venv-azure" / "bin" / "python"),
+        description="The command line of a Python with the SDK v1 (`make azure-env` builds .venv-azure).",
+    )
     cpu_cluster: str = "cpu-cluster"
     cpu_vm_size: str = "STANDARD_DS3_V2"
+    cpu_min_nodes: int = Field(default=0, ge=0)
+    cpu_max_nodes: int = Field(default=4, gt=0)
     gpu_cluster: str = "gpu-cluster"
     gpu_vm_size: str = "STANDARD_NC6S_V3"
-    max_nodes: int = Field(default=4, gt=0)
+    gpu_min_nodes: int = Field(default=0, ge=0)
+    gpu_max_nodes: int = Field(default=4, gt=0)
+    cluster_idle_seconds: int = Field(default=1800, ge=0, description="Idle time before nodes scale down.")
+    delete_service: bool = Field(
+        default=False, description="Delete the scoring service after its smoke test."
+    )
 
     @field_validator("automl_allowed_models", mode="before")
     @classmethod
