@@ -3,7 +3,8 @@
 ``open_backend(settings)`` returns a :class:`Backend` whose methods are the duel's SDK steps with
 small frozen values (:mod:`backends.messages`) in and out. The steps themselves are plain SDK v1
 code (:mod:`backends.sdk_v1`): on the emulator backend they run under the emulator's import hook,
-on the azure backend under the real SDK.
+on the azure backend under the real SDK. The azure-v2 backend drives the same ``Backend`` with the
+SDK v2 steps of :mod:`backends.azure_v2` (``azure-ai-ml``, in this process).
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ class BackendSettings(Protocol):
     cluster_idle_seconds: int
 
 
-def open_backend(settings: BackendSettings) -> Backend:
-    """The backend the settings name, on their workspace."""
-    if settings.backend not in ("emulator", "azure"):
-        raise ValueError(f"unknown backend {settings.backend!r}: use emulator or azure")
+BACKENDS = ("emulator", "azure", "azure-v2")
+
+
+def cluster_specs(settings: BackendSettings) -> dict[str, ClusterSpec]:
+    """The CPU (AutoML) and GPU (sweep) clusters the settings describe."""
     idle = settings.cluster_idle_seconds
-    clusters = {
+    return {
         "cpu_cluster": ClusterSpec(
             settings.cpu_cluster, settings.cpu_vm_size, settings.cpu_max_nodes, settings.cpu_min_nodes, idle
         ),
@@ -47,13 +49,24 @@ def open_backend(settings: BackendSettings) -> Backend:
             settings.gpu_cluster, settings.gpu_vm_size, settings.gpu_max_nodes, settings.gpu_min_nodes, idle
         ),
     }
+
+
+def open_backend(settings: BackendSettings) -> Backend:
+    """The backend the settings name, on their workspace."""
+    if settings.backend not in BACKENDS:
+        raise ValueError(f"unknown backend {settings.backend!r}: use {', '.join(BACKENDS)}")
+    clusters = cluster_specs(settings)
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
         return open_emulator(settings.emulator_home, **clusters)
+    if settings.backend == "azure-v2":
+        from backends.azure_v2.workspace import open_azure_v2
+
+        return open_azure_v2(settings.azure_config, settings.azure_auth, **clusters)
     from backends.azure import open_azure
 
     return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters)
 
 
-__all__ = ["Backend", "BackendSettings", "open_backend"]
+__all__ = ["BACKENDS", "Backend", "BackendSettings", "cluster_specs", "open_backend"]

@@ -20,6 +20,7 @@ class Backend(StrEnum):
 
     EMULATOR = "emulator"
     AZURE = "azure"
+    AZURE_V2 = "azure-v2"
 
 
 class DeployTarget(StrEnum):

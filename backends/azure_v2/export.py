@@ -1,0 +1,34 @@
+"""Write the duel's two v2 jobs as YAML for ``az ml job create --file``, reloadable by ``load_job``."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from azure.ai.ml import load_job
+
+from backends.azure_v2.environments import TRAINING, latest
+from backends.azure_v2.specs import automl_job, data_input, sweep_job
+from backends.messages import AutoMLJob, SweepJob
+
+SWEEP_FILE = "hyperdrive-sweep.yml"
+AUTOML_FILE = "automl-regression.yml"
+
+
+def write_jobs(sweep: SweepJob, automl: AutoMLJob, out: str | Path) -> tuple[Path, Path]:
+    """Both jobs under ``out`` (created), reading the latest registered versions of the training data
+    and environment; the trial's code folder is written relative to ``out`` as the CLI resolves it."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    relative_code = os.path.relpath(Path(sweep.source_directory).resolve(), folder.resolve())
+    local = dataclasses.replace(sweep, source_directory=relative_code)
+    training = data_input(None, automl.training.name)
+    jobs = (
+        (folder / SWEEP_FILE, sweep_job(local, latest(TRAINING), training)),
+        (folder / AUTOML_FILE, automl_job(automl, training)),
+    )
+    for path, job in jobs:
+        job.dump(path)
+        load_job(path)  # what the CLI will do with it: refuse to write a file it cannot read back
+    return jobs[0][0], jobs[1][0]

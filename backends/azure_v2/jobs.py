@@ -1,0 +1,117 @@
+"""Submit the AutoML job and the sweep with ``MLClient``, and follow each to its end.
+
+Following means: the parent's status until it is terminal, its child jobs as they finish (the
+progress), then the best child (``best_child_run_id`` of a sweep, ``automl_best_child_run_id`` of
+AutoML) and every child's primary metric from the run history's metric service.
+"""
+
+from __future__ import annotations
+
+import time
+
+from azure.ai.ml import MLClient
+from azure.ai.ml._restclient.runhistory import RunHistoryClient
+from azure.ai.ml._restclient.runhistory.models import RetrieveFullFidelityMetricRequest
+from azure.ai.ml.entities import AmlCompute, Job
+from azure.core.exceptions import ResourceNotFoundError
+
+from backends.azure_v2 import environments, specs
+from backends.messages import AutoMLJob, ClusterSpec, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+
+# azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.
+TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled", "NotResponding", "Paused"})
+SWEEP_BEST_CHILD = "best_child_run_id"
+AUTOML_BEST_CHILD = "automl_best_child_run_id"
+POLL_SECONDS = 10.0
+
+
+class JobFailedError(RuntimeError):
+    """A job ended in a state other than Completed; the message names the job, state and error."""
+
+
+def ensure_cluster(ml_client: MLClient, cluster: ClusterSpec) -> str:
+    """The cluster's name, created first if the workspace has none of that name."""
+    try:
+        ml_client.compute.get(cluster.name)
+    except ResourceNotFoundError:
+        ml_client.compute.begin_create_or_update(
+            AmlCompute(
+                name=cluster.name,
+                size=cluster.vm_size,
+                min_instances=cluster.min_nodes,
+                max_instances=cluster.max_nodes,
+                idle_time_before_scale_down=cluster.idle_seconds,
+            )
+        ).result()
+    return cluster.name
+
+
+def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgress | None = None) -> Job:
+    """Poll job ``name`` until it is terminal, reporting its finished children; not Completed raises."""
+    report = on_progress or (lambda progress: None)
+    report(Progress(name, 0, expected))
+    job = ml_client.jobs.get(name)
+    while job.status not in TERMINAL_STATES:
+        time.sleep(POLL_SECONDS)
+        finished = sum(child.status in TERMINAL_STATES for child in ml_client.jobs.list(parent_job_name=name))
+        report(Progress(name, finished, expected))
+        job = ml_client.jobs.get(name)
+    report(Progress(name, expected, expected))
+    if job.status != "Completed":
+        error = (job.properties or {}).get("error") or job.services or ""
+        raise JobFailedError(f"job {name} ended {job.status}{f': {error}' if error else ''}")
+    return job
+
+
+def metric_values(ml_client: MLClient, run_id: str, metric: str) -> list[float]:
+    """Every value of ``metric`` the run logged, in logging order (the run history's metric service)."""
+    jobs = ml_client.jobs
+    client = RunHistoryClient(jobs._credential, base_url=jobs._api_url, **jobs._service_client_kwargs)
+    scope = jobs._operation_scope
+    answer = client.metric.get_full_fidelity_metric(
+        scope.subscription_id,
+        scope.resource_group_name,
+        ml_client.workspace_name,
+        run_id,
+        body=RetrieveFullFidelityMetricRequest(metric_name=metric),
+    )
+    return [float(value.data[metric]) for value in answer.value or [] if metric in (value.data or {})]
+
+
+def _leaderboard(ml_client: MLClient, name: str, metric: str) -> tuple[dict, ...]:
+    """Every child with its best (lowest) primary metric, best first; children that logged none last."""
+    rows = []
+    for child in ml_client.jobs.list(parent_job_name=name):
+        values = metric_values(ml_client, child.name, metric)
+        rows.append({"run": child.name, "status": child.status, metric: min(values) if values else None})
+    return tuple(sorted(rows, key=lambda row: (row[metric] is None, row[metric] or 0.0)))
+
+
+def _best_child(job: Job, key: str) -> str:
+    best = (job.properties or {}).get(key) or (job.tags or {}).get(key)
+    if not best:
+        raise JobFailedError(f"job {job.name} completed without a best child ({key} is not set)")
+    return best
+
+
+def submit(ml_client: MLClient, job: Job, experiment: str) -> str:
+    """Submit ``job`` to ``experiment``; its name."""
+    return ml_client.jobs.create_or_update(job, experiment_name=experiment).name
+
+
+def run_sweep(ml_client: MLClient, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
+    """Submit the v2 sweep, wait for it; the best trial and every trial, best first."""
+    ensure_cluster(ml_client, job.compute)
+    name = submit(ml_client, specs.sweep_job(job, environments.reference(environments.TRAINING)), job.experiment)
+    done = follow(ml_client, name, job.max_total_runs, on_progress)
+    board = _leaderboard(ml_client, name, job.primary_metric)
+    return JobOutcome(RunRef(job.experiment, name), _best_child(done, SWEEP_BEST_CHILD), board)
+
+
+def run_automl(ml_client: MLClient, job: AutoMLJob, on_progress: OnProgress | None = None) -> JobOutcome:
+    """Submit the v2 AutoML regression job, wait for it; the best child and every scored child."""
+    ensure_cluster(ml_client, job.compute)
+    name = submit(ml_client, specs.automl_job(job), job.experiment)
+    done = follow(ml_client, name, job.iterations, on_progress)
+    board = _leaderboard(ml_client, name, job.primary_metric)
+    return JobOutcome(RunRef(job.experiment, name), _best_child(done, AUTOML_BEST_CHILD), board)

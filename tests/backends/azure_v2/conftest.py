@@ -1,0 +1,38 @@
+"""The duel's two job messages, built by the tasks from default settings, for the v2 backend's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from backends import cluster_specs
+from backends.messages import DatasetRef
+from tasks.automl_job import automl_job
+from tasks.hyperdrive_job import sweep_job
+from tasks.registered_split import DataRefs
+from tasks.settings import DuelSettings
+
+
+@pytest.fixture
+def settings() -> DuelSettings:
+    return DuelSettings(automl_allowed_models=["LightGBM", "RandomForest"], automl_timeout_minutes=15.0)
+
+
+@pytest.fixture
+def data() -> DataRefs:
+    return DataRefs(
+        train=DatasetRef("california-housing-train", 3),
+        test=DatasetRef("california-housing-test", 3),
+        split_fingerprint="f1ngerpr1nt",
+        train_rows=16512,
+        test_rows=4128,
+    )
+
+
+@pytest.fixture
+def sweep_message(settings, data):
+    return sweep_job(settings, data, cluster_specs(settings)["gpu_cluster"])
+
+
+@pytest.fixture
+def automl_message(settings, data):
+    return automl_job(settings, data, cluster_specs(settings)["cpu_cluster"])
