@@ -36,3 +36,21 @@ def sweep_message(settings, data):
 @pytest.fixture
 def automl_message(settings, data):
     return automl_job(settings, data, cluster_specs(settings)["cpu_cluster"])
+
+
+@pytest.fixture
+def azure():
+    """A local Azure ML workspace over HTTP (see fake_workspace.py); its state and requests."""
+    from tests.backends.azure_v2.fake_workspace import FakeAzureServer
+
+    server = FakeAzureServer()
+    yield server.state
+    server.close()
+
+
+@pytest.fixture
+def no_wait(monkeypatch):
+    """Poll jobs without sleeping between reads (the fake workspace moves on every read)."""
+    from backends.azure_v2 import jobs
+
+    monkeypatch.setattr(jobs, "POLL_SECONDS", 0.0)
