@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 
 from azure.ai.ml import MLClient
-from azure.ai.ml._restclient.runhistory import RunHistoryClient
 from azure.ai.ml._restclient.runhistory.models import RetrieveFullFidelityMetricRequest
+from azure.ai.ml._restclient.runhistory.operations import MetricsOperations
 from azure.ai.ml.entities import AmlCompute, Job
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
 
 from backends.azure_v2 import environments, specs
+from backends.azure_v2.credentials import CredentialError
 from backends.messages import AutoMLJob, ClusterSpec, JobOutcome, OnProgress, Progress, RunRef, SweepJob
 
 # azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.
@@ -50,25 +51,30 @@ def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgres
     """Poll job ``name`` until it is terminal, reporting its finished children; not Completed raises."""
     report = on_progress or (lambda progress: None)
     report(Progress(name, 0, expected))
-    job = ml_client.jobs.get(name)
-    while job.status not in TERMINAL_STATES:
-        time.sleep(POLL_SECONDS)
-        finished = sum(child.status in TERMINAL_STATES for child in ml_client.jobs.list(parent_job_name=name))
-        report(Progress(name, finished, expected))
+    try:
         job = ml_client.jobs.get(name)
+        while job.status not in TERMINAL_STATES:
+            time.sleep(POLL_SECONDS)
+            children = ml_client.jobs.list(parent_job_name=name)
+            report(Progress(name, sum(child.status in TERMINAL_STATES for child in children), expected))
+            job = ml_client.jobs.get(name)
+    except ClientAuthenticationError as exc:
+        # A job outlives a token: a secret rotated or a login expired while it ran. The job goes on.
+        raise CredentialError(f"Azure refused the credential while following job {name}: {exc.message}") from exc
     report(Progress(name, expected, expected))
-    if job.status != "Completed":
-        error = (job.properties or {}).get("error") or job.services or ""
-        raise JobFailedError(f"job {name} ended {job.status}{f': {error}' if error else ''}")
+    status = getattr(job.status, "value", job.status)
+    if status != "Completed":
+        raise JobFailedError(f"job {name} ended {status} (details: {job.studio_url})")
     return job
 
 
 def metric_values(ml_client: MLClient, run_id: str, metric: str) -> list[float]:
     """Every value of ``metric`` the run logged, in logging order (the run history's metric service)."""
-    jobs = ml_client.jobs
-    client = RunHistoryClient(jobs._credential, base_url=jobs._api_url, **jobs._service_client_kwargs)
-    scope = jobs._operation_scope
-    answer = client.metric.get_full_fidelity_metric(
+    # The SDK reads child jobs through its run-history client; its metric service shares that client.
+    runs = ml_client.jobs._runs_operations._operation
+    service = MetricsOperations(runs._client, runs._config, runs._serialize, runs._deserialize)
+    scope = ml_client.jobs._operation_scope
+    answer = service.get_full_fidelity_metric(
         scope.subscription_id,
         scope.resource_group_name,
         ml_client.workspace_name,
@@ -83,7 +89,7 @@ def _leaderboard(ml_client: MLClient, name: str, metric: str) -> tuple[dict, ...
     rows = []
     for child in ml_client.jobs.list(parent_job_name=name):
         values = metric_values(ml_client, child.name, metric)
-        rows.append({"run": child.name, "status": child.status, metric: min(values) if values else None})
+        rows.append({"run": child.name, "status": getattr(child.status, "value", child.status), metric: min(values) if values else None})
     return tuple(sorted(rows, key=lambda row: (row[metric] is None, row[metric] or 0.0)))
 
 

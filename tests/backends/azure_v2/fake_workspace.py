@@ -67,6 +67,8 @@ class FakeWorkspace:
     children: dict[str, list[dict]] = field(default_factory=dict)
     metrics: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     job_properties: dict[str, dict[str, str]] = field(default_factory=dict)
+    job_tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    next_job: tuple = ((), (), None)
     throttled: dict[str, int] = field(default_factory=dict)
     expired_tokens: set[str] = field(default_factory=set)
     blobs: dict[str, bytes] = field(default_factory=dict)
@@ -76,8 +78,23 @@ class FakeWorkspace:
     def add_child(self, parent: str, run_id: str, status: str, **metrics: list[float]) -> None:
         """A child run of ``parent`` in the run history, with the metric values it logged."""
         run = Run(run_id=run_id, parent_run_id=parent, status=status, name=run_id, display_name=run_id)
-        self.children.setdefault(parent, []).append(run.serialize())
+        self.children.setdefault(parent, []).append(run.as_dict())
         self.metrics[run_id] = metrics
+
+    def script(self, statuses: list[str], children: tuple = (), best: str | None = None) -> None:
+        """What the next submitted job will do: the states its reads report in turn, its child runs
+        as ``(run id, status, {metric: values})``, and the best child it names when done."""
+        self.next_job = (tuple(statuses), tuple(children), best)
+
+    def _start(self, name: str) -> None:
+        statuses, children, best = self.next_job
+        self.statuses[name] = list(statuses)
+        for run_id, status, values in children:
+            self.add_child(name, run_id, status, **values)
+        if best:
+            # A sweep names its best trial in its properties, AutoML its best child in its tags.
+            self.job_properties[name] = {"best_child_run_id": best}
+            self.job_tags[name] = {"automl_best_child_run_id": best}
 
     def sent(self, method: str, pattern: str) -> list[Request]:
         """The requests of ``method`` whose path matches ``pattern``, in order."""
@@ -103,10 +120,16 @@ class LocalTransport(RequestsTransport):
         self._port = port
 
     def send(self, request, **kwargs):
-        parts = urlsplit(request.url)
+        # Put the address back afterwards: a retry runs the request through the policies again, and
+        # the bearer-token policy refuses anything but https.
+        address = request.url
+        parts = urlsplit(address)
         request.headers["x-fake-host"] = parts.netloc
         request.url = urlunsplit(("http", f"127.0.0.1:{self._port}", parts.path, parts.query, ""))
-        return super().send(request, **kwargs)
+        try:
+            return super().send(request, **kwargs)
+        finally:
+            request.url = address
 
 
 def _job_answer(state: FakeWorkspace, name: str) -> dict:
@@ -114,6 +137,7 @@ def _job_answer(state: FakeWorkspace, name: str) -> dict:
     steps = state.statuses.get(name) or ["NotStarted"]
     job["properties"]["status"] = steps.pop(0) if len(steps) > 1 else steps[0]
     job["properties"].setdefault("properties", {}).update(state.job_properties.get(name, {}))
+    job["properties"]["tags"] = {**(job["properties"].get("tags") or {}), **state.job_tags.get(name, {})}
     return job
 
 
@@ -172,6 +196,7 @@ def _routes(state: FakeWorkspace) -> list[tuple[str, str, Any]]:
         name = match["name"]
         body["properties"]["status"] = "NotStarted"
         state.jobs[name] = {"id": f"{ARM}/jobs/{name}", "name": name, "type": "Microsoft.MachineLearningServices/workspaces/jobs", **body}
+        state._start(name)
         return 201, _job_answer(state, name), {}
 
     def get_job(match, body):
@@ -180,14 +205,14 @@ def _routes(state: FakeWorkspace) -> list[tuple[str, str, Any]]:
         return 200, _job_answer(state, match["name"]), {}
 
     def children(match, body):
-        runs = [Run.deserialize(run) for run in state.children.get(match["run"], [])]
-        return 200, PaginatedRunList(value=runs).serialize(), {}
+        runs = [Run(run) for run in state.children.get(match["run"], [])]
+        return 200, PaginatedRunList(value=runs).as_dict(), {}
 
     def metric(match, body):
         name = body["metricName"]
         values = state.metrics.get(match["run"], {}).get(name, [])
         answer = MetricV2(name=name, value=[MetricV2Value(step=i, data={name: v}) for i, v in enumerate(values)])
-        return 200, answer.serialize(), {}
+        return 200, answer.as_dict(), {}
 
     return [
         ("GET", rf"^{ARM}$", workspace),
