@@ -58,11 +58,15 @@ def credential(mode: str = "auto", environ: Mapping[str, str] | None = None) -> 
         if principal is not None:
             return principal
         if mode == "service-principal":
-            raise CredentialError("no service principal: set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET")
+            raise CredentialError(
+                "no service principal: set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET"
+            )
     identity_host = any(environ.get(name) for name in _IDENTITY_HOST_NAMES)
     if mode == "managed-identity" or (mode == "auto" and identity_host):
         client_id = environ.get("AZURE_CLIENT_ID") or None
         return ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
     if shutil.which("az") is None:
-        raise CredentialError(NO_CREDENTIAL if mode == "auto" else "no Azure CLI: install it and run `az login`")
+        raise CredentialError(
+            NO_CREDENTIAL if mode == "auto" else "no Azure CLI: install it and run `az login`"
+        )
     return AzureCliCredential()

@@ -60,7 +60,9 @@ def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgres
             job = ml_client.jobs.get(name)
     except ClientAuthenticationError as exc:
         # A job outlives a token: a secret rotated or a login expired while it ran. The job goes on.
-        raise CredentialError(f"Azure refused the credential while following job {name}: {exc.message}") from exc
+        raise CredentialError(
+            f"Azure refused the credential while following job {name}: {exc.message}"
+        ) from exc
     report(Progress(name, expected, expected))
     status = getattr(job.status, "value", job.status)
     if status != "Completed":
@@ -89,7 +91,13 @@ def _leaderboard(ml_client: MLClient, name: str, metric: str) -> tuple[dict, ...
     rows = []
     for child in ml_client.jobs.list(parent_job_name=name):
         values = metric_values(ml_client, child.name, metric)
-        rows.append({"run": child.name, "status": getattr(child.status, "value", child.status), metric: min(values) if values else None})
+        rows.append(
+            {
+                "run": child.name,
+                "status": getattr(child.status, "value", child.status),
+                metric: min(values) if values else None,
+            }
+        )
     return tuple(sorted(rows, key=lambda row: (row[metric] is None, row[metric] or 0.0)))
 
 
@@ -108,7 +116,9 @@ def submit(ml_client: MLClient, job: Job, experiment: str) -> str:
 def run_sweep(ml_client: MLClient, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
     """Submit the v2 sweep, wait for it; the best trial and every trial, best first."""
     ensure_cluster(ml_client, job.compute)
-    name = submit(ml_client, specs.sweep_job(job, environments.reference(environments.TRAINING)), job.experiment)
+    name = submit(
+        ml_client, specs.sweep_job(job, environments.reference(environments.TRAINING)), job.experiment
+    )
     done = follow(ml_client, name, job.max_total_runs, on_progress)
     board = _leaderboard(ml_client, name, job.primary_metric)
     return JobOutcome(RunRef(job.experiment, name), _best_child(done, SWEEP_BEST_CHILD), board)

@@ -51,7 +51,9 @@ def score(ml_client: MLClient, service_name: str, payload: str) -> Any:
     with tempfile.TemporaryDirectory(prefix="duel-score-") as folder:
         request = Path(folder) / "request.json"
         request.write_text(payload)
-        return json.loads(ml_client.online_endpoints.invoke(endpoint_name=service_name, request_file=str(request)))
+        return json.loads(
+            ml_client.online_endpoints.invoke(endpoint_name=service_name, request_file=str(request))
+        )
 
 
 def delete(ml_client: MLClient, service_name: str) -> None:

@@ -30,9 +30,7 @@ def connect(
     azure-core pipeline (``transport``, ``retry_total``, ...)."""
     signed_in = credential or credentials.credential(auth)
     try:
-        ml_client = MLClient.from_config(
-            signed_in, path=str(config) if config else None, **client_options
-        )
+        ml_client = MLClient.from_config(signed_in, path=str(config) if config else None, **client_options)
     except Exception as exc:  # the SDK raises its own ValidationException for a missing file
         raise WorkspaceError(f"no workspace config.json: set DUEL_AZURE_CONFIG ({exc})") from exc
     try:
@@ -58,5 +56,7 @@ def open_azure_v2(
 
     ml_client = connect(config, auth, credential=credential, **client_options)
     environments.register_all(ml_client)
-    identity = f"azure-v2:{ml_client.subscription_id}/{ml_client.resource_group_name}/{ml_client.workspace_name}"
+    identity = (
+        f"azure-v2:{ml_client.subscription_id}/{ml_client.resource_group_name}/{ml_client.workspace_name}"
+    )
     return Backend(steps, ml_client, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster)

@@ -147,27 +147,43 @@ def _routes(state: FakeWorkspace) -> list[tuple[str, str, Any]]:
     blob_root = f"http://127.0.0.1:{port}/duelstore/azureml-blobstore"
 
     def workspace(match, body):
-        return 200, {
-            "id": ARM,
-            "name": WORKSPACE,
-            "type": "Microsoft.MachineLearningServices/workspaces",
-            "location": "eastus",
-            "properties": {"discoveryUrl": f"{REGION_API}/discovery", "friendlyName": WORKSPACE},
-        }, {}
+        return (
+            200,
+            {
+                "id": ARM,
+                "name": WORKSPACE,
+                "type": "Microsoft.MachineLearningServices/workspaces",
+                "location": "eastus",
+                "properties": {"discoveryUrl": f"{REGION_API}/discovery", "friendlyName": WORKSPACE},
+            },
+            {},
+        )
 
     def discovery(match, body):
-        return 200, {key: REGION_API for key in ("api", "catalog", "experimentation", "history", "modelmanagement")}, {}
+        return (
+            200,
+            {key: REGION_API for key in ("api", "catalog", "experimentation", "history", "modelmanagement")},
+            {},
+        )
 
     def compute(match, body):
         name = match["name"]
         if name not in state.computes:
             return 404, {"error": {"code": "ResourceNotFound", "message": f"compute {name} not found"}}, {}
-        return 200, {
-            "id": f"{ARM}/computes/{name}",
-            "name": name,
-            "location": "eastus",
-            "properties": {"computeType": "AmlCompute", "provisioningState": "Succeeded", "properties": {}},
-        }, {}
+        return (
+            200,
+            {
+                "id": f"{ARM}/computes/{name}",
+                "name": name,
+                "location": "eastus",
+                "properties": {
+                    "computeType": "AmlCompute",
+                    "provisioningState": "Succeeded",
+                    "properties": {},
+                },
+            },
+            {},
+        )
 
     def create_compute(match, body):
         state.computes.add(match["name"])
@@ -182,20 +198,29 @@ def _routes(state: FakeWorkspace) -> list[tuple[str, str, Any]]:
 
     def pending_upload(match, body):
         blob = f"{blob_root}/LocalUpload/{match['id']}"
-        return 200, {
-            "blobReferenceForConsumption": {
-                "blobUri": blob,
-                "storageAccountArmId": f"{SCOPE}/providers/Microsoft.Storage/storageAccounts/duelstore",
-                "credential": {"credentialType": "SAS", "sasUri": f"{blob}?sv=2021-08-06&sig=local"},
+        return (
+            200,
+            {
+                "blobReferenceForConsumption": {
+                    "blobUri": blob,
+                    "storageAccountArmId": f"{SCOPE}/providers/Microsoft.Storage/storageAccounts/duelstore",
+                    "credential": {"credentialType": "SAS", "sasUri": f"{blob}?sv=2021-08-06&sig=local"},
+                },
+                "pendingUploadId": match["id"],
+                "pendingUploadType": "TemporaryBlobReference",
             },
-            "pendingUploadId": match["id"],
-            "pendingUploadType": "TemporaryBlobReference",
-        }, {}
+            {},
+        )
 
     def create_job(match, body):
         name = match["name"]
         body["properties"]["status"] = "NotStarted"
-        state.jobs[name] = {"id": f"{ARM}/jobs/{name}", "name": name, "type": "Microsoft.MachineLearningServices/workspaces/jobs", **body}
+        state.jobs[name] = {
+            "id": f"{ARM}/jobs/{name}",
+            "name": name,
+            "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+            **body,
+        }
         state._start(name)
         return 201, _job_answer(state, name), {}
 
@@ -211,7 +236,9 @@ def _routes(state: FakeWorkspace) -> list[tuple[str, str, Any]]:
     def metric(match, body):
         name = body["metricName"]
         values = state.metrics.get(match["run"], {}).get(name, [])
-        answer = MetricV2(name=name, value=[MetricV2Value(step=i, data={name: v}) for i, v in enumerate(values)])
+        answer = MetricV2(
+            name=name, value=[MetricV2Value(step=i, data={name: v}) for i, v in enumerate(values)]
+        )
         return 200, answer.as_dict(), {}
 
     return [
@@ -246,7 +273,11 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
         def _blob(self, path: str, query: str, raw: bytes) -> None:
             # Azure Blob Storage: HEAD answers 404 for a new blob, PUT stores it (201), PUT ?comp=
             # sets a property of a stored one (200).
-            headers = {"ETag": '"0x1"', "Last-Modified": "Sat, 28 Nov 2026 06:00:00 GMT", "x-ms-version": "2021-08-06"}
+            headers = {
+                "ETag": '"0x1"',
+                "Last-Modified": "Sat, 28 Nov 2026 06:00:00 GMT",
+                "x-ms-version": "2021-08-06",
+            }
             if self.command == "PUT" and "comp=" in query:
                 return self._answer(200 if path in state.blobs else 404, None, headers)
             if self.command == "PUT":
@@ -265,15 +296,29 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
                 body = raw
             authorization = self.headers.get("Authorization", "")
             state.requests.append(
-                Request(self.command, self.headers.get("x-fake-host", ""), parts.path, parse_qs(parts.query), body, authorization)
+                Request(
+                    self.command,
+                    self.headers.get("x-fake-host", ""),
+                    parts.path,
+                    parse_qs(parts.query),
+                    body,
+                    authorization,
+                )
             )
             if parts.path.startswith("/duelstore/"):
                 return self._blob(parts.path, parts.query, raw)
             if authorization.removeprefix("Bearer ") in state.expired_tokens:
                 return self._answer(
                     401,
-                    {"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}},
-                    {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token has expired"'},
+                    {
+                        "error": {
+                            "code": "ExpiredAuthenticationToken",
+                            "message": "The access token expiry UTC time is earlier than current UTC time.",
+                        }
+                    },
+                    {
+                        "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token has expired"'
+                    },
                 )
             for method, pattern, handle in routes:
                 match = re.match(pattern, parts.path)
@@ -281,9 +326,15 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
                     key = f"{method} {match.re.pattern}"
                     if state.throttled.get(key, 0) > 0:
                         state.throttled[key] -= 1
-                        return self._answer(429, {"error": {"code": "TooManyRequests", "message": "throttled"}}, {"Retry-After": "1"})
+                        return self._answer(
+                            429,
+                            {"error": {"code": "TooManyRequests", "message": "throttled"}},
+                            {"Retry-After": "1"},
+                        )
                     return self._answer(*handle(match, body))
-            return self._answer(404, {"error": {"code": "NotFound", "message": f"{self.command} {parts.path}"}})
+            return self._answer(
+                404, {"error": {"code": "NotFound", "message": f"{self.command} {parts.path}"}}
+            )
 
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = _any
 
@@ -295,7 +346,10 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
 
 def route_key(method: str, name: str) -> str:
     """The throttling key of a route: ``route_key("GET", "job")`` for reading a job."""
-    patterns = {"job": rf"^{ARM}/jobs/(?P<name>[^/]+)$", "children": rf"^/history/v1.0{ARM}/runs/(?P<run>[^/]+)/children$"}
+    patterns = {
+        "job": rf"^{ARM}/jobs/(?P<name>[^/]+)$",
+        "children": rf"^/history/v1.0{ARM}/runs/(?P<run>[^/]+)/children$",
+    }
     return f"{method} {patterns[name]}"
 
 

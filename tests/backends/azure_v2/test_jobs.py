@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backends.azure_v2 import jobs
-from backends.messages import Progress
 from backends.azure_v2.credentials import CredentialError
+from backends.messages import Progress
 from tests.backends.azure_v2.fake_workspace import ARM, StubCredential, route_key
 
 
@@ -38,7 +38,9 @@ TRIALS = (
 )
 
 
-def test_a_sweep_is_followed_to_its_best_trial_and_a_failed_trial_is_listed_last(azure, no_wait, sweep_message):
+def test_a_sweep_is_followed_to_its_best_trial_and_a_failed_trial_is_listed_last(
+    azure, no_wait, sweep_message
+):
     azure.script(["Queued", "Running", "Running", "Completed"], TRIALS, best="sweep_3")
     seen: list[Progress] = []
 
@@ -55,10 +57,14 @@ def test_a_sweep_is_followed_to_its_best_trial_and_a_failed_trial_is_listed_last
     assert scale["maxNodeCount"] == sweep_message.compute.max_nodes
 
 
-def test_automl_is_submitted_as_a_regression_job_and_followed_to_its_best_child(azure, no_wait, automl_message):
+def test_automl_is_submitted_as_a_regression_job_and_followed_to_its_best_child(
+    azure, no_wait, automl_message
+):
     azure.computes.add("cpu-cluster")
-    children = (("automl_0", "Completed", {automl_message.primary_metric: [0.08]}),
-                ("automl_1", "Completed", {automl_message.primary_metric: [0.05]}))
+    children = (
+        ("automl_0", "Completed", {automl_message.primary_metric: [0.08]}),
+        ("automl_1", "Completed", {automl_message.primary_metric: [0.05]}),
+    )
     azure.script(["Running", "Completed"], children, best="automl_1")
 
     outcome = jobs.run_automl(azure.client(), automl_message)
@@ -75,7 +81,9 @@ def test_automl_is_submitted_as_a_regression_job_and_followed_to_its_best_child(
 
 
 @pytest.mark.parametrize("final", ["Failed", "Canceled", "NotResponding", "Paused"])
-def test_every_terminal_state_but_completed_stops_the_duel_naming_the_job(azure, no_wait, automl_message, final):
+def test_every_terminal_state_but_completed_stops_the_duel_naming_the_job(
+    azure, no_wait, automl_message, final
+):
     azure.computes.add("cpu-cluster")
     azure.script(["Running", final])
 

@@ -31,13 +31,18 @@ def v1_configs(azureml_emulated, sweep_message, automl_message):
 
 def test_the_reloaded_sweep_equals_hyperdrive_element_by_element(tmp_path, sweep_message, v1_configs):
     hyperdrive, _ = v1_configs
-    sweep = _reloaded(specs.sweep_job(sweep_message, environments.reference(environments.TRAINING)), tmp_path, "s.yml")
+    sweep = _reloaded(
+        specs.sweep_job(sweep_message, environments.reference(environments.TRAINING)), tmp_path, "s.yml"
+    )
     rest = sweep._to_rest_object().properties
 
     v1_space = hyperdrive._generator_config["parameter_space"]
     # Same expressions and values; only the names lose their dashes (v2 names are identifiers).
     assert rest.search_space == {specs.input_name(name): value for name, value in v1_space.items()}
-    assert rest.sampling_algorithm.sampling_algorithm_type.lower() == hyperdrive._generator_config["name"].lower()
+    assert (
+        rest.sampling_algorithm.sampling_algorithm_type.lower()
+        == hyperdrive._generator_config["name"].lower()
+    )
     policy = hyperdrive._policy_config
     assert policy["name"] == rest.early_termination.policy_type == "Bandit"
     assert policy["properties"] == {
@@ -45,7 +50,10 @@ def test_the_reloaded_sweep_equals_hyperdrive_element_by_element(tmp_path, sweep
         "delay_evaluation": rest.early_termination.delay_evaluation,
         "slack_factor": rest.early_termination.slack_factor,
     }
-    assert hyperdrive._primary_metric_config == {"name": rest.objective.primary_metric, "goal": rest.objective.goal}
+    assert hyperdrive._primary_metric_config == {
+        "name": rest.objective.primary_metric,
+        "goal": rest.objective.goal,
+    }
     assert hyperdrive._max_total_runs == rest.limits.max_total_trials
     assert hyperdrive._max_concurrent_runs == rest.limits.max_concurrent_trials
     assert hyperdrive._max_duration_minutes * 60 == rest.limits.timeout.total_seconds()
@@ -62,7 +70,8 @@ def test_the_trial_gets_the_training_split_as_input_and_every_other_argument(tmp
     assert sweep.inputs["train"].type == "mltable"
     command = sweep.trial.command
     assert "--train-data ${{inputs.train}}" in command and "--dataset-name" not in command
-    assert f"--epochs {dict(zip(sweep_message.arguments[::2], sweep_message.arguments[1::2]))['--epochs']}" in command
+    arguments = dict(zip(sweep_message.arguments[::2], sweep_message.arguments[1::2], strict=True))
+    assert f"--epochs {arguments['--epochs']} --seed {arguments['--seed']}" in command
     for argument in sweep_message.parameter_space:
         assert f"{argument} ${{{{search_space.{specs.input_name(argument)}}}}}" in command
 
@@ -112,7 +121,9 @@ def test_a_fractional_automl_budget_rounds_up_to_whole_minutes(automl_message):
         ("qlognormal", (0.0, 1.0, 0.5), ["qlognormal", [0.0, 1.0, 0.5]]),
     ],
 )
-def test_every_v1_expression_maps_to_the_v2_space_azure_serialises_as_v1(kind, values, rest, azureml_emulated):
+def test_every_v1_expression_maps_to_the_v2_space_azure_serialises_as_v1(
+    kind, values, rest, azureml_emulated
+):
     from azureml.train.hyperdrive import parameter_expressions
 
     expression = specs.search_expression(kind, values)
@@ -134,5 +145,7 @@ def test_export_writes_both_jobs_that_load_job_reads_back(tmp_path, sweep_messag
     assert automl.training_data.path.removeprefix("azureml:") == "california-housing-train@latest"
     assert sweep.trial.environment.removeprefix("azureml:") == "duel-training@latest"
     # The CLI resolves the code folder against the file's folder: it must be the repository's training/.
-    assert (sweep_path.parent / sweep.trial.code).resolve() == (tmp_path / "jobs" / sweep.trial.code).resolve()
+    assert (sweep_path.parent / sweep.trial.code).resolve() == (
+        tmp_path / "jobs" / sweep.trial.code
+    ).resolve()
     assert ((sweep_path.parent / sweep.trial.code) / "train_mlp.py").is_file()
