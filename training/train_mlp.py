@@ -6,9 +6,10 @@ validation MAE in dollars as ``val_mae`` after every epoch (the sweep's primary 
 termination policies see every epoch), then ``MAE`` (the best validation MAE), and writes the fitted
 model to ``./outputs/model`` (see ``mlp.save``).
 
-Data: ``--dataset-name`` (a registered tabular dataset holding the training split), else the
-housing CSV at ``--data`` or ``$DUEL_DATA``, of which the project's fixed split's training part is
-used (the test rows are never read).
+Data: ``--train-data`` (the training split as a CSV file, or a folder holding one: the MLTable
+input an SDK v2 job mounts), else ``--dataset-name`` (a registered SDK v1 tabular dataset holding
+the training split), else the housing CSV at ``--data`` or ``$DUEL_DATA``, of which the project's
+fixed split's training part is used (the test rows are never read).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     data = parser.add_argument_group("data")
     data.add_argument("--data", help="housing CSV (default: $DUEL_DATA)")
+    data.add_argument("--train-data", help="the training split: a CSV file or a folder holding one")
     data.add_argument("--dataset-name", help="registered dataset holding the training split")
     data.add_argument("--dataset-version", default="latest")
     data.add_argument("--subset", type=int, help="train on this many rows of the training split (seeded)")
@@ -82,8 +84,19 @@ def training_split(frame: pd.DataFrame, test_size: float, seed: int) -> pd.DataF
     return split_frame(frame, test_size, seed)[0]
 
 
+def _training_csv(path: Path) -> Path:
+    if path.is_file():
+        return path
+    found = sorted(path.glob("*.csv"))
+    if len(found) != 1:
+        raise SystemExit(f"--train-data {path}: expected one CSV file there, found {len(found)}")
+    return found[0]
+
+
 def load_training_data(args: argparse.Namespace, run) -> pd.DataFrame:
-    if args.dataset_name:
+    if args.train_data:
+        frame = pd.read_csv(_training_csv(Path(args.train_data)))
+    elif args.dataset_name:
         from azureml.core import Dataset
 
         version = args.dataset_version if args.dataset_version == "latest" else int(args.dataset_version)

@@ -1,0 +1,23 @@
+"""The trial script's data options: the SDK v2 job's mounted training split is read as it is."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from training import train_mlp
+
+
+def test_a_mounted_mltable_folder_is_read_as_the_training_split_unsplit(tmp_path):
+    frame = pd.DataFrame({"median_income": [1.5, 2.5, 3.5], "median_house_value": [1e5, 2e5, 3e5]})
+    frame.to_csv(tmp_path / "california-housing-train.csv", index=False)
+    (tmp_path / "MLTable").write_text("paths:\n  - file: ./california-housing-train.csv\n")
+
+    loaded = train_mlp.load_training_data(train_mlp.parse_args(["--train-data", str(tmp_path)]), run=None)
+
+    pd.testing.assert_frame_equal(loaded, frame)
+
+
+def test_a_folder_without_exactly_one_csv_is_refused_by_name(tmp_path):
+    with pytest.raises(SystemExit, match="expected one CSV file there, found 0"):
+        train_mlp.load_training_data(train_mlp.parse_args(["--train-data", str(tmp_path)]), run=None)
