@@ -1,0 +1,112 @@
+"""Opening the v2 backend: credential chosen headlessly, workspace read once, environments registered."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backends import cluster_specs
+from backends.azure_v2 import credentials, environments
+from backends.azure_v2.workspace import WorkspaceError, open_azure_v2
+from tests.backends.azure_v2.fake_workspace import (
+    ARM,
+    GROUP,
+    SUBSCRIPTION,
+    WORKSPACE,
+    LocalTransport,
+    StubCredential,
+)
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(
+        json.dumps({"subscription_id": SUBSCRIPTION, "resource_group": GROUP, "workspace_name": WORKSPACE})
+    )
+    return path
+
+
+def _open(azure, config, settings, credential):
+    return open_azure_v2(
+        config, credential=credential, transport=LocalTransport(azure.port), **cluster_specs(settings)
+    )
+
+
+def test_opening_reads_the_workspace_and_registers_both_environments_from_their_files(
+    azure, config, settings
+):
+    backend = _open(azure, config, settings, StubCredential())
+
+    assert backend.identity == f"azure-v2:{SUBSCRIPTION}/{GROUP}/{WORKSPACE}"
+    assert azure.sent("GET", rf"^{ARM}$")
+    for name in (environments.TRAINING, environments.SERVING):
+        (put,) = azure.sent("PUT", rf"^{ARM}/environments/{name}/versions/{environments.version(name)}$")
+        conda_file, image = environments.DEFINITIONS[name]
+        assert put.body["properties"]["image"] == image
+        assert "onnxruntime" in put.body["properties"]["condaFile"] or name == environments.TRAINING
+    assert backend.cpu_cluster.name == settings.cpu_cluster
+
+
+def test_an_expired_credential_fails_on_opening_in_one_line(azure, config, settings):
+    azure.expired_tokens.add("stale")
+
+    with pytest.raises(credentials.CredentialError, match="^Azure refused the credential: .*expir"):
+        _open(azure, config, settings, StubCredential("stale"))
+    assert not azure.sent("PUT", "environments")
+
+
+def test_a_missing_config_names_the_setting(tmp_path, settings):
+    with pytest.raises(WorkspaceError, match="set DUEL_AZURE_CONFIG"):
+        open_azure_v2(tmp_path / "absent.json", credential=StubCredential(), **cluster_specs(settings))
+
+
+def test_environment_versions_follow_their_files_content():
+    assert environments.version(environments.TRAINING) != environments.version(environments.SERVING)
+    assert environments.reference(environments.TRAINING).endswith(environments.version(environments.TRAINING))
+
+
+PRINCIPAL = {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"}
+
+
+def test_a_service_principal_from_the_environment_comes_first():
+    from azure.identity import ClientSecretCredential
+
+    assert isinstance(credentials.credential("auto", PRINCIPAL), ClientSecretCredential)
+
+
+def test_the_sdk_v1_service_principal_names_work_too():
+    from azure.identity import ClientSecretCredential
+
+    names = {
+        "AZUREML_SERVICE_PRINCIPAL_TENANT_ID": "t",
+        "AZUREML_SERVICE_PRINCIPAL_ID": "c",
+        "AZUREML_SERVICE_PRINCIPAL_PASSWORD": "s",
+    }
+    assert isinstance(credentials.credential("service-principal", names), ClientSecretCredential)
+
+
+def test_a_half_set_service_principal_names_what_is_missing():
+    with pytest.raises(credentials.CredentialError, match="set AZURE_CLIENT_SECRET as well"):
+        credentials.credential("auto", {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"})
+
+
+def test_a_managed_identity_host_is_used_when_no_principal_is_set():
+    from azure.identity import ManagedIdentityCredential
+
+    chosen = credentials.credential("auto", {"IDENTITY_ENDPOINT": "http://169.254.169.254/x"})
+    assert isinstance(chosen, ManagedIdentityCredential)
+
+
+def test_nothing_configured_and_no_cli_says_what_to_set(monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(
+        credentials.CredentialError, match="^no Azure credential for the v2 backend: set AZURE_TENANT_ID"
+    ):
+        credentials.credential("auto", {})
+
+
+def test_an_unknown_mode_is_refused_by_name():
+    with pytest.raises(credentials.CredentialError, match="unknown DUEL_AZURE_AUTH 'browser'"):
+        credentials.credential("browser", {})
