@@ -16,13 +16,19 @@ SWEEP_FILE = "hyperdrive-sweep.yml"
 AUTOML_FILE = "automl-regression.yml"
 
 
+def _valued(tags: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in tags.items() if value}
+
+
 def write_jobs(sweep: SweepJob, automl: AutoMLJob, out: str | Path) -> tuple[Path, Path]:
     """Both jobs under ``out`` (created), reading the latest registered versions of the training data
-    and environment; the trial's code folder is written relative to ``out`` as the CLI resolves it."""
+    and environment; the trial's code folder is written relative to ``out`` as the CLI resolves it.
+    Tags without a value (no split was registered) are left out."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     relative_code = os.path.relpath(Path(sweep.source_directory).resolve(), folder.resolve())
-    local = dataclasses.replace(sweep, source_directory=relative_code)
+    local = dataclasses.replace(sweep, source_directory=relative_code, tags=_valued(sweep.tags))
+    automl = dataclasses.replace(automl, tags=_valued(automl.tags))
     training = data_input(None, automl.training.name)
     jobs = (
         (folder / SWEEP_FILE, sweep_job(local, latest(TRAINING), training)),
