@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 from azure.ai.ml import load_job
@@ -22,12 +21,12 @@ def _valued(tags: dict[str, str]) -> dict[str, str]:
 
 def write_jobs(sweep: SweepJob, automl: AutoMLJob, out: str | Path) -> tuple[Path, Path]:
     """Both jobs under ``out`` (created), reading the latest registered versions of the training data
-    and environment; the trial's code folder is written relative to ``out`` as the CLI resolves it.
-    Tags without a value (no split was registered) are left out."""
+    and environment; the trial's code folder is written as an absolute path (the SDK's dump makes any
+    relative one absolute against the current folder). Tags without a value are left out."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    relative_code = os.path.relpath(Path(sweep.source_directory).resolve(), folder.resolve())
-    local = dataclasses.replace(sweep, source_directory=relative_code, tags=_valued(sweep.tags))
+    code = str(Path(sweep.source_directory).resolve())
+    local = dataclasses.replace(sweep, source_directory=code, tags=_valued(sweep.tags))
     automl = dataclasses.replace(automl, tags=_valued(automl.tags))
     training = data_input(None, automl.training.name)
     jobs = (
