@@ -29,6 +29,7 @@ class DeployTarget(StrEnum):
     LOCAL = "local"
     DOCKER = "docker"
     ACI = "aci"
+    MANAGED = "managed"  # azure-v2: a managed online endpoint
     NONE = "none"
 
 

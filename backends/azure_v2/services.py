@@ -1,6 +1,6 @@
 """Deploy the winner to a managed online endpoint with the same ``score.py``; score; clean up (SDK v2).
 
-SDK v2 has no ACI: every target but ``none`` becomes a managed online endpoint with key auth, one
+SDK v2 has no ACI: the target is ``managed``, a managed online endpoint with key auth, one
 deployment (``blue``) taking all traffic, on the registered serving environment.
 """
 
@@ -17,12 +17,18 @@ from azure.ai.ml.entities import CodeConfiguration, ManagedOnlineDeployment, Man
 from backends.azure_v2 import environments
 from backends.messages import Deployment, Endpoint
 
+MANAGED = "managed"
 DEPLOYMENT = "blue"
 INSTANCE_TYPE = "Standard_DS2_v2"
 
 
 def deploy(ml_client: MLClient, deployment: Deployment) -> Endpoint:
     """Create or update the endpoint and its deployment, then route all traffic to it."""
+    if deployment.target != MANAGED:
+        raise ValueError(
+            f"the azure-v2 backend deploys to a managed online endpoint, not {deployment.target!r}: "
+            "set DUEL_DEPLOY_TARGET=managed (or none)"
+        )
     name, version = deployment.models[0].rsplit(":", 1)
     endpoint = ManagedOnlineEndpoint(
         name=deployment.service_name, auth_mode="key", description="automl-duel winner"
