@@ -19,7 +19,7 @@ from backends.messages import Deployment, Endpoint
 
 MANAGED = "managed"
 DEPLOYMENT = "blue"
-INSTANCE_TYPE = "Standard_DS2_v2"
+INSTANCE_TYPE = "Standard_DS3_v2"  # the smallest size Azure recommends for online endpoints
 
 
 def deploy(ml_client: MLClient, deployment: Deployment) -> Endpoint:

@@ -72,6 +72,10 @@ class FakeWorkspace:
     throttled: dict[str, int] = field(default_factory=dict)
     expired_tokens: set[str] = field(default_factory=set)
     blobs: dict[str, bytes] = field(default_factory=dict)
+    endpoints: dict[str, dict] = field(default_factory=dict)
+    deployments: dict[str, dict] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=lambda: {"primaryKey": "key-1", "secondaryKey": "key-2"})
+    scoring: Any = None  # the deployed entry script (a module with init/run), set by the test
     requests: list[Request] = field(default_factory=list)
     port: int = 0
 
@@ -241,7 +245,51 @@ def _routes(state: FakeWorkspace) -> list[tuple[str, str, Any]]:
         )
         return 200, answer.as_dict(), {}
 
+    def put_endpoint(match, body):
+        name = match["name"]
+        properties = {
+            **body["properties"],
+            "provisioningState": "Succeeded",
+            "scoringUri": f"https://{name}.eastus.inference.ml.azure.com/score",
+            "swaggerUri": f"https://{name}.eastus.inference.ml.azure.com/swagger.json",
+        }
+        state.endpoints[name] = {
+            "id": f"{ARM}/onlineEndpoints/{name}",
+            "name": name,
+            **body,
+            "properties": properties,
+        }
+        return 200, state.endpoints[name], {}
+
+    def get_endpoint(match, body):
+        if match["name"] not in state.endpoints:
+            return (
+                404,
+                {"error": {"code": "ResourceNotFound", "message": f"endpoint {match['name']} not found"}},
+                {},
+            )
+        return 200, state.endpoints[match["name"]], {}
+
+    def delete_endpoint(match, body):
+        state.endpoints.pop(match["name"], None)
+        return 200, None, {}
+
+    def put_deployment(match, body):
+        # Azure fills in what the request left to its defaults.
+        body["properties"].setdefault("scaleSettings", {"scaleType": "Default"})
+        body["properties"]["provisioningState"] = "Succeeded"
+        state.deployments[match["name"]] = {"id": match.string, "name": match["name"], **body}
+        return 200, state.deployments[match["name"]], {}
+
+    def list_keys(match, body):
+        return 200, dict(state.keys), {}
+
     return [
+        ("PUT", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", put_endpoint),
+        ("GET", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", get_endpoint),
+        ("DELETE", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", delete_endpoint),
+        ("PUT", rf"^{ARM}/onlineEndpoints/[^/]+/deployments/(?P<name>[^/]+)$", put_deployment),
+        ("POST", rf"^{ARM}/onlineEndpoints/[^/]+/listKeys$", list_keys),
         ("GET", rf"^{ARM}$", workspace),
         ("GET", r"^/discovery$", discovery),
         ("GET", rf"^{ARM}/computes/(?P<name>[^/]+)$", compute),
@@ -287,6 +335,15 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
                 return self._answer(200, None, {**headers, "x-ms-blob-type": "BlockBlob"})
             return self._answer(404, None, {"x-ms-error-code": "BlobNotFound"})
 
+        def _score(self, authorization: str, raw: bytes) -> None:
+            # A managed endpoint with key auth: the entry script's answer, 401 without a key.
+            if authorization.removeprefix("Bearer ") not in state.keys.values():
+                return self._answer(401, {"message": "key auth failed"})
+            try:
+                return self._answer(200, state.scoring.run(raw.decode()))
+            except ValueError as exc:
+                return self._answer(400, {"message": str(exc)})
+
         def _any(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             parts = urlsplit(self.path)
@@ -307,6 +364,8 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
             )
             if parts.path.startswith("/duelstore/"):
                 return self._blob(parts.path, parts.query, raw)
+            if parts.path == "/score":
+                return self._score(authorization, raw)
             if authorization.removeprefix("Bearer ") in state.expired_tokens:
                 return self._answer(
                     401,
