@@ -78,5 +78,9 @@ def add_tags(ml_client: MLClient, name: str, version: int, tags: dict[str, str])
 def download(ml_client: MLClient, name: str, version: int, folder: str) -> str:
     """The model's file (or folder) downloaded into ``folder``."""
     ml_client.models.download(name, str(version), download_path=folder)
-    (entry,) = (Path(folder) / name).iterdir()
+    # The SDK writes under <folder>/<name>/: the file, or the folder that was registered.
+    target = Path(folder) / name
+    if target.is_file():
+        return str(target)
+    (entry,) = target.iterdir()
     return str(entry)
