@@ -23,14 +23,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from azure.ai.ml import MLClient
-from azure.ai.ml._restclient.runhistory.models import MetricV2, MetricV2Value, PaginatedRunList, Run
+from azure.ai.ml._restclient.runhistory.models import Run
 from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import RequestsTransport
 
-SUBSCRIPTION, GROUP, WORKSPACE = "00000000-1111-2222-3333-444444444444", "duel-rg", "duel-ws"
-SCOPE = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}"
-ARM = f"{SCOPE}/providers/Microsoft.MachineLearningServices/workspaces/{WORKSPACE}"
-REGION_API = "https://eastus.api.azureml.ms"
+from tests.backends.azure_v2.fake_routes import ARM, GROUP, SUBSCRIPTION, WORKSPACE, route_key, routes
+
+__all__ = [
+    "ARM",
+    "GROUP",
+    "SUBSCRIPTION",
+    "WORKSPACE",
+    "FakeAzureServer",
+    "LocalTransport",
+    "StubCredential",
+    "route_key",
+]
 
 
 @dataclass(frozen=True)
@@ -136,174 +144,6 @@ class LocalTransport(RequestsTransport):
             request.url = address
 
 
-def _job_answer(state: FakeWorkspace, name: str) -> dict:
-    job = json.loads(json.dumps(state.jobs[name]))
-    steps = state.statuses.get(name) or ["NotStarted"]
-    job["properties"]["status"] = steps.pop(0) if len(steps) > 1 else steps[0]
-    job["properties"].setdefault("properties", {}).update(state.job_properties.get(name, {}))
-    job["properties"]["tags"] = {**(job["properties"].get("tags") or {}), **state.job_tags.get(name, {})}
-    return job
-
-
-def _routes(state: FakeWorkspace) -> list[tuple[str, str, Any]]:
-    """(method, path pattern, handler(match, body) -> (status, body, headers))."""
-    port = state.port
-    blob_root = f"http://127.0.0.1:{port}/duelstore/azureml-blobstore"
-
-    def workspace(match, body):
-        return (
-            200,
-            {
-                "id": ARM,
-                "name": WORKSPACE,
-                "type": "Microsoft.MachineLearningServices/workspaces",
-                "location": "eastus",
-                "properties": {"discoveryUrl": f"{REGION_API}/discovery", "friendlyName": WORKSPACE},
-            },
-            {},
-        )
-
-    def discovery(match, body):
-        return (
-            200,
-            {key: REGION_API for key in ("api", "catalog", "experimentation", "history", "modelmanagement")},
-            {},
-        )
-
-    def compute(match, body):
-        name = match["name"]
-        if name not in state.computes:
-            return 404, {"error": {"code": "ResourceNotFound", "message": f"compute {name} not found"}}, {}
-        return (
-            200,
-            {
-                "id": f"{ARM}/computes/{name}",
-                "name": name,
-                "location": "eastus",
-                "properties": {
-                    "computeType": "AmlCompute",
-                    "provisioningState": "Succeeded",
-                    "properties": {},
-                },
-            },
-            {},
-        )
-
-    def create_compute(match, body):
-        state.computes.add(match["name"])
-        body.setdefault("properties", {})["provisioningState"] = "Succeeded"
-        return 200, {"id": f"{ARM}/computes/{match['name']}", "name": match["name"], **body}, {}
-
-    def versioned(match, body):
-        return 200, {"id": match.string, "name": match["version"], **body}, {}
-
-    def code_versions(match, body):
-        return 200, {"value": []}, {}
-
-    def pending_upload(match, body):
-        blob = f"{blob_root}/LocalUpload/{match['id']}"
-        return (
-            200,
-            {
-                "blobReferenceForConsumption": {
-                    "blobUri": blob,
-                    "storageAccountArmId": f"{SCOPE}/providers/Microsoft.Storage/storageAccounts/duelstore",
-                    "credential": {"credentialType": "SAS", "sasUri": f"{blob}?sv=2021-08-06&sig=local"},
-                },
-                "pendingUploadId": match["id"],
-                "pendingUploadType": "TemporaryBlobReference",
-            },
-            {},
-        )
-
-    def create_job(match, body):
-        name = match["name"]
-        body["properties"]["status"] = "NotStarted"
-        state.jobs[name] = {
-            "id": f"{ARM}/jobs/{name}",
-            "name": name,
-            "type": "Microsoft.MachineLearningServices/workspaces/jobs",
-            **body,
-        }
-        state._start(name)
-        return 201, _job_answer(state, name), {}
-
-    def get_job(match, body):
-        if match["name"] not in state.jobs:
-            return 404, {"error": {"code": "UserError", "message": f"job {match['name']} not found"}}, {}
-        return 200, _job_answer(state, match["name"]), {}
-
-    def children(match, body):
-        runs = [Run(run) for run in state.children.get(match["run"], [])]
-        return 200, PaginatedRunList(value=runs).as_dict(), {}
-
-    def metric(match, body):
-        name = body["metricName"]
-        values = state.metrics.get(match["run"], {}).get(name, [])
-        answer = MetricV2(
-            name=name, value=[MetricV2Value(step=i, data={name: v}) for i, v in enumerate(values)]
-        )
-        return 200, answer.as_dict(), {}
-
-    def put_endpoint(match, body):
-        name = match["name"]
-        properties = {
-            **body["properties"],
-            "provisioningState": "Succeeded",
-            "scoringUri": f"https://{name}.eastus.inference.ml.azure.com/score",
-            "swaggerUri": f"https://{name}.eastus.inference.ml.azure.com/swagger.json",
-        }
-        state.endpoints[name] = {
-            "id": f"{ARM}/onlineEndpoints/{name}",
-            "name": name,
-            **body,
-            "properties": properties,
-        }
-        return 200, state.endpoints[name], {}
-
-    def get_endpoint(match, body):
-        if match["name"] not in state.endpoints:
-            return (
-                404,
-                {"error": {"code": "ResourceNotFound", "message": f"endpoint {match['name']} not found"}},
-                {},
-            )
-        return 200, state.endpoints[match["name"]], {}
-
-    def delete_endpoint(match, body):
-        state.endpoints.pop(match["name"], None)
-        return 200, None, {}
-
-    def put_deployment(match, body):
-        # Azure fills in what the request left to its defaults.
-        body["properties"].setdefault("scaleSettings", {"scaleType": "Default"})
-        body["properties"]["provisioningState"] = "Succeeded"
-        state.deployments[match["name"]] = {"id": match.string, "name": match["name"], **body}
-        return 200, state.deployments[match["name"]], {}
-
-    def list_keys(match, body):
-        return 200, dict(state.keys), {}
-
-    return [
-        ("PUT", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", put_endpoint),
-        ("GET", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", get_endpoint),
-        ("DELETE", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", delete_endpoint),
-        ("PUT", rf"^{ARM}/onlineEndpoints/[^/]+/deployments/(?P<name>[^/]+)$", put_deployment),
-        ("POST", rf"^{ARM}/onlineEndpoints/[^/]+/listKeys$", list_keys),
-        ("GET", rf"^{ARM}$", workspace),
-        ("GET", r"^/discovery$", discovery),
-        ("GET", rf"^{ARM}/computes/(?P<name>[^/]+)$", compute),
-        ("PUT", rf"^{ARM}/computes/(?P<name>[^/]+)$", create_compute),
-        ("PUT", rf"^{ARM}/(environments|codes)/[^/]+/versions/(?P<version>[^/]+)$", versioned),
-        ("GET", rf"^{ARM}/codes/[^/]+/versions$", code_versions),
-        ("POST", rf"^{ARM}/codes/(?P<id>[^/]+)/versions/[^/]+/startPendingUpload$", pending_upload),
-        ("PUT", rf"^{ARM}/jobs/(?P<name>[^/]+)$", create_job),
-        ("GET", rf"^{ARM}/jobs/(?P<name>[^/]+)$", get_job),
-        ("GET", rf"^/history/v1.0{ARM}/runs/(?P<run>[^/]+)/children$", children),
-        ("POST", rf"^/metric/v2.0{ARM}/runs/(?P<run>[^/]+)/full$", metric),
-    ]
-
-
 def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -403,15 +243,6 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
     return Handler
 
 
-def route_key(method: str, name: str) -> str:
-    """The throttling key of a route: ``route_key("GET", "job")`` for reading a job."""
-    patterns = {
-        "job": rf"^{ARM}/jobs/(?P<name>[^/]+)$",
-        "children": rf"^/history/v1.0{ARM}/runs/(?P<run>[^/]+)/children$",
-    }
-    return f"{method} {patterns[name]}"
-
-
 class FakeAzureServer:
     """Serves a :class:`FakeWorkspace` on 127.0.0.1 (a random port) until :meth:`close`."""
 
@@ -419,7 +250,7 @@ class FakeAzureServer:
         self.state = FakeWorkspace()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
         self.state.port = self._server.server_address[1]
-        self._server.RequestHandlerClass = _handler(self.state, _routes(self.state))
+        self._server.RequestHandlerClass = _handler(self.state, routes(self.state))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
