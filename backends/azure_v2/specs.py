@@ -98,6 +98,7 @@ def sweep_job(job: SweepJob, environment: str, training_data: Input | None = Non
         [f"python {job.script}", f"--train-data ${{{{inputs.{TRAINING_INPUT}}}}}", *fixed]
         + [f"{argument} ${{{{inputs.{name}}}}}" for name, argument in swept.items()]
     )
+    # command() declares an input per swept name from a value; .sweep() then replaces each with its space.
     defaults = {name: job.parameter_space[argument][1][0] for name, argument in swept.items()}
     training = training_data or data_input(
         dataset if isinstance(dataset, DatasetRef) else None, getattr(dataset, "name", dataset)
