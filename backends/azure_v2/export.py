@@ -28,7 +28,7 @@ def write_jobs(sweep: SweepJob, automl: AutoMLJob, out: str | Path) -> tuple[Pat
     code = str(Path(sweep.source_directory).resolve())
     local = dataclasses.replace(sweep, source_directory=code, tags=_valued(sweep.tags))
     automl = dataclasses.replace(automl, tags=_valued(automl.tags))
-    training = data_input(None, automl.training.name)
+    training = data_input(automl.training.name)
     jobs = (
         (folder / SWEEP_FILE, sweep_job(local, latest(TRAINING), training)),
         (folder / AUTOML_FILE, automl_job(automl, training)),

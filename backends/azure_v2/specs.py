@@ -31,7 +31,7 @@ from azure.ai.ml.sweep import (
     Uniform,
 )
 
-from backends.messages import AutoMLJob, DatasetRef, SweepJob
+from backends.messages import AutoMLJob, SweepJob
 
 # SDK v1 parameter expression -> (SDK v2 search space class, its argument names in v1's order).
 # Both SDKs take log-scale bounds as natural-log exponents, so the values carry over unchanged.
@@ -69,21 +69,20 @@ def input_name(argument: str) -> str:
     return argument.lstrip("-").replace("-", "_")
 
 
-def data_input(ref: DatasetRef | None, name: str) -> Input:
-    """The registered MLTable asset ``name`` at ``ref``'s version (``@latest`` without one)."""
-    path = f"azureml:{ref.name}:{ref.version}" if ref else f"azureml:{name}@latest"
-    return Input(type="mltable", path=path)
+def data_input(name: str, version: int | None = None) -> Input:
+    """The registered MLTable asset ``name`` at ``version`` (the latest without one)."""
+    return Input(type="mltable", path=f"azureml:{name}:{version}" if version else f"azureml:{name}@latest")
 
 
-def _fixed_arguments(arguments: tuple[str, ...]) -> tuple[list[str], DatasetRef | str]:
-    """The trial's arguments without the v1 dataset lookup, and the dataset it named."""
+def _fixed_arguments(arguments: tuple[str, ...]) -> tuple[list[str], Input]:
+    """The trial's arguments without the v1 dataset lookup, and that dataset as a job input."""
     pairs = dict(zip(arguments[::2], arguments[1::2], strict=True))
     name = pairs.get(_DATASET_ARGUMENTS[0])
     if not name:
         raise ValueError("the sweep's arguments name no --dataset-name to give the trial as input")
     version = pairs.get(_DATASET_ARGUMENTS[1], "latest")
     kept = [part for key, value in pairs.items() if key not in _DATASET_ARGUMENTS for part in (key, value)]
-    return kept, DatasetRef(name, int(version)) if version.isdigit() else name
+    return kept, data_input(name, int(version) if version.isdigit() else None)
 
 
 def sweep_job(job: SweepJob, environment: str, training_data: Input | None = None) -> Job:
@@ -92,7 +91,7 @@ def sweep_job(job: SweepJob, environment: str, training_data: Input | None = Non
     ``environment`` is the registered training environment (``azureml:name:version`` or
     ``azureml:name@latest``); ``training_data`` replaces the dataset the arguments name.
     """
-    fixed, dataset = _fixed_arguments(job.arguments)
+    fixed, named_data = _fixed_arguments(job.arguments)
     swept = {input_name(argument): argument for argument in job.parameter_space}
     line = " ".join(
         [f"python {job.script}", f"--train-data ${{{{inputs.{TRAINING_INPUT}}}}}", *fixed]
@@ -100,13 +99,10 @@ def sweep_job(job: SweepJob, environment: str, training_data: Input | None = Non
     )
     # command() declares an input per swept name from a value; .sweep() then replaces each with its space.
     defaults = {name: job.parameter_space[argument][1][0] for name, argument in swept.items()}
-    training = training_data or data_input(
-        dataset if isinstance(dataset, DatasetRef) else None, getattr(dataset, "name", dataset)
-    )
     trial = command(
         code=job.source_directory,
         command=line,
-        inputs={TRAINING_INPUT: training, **defaults},
+        inputs={TRAINING_INPUT: training_data or named_data, **defaults},
         environment=environment,
         compute=job.compute.name,
     )
@@ -142,7 +138,7 @@ def automl_job(job: AutoMLJob, training_data: Input | None = None) -> Job:
     regression = automl.regression(
         compute=job.compute.name,
         experiment_name=job.experiment,
-        training_data=training_data or data_input(job.training, job.training.name),
+        training_data=training_data or data_input(job.training.name, job.training.version),
         target_column_name=job.label,
         primary_metric=job.primary_metric,
         tags=dict(job.tags),
