@@ -34,12 +34,10 @@ class BackendSettings(Protocol):
     cluster_idle_seconds: int
 
 
-def open_backend(settings: BackendSettings) -> Backend:
-    """The backend the settings name, on their workspace."""
-    if settings.backend not in ("emulator", "azure"):
-        raise ValueError(f"unknown backend {settings.backend!r}: use emulator or azure")
+def clusters(settings: BackendSettings) -> dict[str, ClusterSpec]:
+    """The CPU (AutoML) and GPU (HyperDrive) clusters the settings describe."""
     idle = settings.cluster_idle_seconds
-    clusters = {
+    return {
         "cpu_cluster": ClusterSpec(
             settings.cpu_cluster, settings.cpu_vm_size, settings.cpu_max_nodes, settings.cpu_min_nodes, idle
         ),
@@ -47,13 +45,19 @@ def open_backend(settings: BackendSettings) -> Backend:
             settings.gpu_cluster, settings.gpu_vm_size, settings.gpu_max_nodes, settings.gpu_min_nodes, idle
         ),
     }
+
+
+def open_backend(settings: BackendSettings) -> Backend:
+    """The backend the settings name, on their workspace."""
+    if settings.backend not in ("emulator", "azure"):
+        raise ValueError(f"unknown backend {settings.backend!r}: use emulator or azure")
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
-        return open_emulator(settings.emulator_home, **clusters)
+        return open_emulator(settings.emulator_home, **clusters(settings))
     from backends.azure import open_azure
 
-    return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters)
+    return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters(settings))
 
 
-__all__ = ["Backend", "BackendSettings", "open_backend"]
+__all__ = ["Backend", "BackendSettings", "clusters", "open_backend"]
