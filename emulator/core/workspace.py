@@ -10,6 +10,7 @@ from typing import Any
 
 from ..exceptions import UserErrorException, WorkspaceException
 from ..store import AbstractStore, SqliteStore
+from ._reaper import _reap_dead_runs
 
 _CONFIG_NAMES = (
     "config.json",
@@ -47,8 +48,6 @@ def _store_for(folder: Path) -> AbstractStore:
         if store is None:
             store = _stores[folder] = SqliteStore(folder)
             # Runs whose process died since the workspace was last opened become Failed now.
-            from .run import _reap_dead_runs
-
             _reap_dead_runs(store)
         return store
 

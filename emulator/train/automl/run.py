@@ -185,3 +185,6 @@ class AutoMLRun(Run):
 
 
 __all__ = ["AutoMLRun"]
+
+
+Run.add_type_provider("automl", AutoMLRun)
