@@ -102,7 +102,9 @@ def test_without_a_credential_opening_fails_in_one_line_before_any_workspace_is_
 
 
 def test_without_the_sdk_interpreter_opening_says_how_to_build_it(tmp_path):
-    settings = DuelSettings(backend="azure", azure_python=str(tmp_path / "no-such-python"))
+    settings = DuelSettings(
+        backend="azure", automl_timeout_minutes=15, azure_python=str(tmp_path / "no-such-python")
+    )
     with pytest.raises(AzureSetupError, match="make azure-env"):
         open_backend(settings)
 
