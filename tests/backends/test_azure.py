@@ -228,3 +228,9 @@ def test_an_automl_run_without_an_onnx_child_fails_in_one_line(backend, home, tm
     with pytest.raises(StepError) as refused:
         backend.fetch_automl_model(RunRef("plain-automl", run.id), tmp_path)
     assert refused.value.kind == "ConfigException" and "ONNX compatibility disabled" in str(refused.value)
+
+
+@pytest.mark.azure
+def test_a_real_workspace_opens_headlessly_with_both_environments(azure_workspace):
+    backend = open_backend(azure_workspace)
+    assert backend.identity.startswith("azure:") and backend.identity.count("/") == 2
