@@ -234,3 +234,17 @@ def test_an_automl_run_without_an_onnx_child_fails_in_one_line(backend, home, tm
 def test_a_real_workspace_opens_headlessly_with_both_environments(azure_workspace):
     backend = open_backend(azure_workspace)
     assert backend.identity.startswith("azure:") and backend.identity.count("/") == 2
+
+
+REAL_SDK_PYTHON = Path(__file__).resolve().parents[2] / ".venv-azure" / "bin" / "python"
+
+
+@pytest.mark.azure_sdk
+@pytest.mark.skipif(
+    not REAL_SDK_PYTHON.exists(), reason=f"no real SDK v1 at {REAL_SDK_PYTHON}: `make azure-env`"
+)
+def test_the_real_sdk_interpreter_runs_the_steps_and_refuses_a_missing_credential_in_one_line(home):
+    # Every step module imports under the real SDK; the credential is chosen before anything is contacted.
+    with pytest.raises(StepError) as refused:
+        open_azure(str(REAL_SDK_PYTHON), home / "config.json", cpu_cluster=CPU, gpu_cluster=GPU)
+    assert refused.value.kind == "CredentialError" and "\n" not in str(refused.value)
