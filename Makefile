@@ -35,19 +35,19 @@ bench: setup
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# The real SDK v1 clients in their own environment (their pins break prefect): the azure extra plus
-# pytest, read from pyproject.toml so the pins live in one place. The step code runs here from the
-# repository root, so the project itself is not installed into it.
+# The real SDK v1 clients in their own environment (their pins break prefect): the azure extra, read
+# from pyproject.toml so the pins live in one place. The SDK steps run here from the repository root
+# (`python -m backends.sdk_v1.step`), so the project itself is not installed into it.
 azure-env: .venv-azure/.installed
 
 .venv-azure/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-azure
-	.venv-azure/bin/python -c "import tomllib; extras = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']; print('\\n'.join(extras['azure'] + [r for r in extras['dev'] if r.startswith('pytest')]))" > .venv-azure/requirements.txt
+	.venv-azure/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['azure']))" > .venv-azure/requirements.txt
 	.venv-azure/bin/pip install -q -r .venv-azure/requirements.txt
 	.venv-azure/bin/python -c "import azureml.core, azureml.train.hyperdrive, azureml.train.automl"
 	touch $@
 
-# The emulator's surface against the real SDK's, then every real SDK object the Azure path builds.
+# The emulator's surface against the real SDK's, and every real SDK object the Azure path builds
+# (tests marked azure_sdk, which drive .venv-azure and skip without it).
 conformance: setup .venv-azure/.installed
 	$(PY) -m pytest -q tests/conformance
-	.venv-azure/bin/python -m pytest -q -p no:azureml_emulator -m sdk_v1 tests/azure_sdk

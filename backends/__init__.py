@@ -38,8 +38,8 @@ class BackendSettings(Protocol):
 BACKENDS = ("emulator", "azure", "azure-v2")
 
 
-def cluster_specs(settings: BackendSettings) -> dict[str, ClusterSpec]:
-    """The CPU (AutoML) and GPU (sweep) clusters the settings describe."""
+def clusters(settings: BackendSettings) -> dict[str, ClusterSpec]:
+    """The CPU (AutoML) and GPU (HyperDrive) clusters the settings describe."""
     idle = settings.cluster_idle_seconds
     return {
         "cpu_cluster": ClusterSpec(
@@ -55,18 +55,17 @@ def open_backend(settings: BackendSettings) -> Backend:
     """The backend the settings name, on their workspace."""
     if settings.backend not in BACKENDS:
         raise ValueError(f"unknown backend {settings.backend!r}: use {', '.join(BACKENDS)}")
-    clusters = cluster_specs(settings)
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
-        return open_emulator(settings.emulator_home, **clusters)
+        return open_emulator(settings.emulator_home, **clusters(settings))
     if settings.backend == "azure-v2":
         from backends.azure_v2.workspace import open_azure_v2
 
-        return open_azure_v2(settings.azure_config, settings.azure_auth, **clusters)
+        return open_azure_v2(settings.azure_config, settings.azure_auth, **clusters(settings))
     from backends.azure import open_azure
 
-    return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters)
+    return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters(settings))
 
 
-__all__ = ["BACKENDS", "Backend", "BackendSettings", "cluster_specs", "open_backend"]
+__all__ = ["BACKENDS", "Backend", "BackendSettings", "clusters", "open_backend"]

@@ -95,7 +95,9 @@ class SdkProcess:
             process.stdin.close()
             outcome = None
             for line in process.stdout:
-                message = json.loads(line)
+                message = _protocol_line(line)
+                if message is None:
+                    continue
                 if "progress" in message:
                     for callback in callbacks:
                         callback(decode(message["progress"]))
@@ -114,6 +116,15 @@ class SdkProcess:
         if "error" in outcome:
             raise StepError(step, outcome["error"]["type"], outcome["error"]["message"])
         return decode(outcome["answer"])
+
+
+def _protocol_line(line: str) -> dict | None:
+    """A protocol message, or None for anything else a library wrote to stdout before the step began."""
+    try:
+        message = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return message if isinstance(message, dict) and message.keys() & {"progress", "answer", "error"} else None
 
 
 class _Module:

@@ -28,7 +28,7 @@ def export_jobs(
     Both read the latest registered training split and training environment; budgets, search
     space and clusters come from the settings (DUEL_* variables, .env), as for a flow run.
     """
-    from backends import cluster_specs
+    from backends import clusters
     from backends.azure_v2.export import write_jobs
     from backends.messages import DatasetRef
     from tasks.automl_job import automl_job
@@ -37,7 +37,7 @@ def export_jobs(
     from tasks.settings import DuelSettings
 
     settings = DuelSettings()
-    clusters = cluster_specs(settings)
+    specs = clusters(settings)
     # No split is registered here: the files name the latest versions (write_jobs), not these.
     data = DataRefs(
         train=DatasetRef(f"{settings.dataset_name}-train", 0),
@@ -47,8 +47,8 @@ def export_jobs(
         test_rows=0,
     )
     paths = write_jobs(
-        sweep_job(settings, data, clusters["gpu_cluster"]),
-        automl_job(settings, data, clusters["cpu_cluster"]),
+        sweep_job(settings, data, specs["gpu_cluster"]),
+        automl_job(settings, data, specs["cpu_cluster"]),
         out,
     )
     for path in paths:

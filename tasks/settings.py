@@ -11,8 +11,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# AutoMLConfig refuses experiment_timeout_hours below 0.25 (the emulator takes any budget).
+AZURE_MIN_AUTOML_MINUTES = 15.0
 
 
 class Backend(StrEnum):
@@ -92,6 +95,15 @@ class DuelSettings(BaseSettings):
     delete_service: bool = Field(
         default=False, description="Delete the scoring service after its smoke test."
     )
+
+    @model_validator(mode="after")
+    def _azure_budgets(self) -> DuelSettings:
+        if self.backend is Backend.AZURE and self.automl_timeout_minutes < AZURE_MIN_AUTOML_MINUTES:
+            raise ValueError(
+                f"Azure AutoML takes automl_timeout_minutes from {AZURE_MIN_AUTOML_MINUTES:g} "
+                f"(got {self.automl_timeout_minutes:g}): set DUEL_AUTOML_TIMEOUT_MINUTES"
+            )
+        return self
 
     @field_validator("automl_allowed_models", mode="before")
     @classmethod

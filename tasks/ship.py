@@ -169,18 +169,21 @@ def register_winner(
     return Registration(onnx_model, native_model, promoted, promotion)
 
 
+def deployment(settings: DuelSettings, model: RegisteredModel) -> Deployment:
+    """The registered ONNX model behind ``training/score.py`` on the settings' deploy target."""
+    return Deployment(
+        service_name=settings.service_name,
+        models=(model.ref,),
+        entry_script="score.py",
+        source_directory=str(SOURCE_DIRECTORY),
+        target=settings.deploy_target.value,
+    )
+
+
 @task(name="deploy-service", retries=2, retry_delay_seconds=5)
 def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
     """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint."""
-    endpoint = open_backend(settings).deploy(
-        Deployment(
-            service_name=settings.service_name,
-            models=(registered.onnx_model.ref,),
-            entry_script="score.py",
-            source_directory=str(SOURCE_DIRECTORY),
-            target=settings.deploy_target.value,
-        )
-    )
+    endpoint = open_backend(settings).deploy(deployment(settings, registered.onnx_model))
     create_link_artifact(key="scoring-endpoint", link=endpoint.scoring_uri, description="Scoring endpoint")
     return endpoint
 

@@ -1,4 +1,4 @@
-"""``HyperDriveRun``: the parent run of a sweep, and the submission that starts its controller.
+"""``HyperDriveRun``: the parent run of a sweep (its submission is in ``_submit``).
 
 The sweep's configuration is recorded on the run as the SDK records it: properties
 ``primary_metric_config``, ``generator_config``, ``policy_config`` and ``resume_from`` (JSON

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backends import cluster_specs
+from backends import clusters
 from backends.messages import DatasetRef
 from tasks.automl_job import automl_job
 from tasks.hyperdrive_job import sweep_job
@@ -30,12 +30,12 @@ def data() -> DataRefs:
 
 @pytest.fixture
 def sweep_message(settings, data):
-    return sweep_job(settings, data, cluster_specs(settings)["gpu_cluster"])
+    return sweep_job(settings, data, clusters(settings)["gpu_cluster"])
 
 
 @pytest.fixture
 def automl_message(settings, data):
-    return automl_job(settings, data, cluster_specs(settings)["cpu_cluster"])
+    return automl_job(settings, data, clusters(settings)["cpu_cluster"])
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from backends import cluster_specs
+from backends import clusters
 from backends.azure_v2 import credentials, jobs, specs
 from backends.azure_v2.workspace import open_azure_v2
 from backends.messages import DatasetUpload
@@ -37,7 +37,7 @@ def test_the_duels_jobs_are_accepted_and_a_small_automl_job_runs_to_its_best_chi
     workspace_config, settings, sweep_message, automl_message, housing, tmp_path
 ):
     backend = open_azure_v2(
-        workspace_config, os.environ.get("DUEL_AZURE_AUTH", "auto"), **cluster_specs(settings)
+        workspace_config, os.environ.get("DUEL_AZURE_AUTH", "auto"), **clusters(settings)
     )
     ml_client = backend.workspace
     for job in (

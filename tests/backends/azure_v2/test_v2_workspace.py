@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from backends import cluster_specs
+from backends import clusters
 from backends.azure_v2 import credentials, environments
 from backends.azure_v2.workspace import WorkspaceError, open_azure_v2
 from tests.backends.azure_v2.fake_workspace import (
@@ -30,7 +30,7 @@ def config(tmp_path):
 
 def _open(azure, config, settings, credential):
     return open_azure_v2(
-        config, credential=credential, transport=LocalTransport(azure.port), **cluster_specs(settings)
+        config, credential=credential, transport=LocalTransport(azure.port), **clusters(settings)
     )
 
 
@@ -59,7 +59,7 @@ def test_an_expired_credential_fails_on_opening_in_one_line(azure, config, setti
 
 def test_a_missing_config_names_the_setting(tmp_path, settings):
     with pytest.raises(WorkspaceError, match="set DUEL_AZURE_CONFIG"):
-        open_azure_v2(tmp_path / "absent.json", credential=StubCredential(), **cluster_specs(settings))
+        open_azure_v2(tmp_path / "absent.json", credential=StubCredential(), **clusters(settings))
 
 
 def test_environment_versions_follow_their_files_content():
