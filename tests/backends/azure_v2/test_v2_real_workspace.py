@@ -36,9 +36,7 @@ def workspace_config() -> Path:
 def test_the_duels_jobs_are_accepted_and_a_small_automl_job_runs_to_its_best_child(
     workspace_config, settings, sweep_message, automl_message, housing, tmp_path
 ):
-    backend = open_azure_v2(
-        workspace_config, os.environ.get("DUEL_AZURE_AUTH", "auto"), **clusters(settings)
-    )
+    backend = open_azure_v2(workspace_config, os.environ.get("DUEL_AZURE_AUTH", "auto"), **clusters(settings))
     ml_client = backend.workspace
     for job in (
         specs.sweep_job(sweep_message, "azureml:duel-training@latest"),
