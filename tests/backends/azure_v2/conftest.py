@@ -39,11 +39,13 @@ def automl_message(settings, data):
 
 
 @pytest.fixture
-def azure():
+def azure(monkeypatch):
     """A local Azure ML workspace over HTTP (see fake_workspace.py); its state and requests."""
     from tests.backends.azure_v2.fake_workspace import FakeAzureServer
 
     server = FakeAzureServer()
+    for name, value in server.proxy_environment().items():
+        monkeypatch.setenv(name, value)
     yield server.state
     server.close()
 

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -27,6 +30,7 @@ from azure.ai.ml._restclient.runhistory.models import Run
 from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import RequestsTransport
 
+from tests.backends.azure_v2 import fake_storage
 from tests.backends.azure_v2.fake_routes import ARM, GROUP, SUBSCRIPTION, WORKSPACE, route_key, routes
 
 __all__ = [
@@ -144,36 +148,29 @@ class LocalTransport(RequestsTransport):
             request.url = address
 
 
-def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]:
+def _handler(state: FakeWorkspace, routes: list, tls: ssl.SSLContext) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def _answer(self, status: int, body: Any = None, headers: dict | None = None) -> None:
-            payload = b"" if body is None else json.dumps(body).encode()
+        def _send(self, status: int, payload: bytes, headers: dict, length: str | None = None) -> None:
             self.send_response(status)
-            for key, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            for key, value in headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", length or str(len(payload)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        def _blob(self, path: str, query: str, raw: bytes) -> None:
-            # Azure Blob Storage: HEAD answers 404 for a new blob, PUT stores it (201), PUT ?comp=
-            # sets a property of a stored one (200).
-            headers = {
-                "ETag": '"0x1"',
-                "Last-Modified": "Sat, 28 Nov 2026 06:00:00 GMT",
-                "x-ms-version": "2021-08-06",
-            }
-            if self.command == "PUT" and "comp=" in query:
-                return self._answer(200 if path in state.blobs else 404, None, headers)
-            if self.command == "PUT":
-                state.blobs.setdefault(path, raw)
-                return self._answer(201, None, {**headers, "x-ms-request-server-encrypted": "true"})
-            if path in state.blobs:
-                return self._answer(200, None, {**headers, "x-ms-blob-type": "BlockBlob"})
-            return self._answer(404, None, {"x-ms-error-code": "BlobNotFound"})
+        def _answer(self, status: int, body: Any = None, headers: dict | None = None) -> None:
+            payload = b"" if body is None else json.dumps(body).encode()
+            self._send(status, payload, {"Content-Type": "application/json", **(headers or {})})
+
+        def do_CONNECT(self) -> None:
+            # HTTPS_PROXY: the storage account's host, tunnelled here and served over TLS.
+            self.send_response(200, "Connection established")
+            self.end_headers()
+            Handler(tls.wrap_socket(self.connection, server_side=True), self.client_address, self.server)
+            self.close_connection = True
 
         def _score(self, authorization: str, raw: bytes) -> None:
             # A managed endpoint with key auth: the entry script's answer, 401 without a key.
@@ -202,8 +199,12 @@ def _handler(state: FakeWorkspace, routes: list) -> type[BaseHTTPRequestHandler]
                     authorization,
                 )
             )
-            if parts.path.startswith("/duelstore/"):
-                return self._blob(parts.path, parts.query, raw)
+            blob = fake_storage.blob_path(self.headers.get("Host", ""), parts.path)
+            if blob:
+                status, payload, headers = fake_storage.answer(
+                    state.blobs, self.command, blob, parts.query, raw
+                )
+                return self._send(status, payload, headers, headers.pop("Content-Length-Of-Blob", None))
             if parts.path == "/score":
                 return self._score(authorization, raw)
             if authorization.removeprefix("Bearer ") in state.expired_tokens:
@@ -250,10 +251,24 @@ class FakeAzureServer:
         self.state = FakeWorkspace()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
         self.state.port = self._server.server_address[1]
-        self._server.RequestHandlerClass = _handler(self.state, routes(self.state))
+        self._folder = tempfile.TemporaryDirectory(prefix="fake-azure-")
+        tls, self.certificate = fake_storage.tls_context(Path(self._folder.name))
+        self._server.RequestHandlerClass = _handler(self.state, routes(self.state), tls)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    def proxy_environment(self) -> dict[str, str]:
+        """What points this process's storage clients at the server (see fake_storage)."""
+        proxy = f"http://127.0.0.1:{self.state.port}"
+        return {
+            "HTTPS_PROXY": proxy,
+            "https_proxy": proxy,
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "REQUESTS_CA_BUNDLE": str(self.certificate),
+        }
 
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._folder.cleanup()
