@@ -167,7 +167,64 @@ def routes(state) -> list[tuple[str, str, Any]]:
     def list_keys(match, body):
         return 200, dict(state.keys), {}
 
+    def datastore(match, body):
+        return (
+            200,
+            {
+                "id": match.string,
+                "name": match["name"],
+                "properties": {
+                    "datastoreType": "AzureBlob",
+                    "accountName": "duelstore",
+                    "containerName": f"azureml-{match['name']}",
+                    "endpoint": "core.windows.net",
+                    "protocol": "https",
+                    "credentials": {"credentialsType": "AccountKey"},
+                    "isDefault": match["name"] == "workspaceblobstore",
+                },
+            },
+            {},
+        )
+
+    def datastore_secrets(match, body):
+        return 200, {"secretsType": "AccountKey", "key": "bG9jYWwta2V5"}, {}
+
+    def container(match, body):
+        versions = state.assets.get((match["kind"], match["name"]), {})
+        if not versions:
+            return 404, {"error": {"code": "UserError", "message": f"{match['name']} not found"}}, {}
+        latest = max(int(version) for version in versions)
+        properties = {"latestVersion": str(latest), "nextVersion": str(latest + 1)}
+        return 200, {"id": match.string, "name": match["name"], "properties": properties}, {}
+
+    def put_version(match, body):
+        if match["kind"] == "models":
+            body["properties"].setdefault("flavors", {})  # Azure's default for a model without flavors
+        stored = {"id": match.string, "name": match["version"], **body}
+        state.assets.setdefault((match["kind"], match["name"]), {})[match["version"]] = stored
+        return 200, stored, {}
+
+    def get_version(match, body):
+        stored = state.assets.get((match["kind"], match["name"]), {}).get(match["version"])
+        if stored is None:
+            return (
+                404,
+                {"error": {"code": "UserError", "message": f"{match['name']}:{match['version']} not found"}},
+                {},
+            )
+        return 200, stored, {}
+
+    def list_versions(match, body):
+        return 200, {"value": list(state.assets.get((match["kind"], match["name"]), {}).values())}, {}
+
+    asset = rf"^{ARM}/(?P<kind>data|models)/(?P<name>[^/]+)"
     return [
+        ("GET", rf"{asset}$", container),
+        ("GET", rf"{asset}/versions$", list_versions),
+        ("PUT", rf"{asset}/versions/(?P<version>[^/]+)$", put_version),
+        ("GET", rf"{asset}/versions/(?P<version>[^/]+)$", get_version),
+        ("GET", rf"^{ARM}/datastores/(?P<name>[^/]+)$", datastore),
+        ("POST", rf"^{ARM}/datastores/(?P<name>[^/]+)/listSecrets$", datastore_secrets),
         ("PUT", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", put_endpoint),
         ("GET", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", get_endpoint),
         ("DELETE", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", delete_endpoint),

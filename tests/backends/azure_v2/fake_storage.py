@@ -96,9 +96,12 @@ def answer(
         return 201, b"", {**_HEADERS, "x-ms-request-server-encrypted": "true"}
     if key not in blobs:
         return 404, b"", {"x-ms-error-code": "BlobNotFound"}
+    content = blobs[key]
     headers = {**_HEADERS, "x-ms-blob-type": "BlockBlob", "Content-Type": "application/octet-stream"}
+    if method == "GET" and content:
+        return 206, content, {**headers, "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"}
     return (
         200,
-        (blobs[key] if method == "GET" else b""),
-        {**headers, "Content-Length-Of-Blob": str(len(blobs[key]))},
+        (content if method == "GET" else b""),
+        {**headers, "Content-Length-Of-Blob": str(len(content))},
     )

@@ -84,6 +84,7 @@ class FakeWorkspace:
     throttled: dict[str, int] = field(default_factory=dict)
     expired_tokens: set[str] = field(default_factory=set)
     blobs: dict[str, bytes] = field(default_factory=dict)
+    assets: dict[tuple[str, str], dict[str, dict]] = field(default_factory=dict)  # (data|models, name)
     endpoints: dict[str, dict] = field(default_factory=dict)
     deployments: dict[str, dict] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=lambda: {"primaryKey": "key-1", "secondaryKey": "key-2"})
