@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from azure.ai.ml._restclient.runhistory.models import MetricV2, MetricV2Value, PaginatedRunList, Run
+from azure.ai.ml._restclient.runhistory.models import (
+    GetRunDataResult,
+    MetricV2,
+    MetricV2Value,
+    PaginatedRunList,
+    Run,
+)
 
 SUBSCRIPTION, GROUP, WORKSPACE = "00000000-1111-2222-3333-444444444444", "duel-rg", "duel-ws"
 SCOPE = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}"
@@ -21,8 +27,9 @@ NAMED = {
 
 def _job_answer(state, name: str) -> dict:
     job = json.loads(json.dumps(state.jobs[name]))
-    steps = state.statuses.get(name) or ["NotStarted"]
-    job["properties"]["status"] = steps.pop(0) if len(steps) > 1 else steps[0]
+    steps = state.statuses.get(name)  # scripted states, one per read; else the stored one
+    if steps:
+        job["properties"]["status"] = steps.pop(0) if len(steps) > 1 else steps[0]
     job["properties"].setdefault("properties", {}).update(state.job_properties.get(name, {}))
     job["properties"]["tags"] = {**(job["properties"].get("tags") or {}), **state.job_tags.get(name, {})}
     return job
@@ -120,6 +127,11 @@ def routes(state) -> list[tuple[str, str, Any]]:
         runs = [Run(run) for run in state.children.get(match["run"], [])]
         return 200, PaginatedRunList(value=runs).as_dict(), {}
 
+    def run_data(match, body):
+        # A child's run record, without registered output datasets or models.
+        run = Run(run_id=body["runId"], name=body["runId"], status="Completed", outputs={})
+        return 200, GetRunDataResult(run_metadata=run).as_dict(), {}
+
     def metric(match, body):
         name = body["metricName"]
         values = state.metrics.get(match["run"], {}).get(name, [])
@@ -167,24 +179,24 @@ def routes(state) -> list[tuple[str, str, Any]]:
     def list_keys(match, body):
         return 200, dict(state.keys), {}
 
+    def datastore_body(name: str) -> dict:
+        properties = {
+            "datastoreType": "AzureBlob",
+            "accountName": "duelstore",
+            "containerName": f"azureml-{name}",
+            "endpoint": "core.windows.net",
+            "protocol": "https",
+            "credentials": {"credentialsType": "AccountKey"},
+            "isDefault": name == "workspaceblobstore",
+        }
+        return {"id": f"{ARM}/datastores/{name}", "name": name, "properties": properties}
+
     def datastore(match, body):
-        return (
-            200,
-            {
-                "id": match.string,
-                "name": match["name"],
-                "properties": {
-                    "datastoreType": "AzureBlob",
-                    "accountName": "duelstore",
-                    "containerName": f"azureml-{match['name']}",
-                    "endpoint": "core.windows.net",
-                    "protocol": "https",
-                    "credentials": {"credentialsType": "AccountKey"},
-                    "isDefault": match["name"] == "workspaceblobstore",
-                },
-            },
-            {},
-        )
+        return 200, datastore_body(match["name"]), {}
+
+    def datastores(match, body):
+        names = ("workspaceblobstore", "workspaceartifactstore")
+        return 200, {"value": [datastore_body(name) for name in names]}, {}
 
     def datastore_secrets(match, body):
         return 200, {"secretsType": "AccountKey", "key": "bG9jYWwta2V5"}, {}
@@ -223,6 +235,7 @@ def routes(state) -> list[tuple[str, str, Any]]:
         ("GET", rf"{asset}/versions$", list_versions),
         ("PUT", rf"{asset}/versions/(?P<version>[^/]+)$", put_version),
         ("GET", rf"{asset}/versions/(?P<version>[^/]+)$", get_version),
+        ("GET", rf"^{ARM}/datastores$", datastores),
         ("GET", rf"^{ARM}/datastores/(?P<name>[^/]+)$", datastore),
         ("POST", rf"^{ARM}/datastores/(?P<name>[^/]+)/listSecrets$", datastore_secrets),
         ("PUT", rf"^{ARM}/onlineEndpoints/(?P<name>[^/]+)$", put_endpoint),
@@ -241,6 +254,7 @@ def routes(state) -> list[tuple[str, str, Any]]:
         ("GET", NAMED["job"], get_job),
         ("GET", NAMED["children"], children),
         ("POST", rf"^/metric/v2.0{ARM}/runs/(?P<run>[^/]+)/full$", metric),
+        ("POST", rf"^/history/v1.0{ARM}/rundata$", run_data),
     ]
 
 

@@ -80,9 +80,13 @@ def _listing(blobs: dict[str, bytes], container: str, prefix: str) -> bytes:
 
 
 def answer(
-    blobs: dict[str, bytes], method: str, path: str, query: str, raw: bytes
+    blobs: dict[str, bytes], method: str, path: str, query: str, raw: bytes, ranged: bool
 ) -> tuple[int, bytes, dict]:
-    """(status, body, headers) for one blob call; ``blobs`` maps ``<container>/<blob>`` to content."""
+    """(status, body, headers) for one blob call; ``blobs`` maps ``<container>/<blob>`` to content.
+
+    The SDK reads blobs in ranges from the first byte: a read is answered whole, as 206 with its
+    range; a ranged read of an empty blob is 416, as Azure answers it, and the SDK asks again without.
+    """
     _, account, container, *rest = path.split("/", 3)
     key = "/".join([container, *rest])
     asked = parse_qs(query)
@@ -98,6 +102,8 @@ def answer(
         return 404, b"", {"x-ms-error-code": "BlobNotFound"}
     content = blobs[key]
     headers = {**_HEADERS, "x-ms-blob-type": "BlockBlob", "Content-Type": "application/octet-stream"}
+    if method == "GET" and ranged and not content:
+        return 416, b"", {"x-ms-error-code": "InvalidRange"}
     if method == "GET" and content:
         return 206, content, {**headers, "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"}
     return (

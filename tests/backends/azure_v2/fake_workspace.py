@@ -113,6 +113,25 @@ class FakeWorkspace:
             self.job_properties[name] = {"best_child_run_id": best}
             self.job_tags[name] = {"automl_best_child_run_id": best}
 
+    def add_finished_child(self, name: str, files: dict[str, bytes], **properties: str) -> None:
+        """A completed child job as the job API shows it, with files in its artifact store."""
+        self.jobs[name] = {
+            "id": f"{ARM}/jobs/{name}",
+            "name": name,
+            "properties": {
+                "jobType": "Command",
+                "status": "Completed",
+                "command": "python script.py",
+                "environmentId": f"{ARM}/environments/AzureML-AutoML/versions/1",
+                "computeId": f"{ARM}/computes/cpu-cluster",
+                "properties": properties,
+                "tags": {},
+                "outputs": {},
+            },
+        }
+        for path, content in files.items():
+            self.blobs[f"azureml-workspaceartifactstore/ExperimentRun/dcid.{name}/{path}"] = content
+
     def sent(self, method: str, pattern: str) -> list[Request]:
         """The requests of ``method`` whose path matches ``pattern``, in order."""
         return [r for r in self.requests if r.method == method and re.search(pattern, r.path)]
@@ -202,8 +221,9 @@ def _handler(state: FakeWorkspace, routes: list, tls: ssl.SSLContext) -> type[Ba
             )
             blob = fake_storage.blob_path(self.headers.get("Host", ""), parts.path)
             if blob:
+                ranged = "x-ms-range" in self.headers or "Range" in self.headers
                 status, payload, headers = fake_storage.answer(
-                    state.blobs, self.command, blob, parts.query, raw
+                    state.blobs, self.command, blob, parts.query, raw, ranged
                 )
                 return self._send(status, payload, headers, headers.pop("Content-Length-Of-Blob", None))
             if parts.path == "/score":
