@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from backends import clusters
@@ -110,3 +111,23 @@ def test_nothing_configured_and_no_cli_says_what_to_set(monkeypatch):
 def test_an_unknown_mode_is_refused_by_name():
     with pytest.raises(credentials.CredentialError, match="unknown DUEL_AZURE_AUTH 'browser'"):
         credentials.credential("browser", {})
+
+
+def test_the_duels_backend_drives_the_v2_steps(azure, config, settings, tmp_path):
+    from backends.messages import DatasetUpload, ModelUpload
+
+    backend = _open(azure, config, settings, StubCredential())
+    frame = pd.DataFrame({"row_id": [4, 9], "median_income": [2.5, 8.1]})
+    frame.to_csv(tmp_path / "split.csv", index=False)
+    (tmp_path / "model.onnx").write_bytes(b"graph")
+
+    ref = backend.register_dataset(
+        DatasetUpload(str(tmp_path / "split.csv"), "california-housing-test", "t", {})
+    )
+    model = backend.register_model(
+        ModelUpload(str(tmp_path / "model.onnx"), "housing-price", {"champion": "true"}, {}, "d", "Onnx", "1")
+    )
+
+    pd.testing.assert_frame_equal(backend.read_dataset(ref), frame)
+    assert backend.find_models("housing-price", {"champion": "true"}) == (model,)
+    assert backend.download_model(model, tmp_path / "down").read_bytes() == b"graph"
