@@ -27,7 +27,7 @@ POLL_SECONDS = 10.0
 
 
 class JobFailedError(RuntimeError):
-    """A job ended in a state other than Completed; the message names the job, state and error."""
+    """A job ended in a state other than Completed; the message names the job, the state and its studio page."""
 
 
 def ensure_cluster(ml_client: MLClient, cluster: ClusterSpec) -> str:
