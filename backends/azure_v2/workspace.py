@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from azure.ai.ml import MLClient
+from azure.ai.ml.exceptions import MlException
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
@@ -31,7 +32,7 @@ def connect(
     signed_in = credential or credentials.credential(auth)
     try:
         ml_client = MLClient.from_config(signed_in, path=str(config) if config else None, **client_options)
-    except Exception as exc:  # the SDK raises its own ValidationException for a missing file
+    except MlException as exc:  # a missing file, or one without the three names
         raise WorkspaceError(f"no workspace config.json: set DUEL_AZURE_CONFIG ({exc})") from exc
     try:
         ml_client.workspaces.get(ml_client.workspace_name)
