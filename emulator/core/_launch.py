@@ -23,7 +23,7 @@ import psutil
 import emulator
 
 from ..exceptions import UserErrorException
-from . import _process
+from . import _distributed, _process
 from .compute import resolve_target
 from .run import DRIVER_LOG, Run, _reap
 from .workspace import emulator_home
@@ -112,6 +112,12 @@ def start_script_run(
     target = resolve_target(workspace, config.run_config.target)
     args = [str(a) for a in [*config.arguments, *(arguments or [])]]
     environment = config.run_config.environment
+    layout = _distributed.layout_of(config.run_config)
+    if layout and target["maxNodes"] is not None and layout.node_count > target["maxNodes"]:
+        raise UserErrorException(
+            f"The run asks for {layout.node_count} nodes but cluster {target['target']} has at most "
+            f"{target['maxNodes']}"
+        )
     run = Run._create(
         experiment,
         run_type="azureml.scriptrun",
@@ -130,6 +136,8 @@ def start_script_run(
                 "target": target["target"],
                 "environment": environment._to_dict(),
                 "maxRunDurationSeconds": config.max_run_duration_seconds,
+                "nodeCount": layout.node_count if layout else 1,
+                "distributed": _distributed.as_record(layout) if layout else None,
             },
             "emulator": f"runs in {sys.executable}; the environment is recorded, not built",
         },
