@@ -122,11 +122,10 @@ def main(argv=None) -> float:
             parallel.close()
 
 
-def _train(args: argparse.Namespace, run, parallel) -> float:
-    main_rank = parallel is None or parallel.is_main
-    frame = load_training_data(args, run)
+def build_model(args: argparse.Namespace, parallel=None) -> mlp.TorchMLPRegressor:
+    """The unfitted MLP the model arguments describe (threads shared out among a node's ranks)."""
     hidden = tuple(h for h in (args.hidden_1, args.hidden_2, args.hidden_3) if h > 0)
-    model = mlp.TorchMLPRegressor(
+    return mlp.TorchMLPRegressor(
         hidden_layers=hidden,
         lr=args.lr,
         batch_size=args.batch_size,
@@ -140,6 +139,12 @@ def _train(args: argparse.Namespace, run, parallel) -> float:
         random_state=args.seed,
         n_threads=parallel.threads(mlp.available_cores()) if parallel else None,
     )
+
+
+def _train(args: argparse.Namespace, run, parallel) -> float:
+    main_rank = parallel is None or parallel.is_main
+    frame = load_training_data(args, run)
+    model = build_model(args, parallel)
     # SDK v1's offline run has no `step` argument: log plain values, one per epoch.
     model.fit(
         frame[list(FEATURE_COLUMNS)],
