@@ -21,6 +21,8 @@ _NAMES = {
     "Dataset": "core",
     "Environment": "core",
     "ScriptRunConfig": "core",
+    "PyTorchConfiguration": "core.runconfig",
+    "MpiConfiguration": "core.runconfig",
     "Model": "core",
     "ComputeTarget": "core.compute",
     "AmlCompute": "core.compute",
