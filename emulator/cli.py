@@ -7,8 +7,10 @@ Examples::
     emulator runs show HD_1234                  # details, metrics and the child tree
     emulator runs log HD_1234_0                 # the driver log
     emulator runs download HD_1234_0 -o out/
+    emulator runs compare RUN_A RUN_B           # metrics side by side
     emulator models list
     emulator models download duel-champion --version 2 -o model/
+    emulator models promote RUN_ID --artifact-path outputs/model.pkl --name housing-rf
     emulator datasets list
     emulator services list                      # deployed scoring services and their URIs
     emulator services delete housing-price-svc  # stop the server (or container) and forget it
@@ -181,6 +183,36 @@ def runs_download(
     )
 
 
+def _shown(value) -> str:
+    """A metric as one cell: scalars as they are, a repeated scalar as its last value and count."""
+    if isinstance(value, list) and value and all(isinstance(v, int | float) for v in value):
+        return f"{value[-1]:,.6g} (last of {len(value)})"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if isinstance(value, dict | list):
+        return f"<{type(value).__name__}>"
+    return str(value)
+
+
+@runs_app.command("compare")
+def runs_compare(
+    run_ids: Annotated[list[str], typer.Argument(help="Two or more run ids.")],
+    workspace: WorkspaceOption = None,
+):
+    """Show the metrics of several runs side by side (a metric a run lacks shows as -)."""
+    if len(run_ids) < 2:
+        raise _fail("compare needs at least two run ids")
+    ws = _workspace(workspace)
+    runs = [_get_run(ws, run_id) for run_id in run_ids]
+    metrics = [r.get_metrics() for r in runs]
+    table = Table("metric", *run_ids)
+    table.add_row("status", *[r.get_status() for r in runs])
+    table.add_row("experiment", *[r.experiment.name for r in runs])
+    for name in sorted(set().union(*metrics)):
+        table.add_row(name, *[_shown(m[name]) if name in m else "-" for m in metrics])
+    console.print(table)
+
+
 @runs_app.command("cancel")
 def runs_cancel(run_id: str, workspace: WorkspaceOption = None):
     """Cancel a run, terminating its process and those of its active children."""
@@ -225,6 +257,22 @@ def models_download(
     except AzureMLException as error:
         raise _fail(str(error)) from None
     console.print(path)
+
+
+@models_app.command("promote")
+def models_promote(
+    run_id: str,
+    artifact_path: Annotated[str, typer.Option("--artifact-path", help="e.g. outputs/model.pkl")],
+    name: Annotated[str, typer.Option("--name", help="Model name; a new version if it exists.")],
+    workspace: WorkspaceOption = None,
+):
+    """Register a run's artifact (a file or a folder) as a new version of model NAME."""
+    run_ = _get_run(_workspace(workspace), run_id)
+    try:
+        model = run_.register_model(name, model_path=artifact_path, tags={"promoted_from": run_id})
+    except AzureMLException as error:
+        raise _fail(str(error)) from None
+    console.print(f"registered {model.name}:{model.version} from {run_id}/{artifact_path}")
 
 
 @app.command("datasets")
