@@ -3,9 +3,10 @@
 Azure ML (and the emulator) start one process per rank for a run submitted with
 ``PyTorchConfiguration`` (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR``/``MASTER_PORT``)
 or ``MpiConfiguration`` (``OMPI_COMM_WORLD_*``, ``AZ_BATCHAI_MPI_MASTER_NODE``).
-:func:`from_environment` joins the process group (nccl on GPU, gloo on CPU) and returns a
-:class:`DataParallel` that ``TorchMLPRegressor.fit`` uses to split each batch across the ranks and
-average their gradients, so N processes take the same optimisation steps as one process would.
+:func:`from_environment` joins the process group (nccl when every rank of a node has a GPU of its
+own, else gloo) and returns a :class:`DataParallel` that ``TorchMLPRegressor.fit`` uses to split
+each batch across the ranks and average their gradients, so N processes take the same
+optimisation steps as one process would.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ class DataParallel:
     def wrap(self, module: nn.Module) -> nn.Module:
         """``module`` with its gradients averaged over the ranks after every backward pass."""
         on_gpu = next(module.parameters()).is_cuda
-        return nn.parallel.DistributedDataParallel(module, device_ids=[self.local_rank] if on_gpu else None)
+        return nn.parallel.DistributedDataParallel(
+            module, device_ids=[torch.cuda.current_device()] if on_gpu else None
+        )
 
     def from_main(self, value: float) -> float:
         """Rank 0's ``value`` on every rank, so decisions taken from it (early stopping) agree."""
@@ -84,8 +87,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> DataParallel | Non
     rank, world, local_rank, local_world = variables
     master = env.get("MASTER_ADDR") or env.get("AZ_BATCHAI_MPI_MASTER_NODE", "127.0.0.1")
     port = env.get("MASTER_PORT", _DEFAULT_MPI_PORT)
-    backend = "nccl" if torch.cuda.is_available() else "gloo"
-    if backend == "nccl":
-        torch.cuda.set_device(local_rank)
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    # nccl needs a GPU of its own per rank; ranks sharing GPUs (or with none) talk over gloo.
+    backend = "nccl" if gpus >= local_world else "gloo"
+    if gpus:
+        torch.cuda.set_device(local_rank % gpus)
     dist.init_process_group(backend, init_method=f"tcp://{master}:{port}", rank=rank, world_size=world)
     return DataParallel(rank, world, local_rank, local_world)
