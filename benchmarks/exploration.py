@@ -5,9 +5,10 @@ Parts (``--part``, repeatable; both by default):
 * ``models``: the 15-model ``sklearnmodels`` exploration (15 child runs, the parent's comparison
   and the winner's permutation importance) on ``--subset`` training rows, fitted one at a time
   (``--max-concurrent-models 1``) and then two at a time; wall time of each run and the speed-up;
-* ``ddp``: ``train_mlp.py`` on the whole training split as 1 process and as 2 gloo ranks
-  (``PyTorchConfiguration``): the median epoch time, read off the times at which rank 0 logged
-  ``val_mae`` (so process start-up and data loading are not counted), and the validation MAE.
+* ``ddp``: ``train_mlp.py`` on the whole training split as 1 process (with torch threads on every
+  core, and with 1 thread) and as 2 gloo ranks of 1 thread each (``PyTorchConfiguration``): the
+  median epoch time, read off the times at which rank 0 logged ``val_mae`` (so process start-up
+  and data loading are not counted), and the validation MAE.
 
 Every figure is printed with the load average (1-minute) before and after it: the machine may be
 shared, and two processes cannot run faster than the cores they get.
@@ -96,18 +97,24 @@ def bench_ddp(data: str, epochs: int) -> None:
         "1",
     ]
     per_epoch = {}
-    for processes in (1, 2):
+    # (processes, torch threads per process): one process on all cores, one on one core, two on one each.
+    for processes, threads in ((1, 0), (1, 1), (2, 0)):
         load = _load()
         distributed = PyTorchConfiguration("Gloo", process_count=processes) if processes > 1 else None
-        run, wall = _submit(experiment, "train_mlp.py", arguments, distributed)
-        per_epoch[processes] = _epoch_seconds(run)
+        run, wall = _submit(experiment, "train_mlp.py", [*arguments, "--threads", str(threads)], distributed)
+        label = f"{processes} process(es), {'1 thread' if threads == 1 else 'threads = cores / ranks'}"
+        per_epoch[processes, threads] = _epoch_seconds(run)
         print(
-            f"MLP 256/128, full training split, {processes} process(es): {per_epoch[processes]:.2f} s/epoch "
+            f"MLP 256/128, full training split, {label}: {per_epoch[processes, threads]:.2f} s/epoch "
             f"(median of {epochs - 1}), run {wall:.1f} s, val MAE {run.get_metrics()['MAE']:,.0f}; "
             f"load {load} -> {_load()}",
             flush=True,
         )
-    print(f"epoch time 2 processes / 1 process: {per_epoch[2] / per_epoch[1]:.2f}", flush=True)
+    print(
+        f"epoch time, 2 processes / 1 process: {per_epoch[2, 0] / per_epoch[1, 0]:.2f} "
+        f"(against the 1-thread process: {per_epoch[2, 0] / per_epoch[1, 1]:.2f})",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -110,10 +110,10 @@ def _save(run, model) -> None:
 
 def explore_randomforest(args, run, train, test) -> None:
     X_test, y_test = test[list(FEATURE_COLUMNS)], test[LABEL]
-    _, model, predicted, seconds = explore_models.fit_and_predict(
-        "randomforest", train[list(FEATURE_COLUMNS)], train[LABEL], X_test, args.seed
+    _, model, evaluation = explore_models.fit_and_evaluate(
+        "randomforest", train[list(FEATURE_COLUMNS)], train[LABEL], X_test, y_test, args.seed
     )
-    explore_report.log_evaluation(run, X_test, y_test, predicted, seconds)
+    explore_report.log_evaluation(run, evaluation)
     explore_report.log_importance(run, model, X_test, y_test, args.seed)
     _save(run, model)
 
@@ -125,14 +125,14 @@ def _single_thread_worker() -> None:
 
 
 def _fit_all(names, args, train, test):
-    """Yield (name, model, predictions, seconds) as fits finish, at most ``workers`` at a time; the
-    child run of a model is created when its fit starts."""
-    X_train, y_train, X_test = train[list(FEATURE_COLUMNS)], train[LABEL], test[list(FEATURE_COLUMNS)]
+    """Yield (name, None) when a fit starts and (name, (name, model, evaluation)) when it ends, with
+    at most ``--max-concurrent-models`` fits at a time."""
+    work = (train[list(FEATURE_COLUMNS)], train[LABEL], test[list(FEATURE_COLUMNS)], test[LABEL], args.seed)
     workers = args.max_concurrent_models or len(os.sched_getaffinity(0))
     if workers == 1:
         for name in names:
             yield name, None
-            yield name, explore_models.fit_and_predict(name, X_train, y_train, X_test, args.seed)
+            yield name, explore_models.fit_and_evaluate(name, *work)
         return
     pending, queue = {}, list(names)
     # spawn, not fork: the parent holds store connections and torch's threads.
@@ -141,9 +141,7 @@ def _fit_all(names, args, train, test):
         while queue or pending:
             while queue and len(pending) < workers:
                 name = queue.pop(0)
-                pending[
-                    pool.submit(explore_models.fit_and_predict, name, X_train, y_train, X_test, args.seed)
-                ] = name
+                pending[pool.submit(explore_models.fit_and_evaluate, name, *work)] = name
                 yield name, None
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -160,11 +158,14 @@ def explore_sklearnmodels(args, run, train, test) -> None:
         if outcome is None:
             continue
         child = children[name]
-        _, models[name], predicted, seconds = outcome
-        results[name] = explore_report.log_evaluation(child, X_test, y_test, predicted, seconds)
+        _, models[name], evaluation = outcome
+        results[name] = explore_report.log_evaluation(child, evaluation)
         _save(child, models[name])
         child.complete()
-        print(f"{name}: test MAE {results[name]['MAE']:,.0f} in {seconds:.1f} s", flush=True)
+        print(
+            f"{name}: test MAE {results[name]['MAE']:,.0f}, fitted in {evaluation.fit_seconds:.1f} s",
+            flush=True,
+        )
     table = explore_report.log_comparison(run, results)
     best = table["model"][0]
     run.tag("best_model", best)
@@ -199,7 +200,7 @@ def explore_deeplearning(args, model_options: list[str], run, train, test) -> No
     if not main_rank:
         return
     X_test, y_test = test[list(FEATURE_COLUMNS)], test[LABEL]
-    explore_report.log_evaluation(run, X_test, y_test, model.predict(X_test))
+    explore_report.log_evaluation(run, explore_report.evaluate(X_test, y_test, model.predict(X_test)))
     explore_report.log_importance(run, model, X_test, y_test, args.seed)
     mlp.save(model, "outputs/model")
 

@@ -3,7 +3,7 @@
 Every entry is a pipeline that takes the raw feature frame (``schema.FEATURE_COLUMNS``) and predicts
 dollars: missing values imputed (median), ``ocean_proximity`` one-hot encoded, numeric columns
 standardized for the models that are sensitive to scale (linear family, k-NN, SVR, MLP), and the
-price learned as ``log1p`` (prices span two orders of magnitude). :func:`fit_and_predict` is what a
+price learned as ``log1p`` (prices span two orders of magnitude). :func:`fit_and_evaluate` is what a
 worker process runs: it imports nothing of Azure ML, so models can be fitted concurrently.
 """
 
@@ -34,8 +34,10 @@ from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeRegressor
 
 try:
+    from training.explore_report import Evaluation, evaluate
     from training.schema import CATEGORICAL_COLUMN, NUMERIC_COLUMNS, OCEAN_CATEGORIES
 except ImportError:  # run from inside training/ (an uploaded source directory)
+    from explore_report import Evaluation, evaluate
     from schema import CATEGORICAL_COLUMN, NUMERIC_COLUMNS, OCEAN_CATEGORIES
 
 # name -> (estimator factory taking a seed, whether its inputs must be standardized)
@@ -102,10 +104,16 @@ def build(name: str, seed: int = 42) -> Pipeline:
     return Pipeline([("features", features), ("model", model)])
 
 
-def fit_and_predict(
-    name: str, X_train: pd.DataFrame, y_train: pd.Series, X_test: pd.DataFrame, seed: int = 42
-) -> tuple[str, Pipeline, np.ndarray, float]:
-    """Fit model ``name`` and predict the test rows: (name, fitted pipeline, predictions, fit seconds)."""
+def fit_and_evaluate(
+    name: str,
+    X_train: pd.DataFrame,
+    y_train: pd.Series,
+    X_test: pd.DataFrame,
+    y_test: pd.Series,
+    seed: int = 42,
+) -> tuple[str, Pipeline, Evaluation]:
+    """Fit model ``name`` and judge it on the test rows (images rendered here, so workers share the work)."""
     started = time.perf_counter()
     pipeline = build(name, seed).fit(X_train, y_train)
-    return name, pipeline, pipeline.predict(X_test), time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return name, pipeline, evaluate(X_test, y_test, pipeline.predict(X_test), seconds)

@@ -6,6 +6,11 @@ Everything goes through the plain SDK v1 ``Run`` API (``log``, ``log_list``, ``l
 
 from __future__ import annotations
 
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
@@ -55,26 +60,41 @@ def _pyplot():
     return plt
 
 
-def _log_figure(run, name: str, draw) -> None:
+def _png(draw) -> bytes:
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(5.5, 4.5))
     draw(axis)
     figure.tight_layout()
-    run.log_image(name, plot=figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
     plt.close(figure)
+    return buffer.getvalue()
 
 
-def log_evaluation(run, X_test: pd.DataFrame, y_test, predicted, fit_seconds: float | None = None) -> dict:
-    """Log the test-split metrics, error percentiles, the band table and three images; returns the metrics."""
+def _log_png(run, name: str, png: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.png"
+        path.write_bytes(png)
+        run.log_image(name, path=str(path))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A model's judgement on the test split, computed where it was fitted (a worker process) and
+    logged by the run's process: metrics, error percentiles, the band table and rendered images."""
+
+    metrics: dict[str, float]
+    percentiles: list[float]
+    bands: dict[str, list]
+    images: dict[str, bytes] = field(repr=False)
+    fit_seconds: float | None = None
+
+
+def evaluate(X_test: pd.DataFrame, y_test, predicted, fit_seconds: float | None = None) -> Evaluation:
+    """Metrics, percentiles of the absolute error, the band table and three PNG images."""
     y_test, predicted = np.asarray(y_test, dtype=float), np.asarray(predicted, dtype=float)
     metrics = regression_metrics(y_test, predicted)
-    for name, value in metrics.items():
-        run.log(name, value)
-    if fit_seconds is not None:
-        run.log("fit_seconds", fit_seconds)
     errors = np.abs(predicted - y_test)
-    run.log_list("abs_error_percentiles", [float(np.percentile(errors, q)) for q in (10, 25, 50, 75, 90)])
-    run.log_table("errors_by_price_band", band_table(y_test, predicted))
 
     def versus(axis):
         axis.scatter(y_test, predicted, s=4, alpha=0.4)
@@ -92,10 +112,31 @@ def log_evaluation(run, X_test: pd.DataFrame, y_test, predicted, fit_seconds: fl
         axis.figure.colorbar(points, ax=axis, label="absolute error ($)")
         axis.set(xlabel="longitude", ylabel="latitude", title="errors by location")
 
-    _log_figure(run, "predicted_vs_true", versus)
-    _log_figure(run, "residuals", residuals)
-    _log_figure(run, "error_map", error_map)
-    return metrics
+    return Evaluation(
+        metrics=metrics,
+        percentiles=[float(np.percentile(errors, q)) for q in (10, 25, 50, 75, 90)],
+        bands=band_table(y_test, predicted),
+        images={
+            "predicted_vs_true": _png(versus),
+            "residuals": _png(residuals),
+            "error_map": _png(error_map),
+        },
+        fit_seconds=fit_seconds,
+    )
+
+
+def log_evaluation(run, evaluation: Evaluation) -> dict[str, float]:
+    """Log an evaluation on ``run`` (scalars, ``abs_error_percentiles``, ``errors_by_price_band``,
+    images); returns its metrics."""
+    for name, value in evaluation.metrics.items():
+        run.log(name, value)
+    if evaluation.fit_seconds is not None:
+        run.log("fit_seconds", evaluation.fit_seconds)
+    run.log_list("abs_error_percentiles", evaluation.percentiles)
+    run.log_table("errors_by_price_band", evaluation.bands)
+    for name, png in evaluation.images.items():
+        _log_png(run, name, png)
+    return evaluation.metrics
 
 
 def log_importance(
@@ -118,7 +159,7 @@ def log_importance(
         axis.barh(table["feature"][::-1], table["importance"][::-1], xerr=table["std"][::-1])
         axis.set(xlabel="MAE increase when shuffled ($)", title="permutation importance (test split)")
 
-    _log_figure(run, "feature_importance_plot", bars)
+    _log_png(run, "feature_importance_plot", _png(bars))
     return table
 
 
@@ -135,5 +176,5 @@ def log_comparison(run, results: dict[str, dict[str, float]]) -> dict[str, list]
         axis.barh(names[::-1], table["MAE"][::-1])
         axis.set(xlabel="test MAE ($)", title="models compared")
 
-    _log_figure(run, "model_comparison_plot", bars)
+    _log_png(run, "model_comparison_plot", _png(bars))
     return table

@@ -72,6 +72,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0.995,
         help="per-step decay of the averaged weights; 0 turns it off",
     )
+    model.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch threads (0: this process's cores, shared among a node's ranks)",
+    )
     model.add_argument("--output-dir", default="outputs/model")
     return parser.parse_args(argv)
 
@@ -137,7 +143,7 @@ def build_model(args: argparse.Namespace, parallel=None) -> mlp.TorchMLPRegresso
         feature_engineering=bool(args.feature_engineering),
         ema_decay=args.ema_decay,
         random_state=args.seed,
-        n_threads=parallel.threads(mlp.available_cores()) if parallel else None,
+        n_threads=args.threads or (parallel.threads(mlp.available_cores()) if parallel else None),
     )
 
 
