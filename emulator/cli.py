@@ -183,15 +183,23 @@ def runs_download(
     )
 
 
-def _shown(value) -> str:
-    """A metric as one cell: scalars as they are, a repeated scalar as its last value and count."""
-    if isinstance(value, list) and value and all(isinstance(v, int | float) for v in value):
-        return f"{value[-1]:,.6g} (last of {len(value)})"
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    if isinstance(value, dict | list):
-        return f"<{type(value).__name__}>"
-    return str(value)
+def _metric_cells(run_) -> dict[str, str]:
+    """{metric: one cell}: a scalar as it is, a repeated one as its last value and count, other
+    kinds (lists, tables, images) by kind and size, since they do not fit side by side."""
+    rows: dict[str, list[dict]] = {}
+    for row in run_._get_metric_rows():
+        rows.setdefault(row["name"], []).append(row)
+    cells = {}
+    for name, entries in rows.items():
+        kind, value = entries[-1]["kind"], entries[-1]["value"]
+        if kind == "scalar":
+            shown = f"{value:,.6g}" if isinstance(value, float) else str(value)
+            cells[name] = shown if len(entries) == 1 else f"{shown} (last of {len(entries)})"
+        elif kind == "list":
+            cells[name] = f"<list of {len(value)}>"
+        else:
+            cells[name] = f"<{kind}>"
+    return cells
 
 
 @runs_app.command("compare")
@@ -204,12 +212,12 @@ def runs_compare(
         raise _fail("compare needs at least two run ids")
     ws = _workspace(workspace)
     runs = [_get_run(ws, run_id) for run_id in run_ids]
-    metrics = [r.get_metrics() for r in runs]
+    metrics = [_metric_cells(r) for r in runs]
     table = Table("metric", *run_ids)
     table.add_row("status", *[r.get_status() for r in runs])
     table.add_row("experiment", *[r.experiment.name for r in runs])
     for name in sorted(set().union(*metrics)):
-        table.add_row(name, *[_shown(m[name]) if name in m else "-" for m in metrics])
+        table.add_row(name, *[m.get(name, "-") for m in metrics])
     console.print(table)
 
 

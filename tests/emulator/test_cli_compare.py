@@ -30,6 +30,7 @@ def _finished(experiment, tmp_path, **metrics):
 def test_compare_puts_metrics_side_by_side_with_gaps_marked(workspace, experiment, tmp_path):
     first = _finished(experiment, tmp_path, MAE=31000.5, R2=0.81)
     second = _finished(experiment, tmp_path, MAE=29000.25, val_mae=[40000.0, 35000.0, 33000.0])
+    first.log_list("percentiles", [1.0, 2.0, 3.0])
     result = invoke(workspace, "runs", "compare", first.id, second.id)
     assert result.exit_code == 0, result.output
     lines = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") >= 3}
@@ -37,6 +38,7 @@ def test_compare_puts_metrics_side_by_side_with_gaps_marked(workspace, experimen
     assert "0.81" in lines["R2"] and "-" in lines["R2"].split("│")[3]
     assert "33,000 (last of 3)" in lines["val_mae"]
     assert lines["status"].count("Completed") == 2
+    assert "<list of 3>" in lines["percentiles"]  # a list is not a series of values
 
 
 def test_compare_needs_two_runs_and_names_an_unknown_one(workspace, experiment, tmp_path):
