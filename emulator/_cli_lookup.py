@@ -43,7 +43,7 @@ def unique(kind: str, given: str, candidates: Iterable[str]) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise LookupFailed(f"no {kind} {given!r}, nor one starting with it")
+        raise LookupFailed(f"{kind} {given!r} not found, nor one starting with it")
     listed = ", ".join(matches[:_SHOWN]) + (
         f" and {len(matches) - _SHOWN} more" if len(matches) > _SHOWN else ""
     )
@@ -54,7 +54,12 @@ def run_id(workspace, given: str) -> str:
     """The full id of the run ``given`` names (a whole id or a unique prefix of one)."""
     if workspace._store.get_run(given) is not None:
         return given
-    return unique("run id", given, (record["run_id"] for record in workspace._store.search_runs()))
+    ids = [record["run_id"] for record in workspace._store.search_runs()]
+    # A child's id is its parent's and a suffix (HD_<uuid>_3), so a prefix of a parent's id starts
+    # its children's too: the run whose id starts all the others' is the one meant.
+    matches = [run_id for run_id in ids if run_id.startswith(given)]
+    ancestor = [run_id for run_id in matches if all(other.startswith(run_id) for other in matches)]
+    return ancestor[0] if ancestor else unique("run id", given, ids)
 
 
 def model_name(workspace, given: str) -> tuple[str, int | None]:

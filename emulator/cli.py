@@ -40,8 +40,25 @@ from rich.table import Table
 from . import _cli_lookup as lookup
 from .exceptions import AzureMLException
 
-# Plain (click) help: typer's rich panels print a "<bool>"/"<str>" placeholder beside every flag.
-_PLAIN = {"no_args_is_help": True, "rich_markup_mode": None}
+
+class _Group(typer.core.TyperGroup):
+    """Typer's group, with help that names arguments by their metavar alone.
+
+    typer 0.29 prints its type ("RUN_ID <str>") beside every argument whatever the metavar, and
+    braces around required ones in the usage line ("{RUN_ID}"), which read as a set of choices.
+    """
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", ()):
+            if isinstance(param, typer.core.TyperArgument):
+                param.display_type_rich = lambda ctx=None: None
+                param._usage_display_name = lambda name=param.display_name_raw: name
+        return command
+
+
+# Plain (click) help: typer's rich panels print a "<bool>" placeholder beside every flag.
+_PLAIN = {"no_args_is_help": True, "rich_markup_mode": None, "cls": _Group}
 app = typer.Typer(help="Inspect and use the local Azure ML emulator.", add_completion=False, **_PLAIN)
 runs_app = typer.Typer(help="List, show, cancel and download runs.", **_PLAIN)
 models_app = typer.Typer(help="List and download registered models.", **_PLAIN)
