@@ -241,7 +241,7 @@ def runs_show(run_id: RunId, workspace: WorkspaceOption = None):
     from .core.widgets import run_table, run_tree
 
     run_ = _get_run(_workspace(workspace), run_id)
-    _show(run_table(run_))
+    console.print(run_table(run_))
     _show(run_tree(run_))
 
 
