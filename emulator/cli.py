@@ -23,13 +23,9 @@ folder, else the only workspace in the home, else the one with the most recent r
 
 from __future__ import annotations
 
-import json
 import os
 import runpy
 import sys
-from collections import Counter
-from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,27 +34,11 @@ from rich.console import Console
 from rich.table import Table
 
 from . import _cli_lookup as lookup
+from ._cli_output import Format, PlainHelpGroup, duration, iso, json_rows, show, stepped, when
 from .exceptions import AzureMLException
 
-
-class _Group(typer.core.TyperGroup):
-    """Typer's group, with help that names arguments by their metavar alone.
-
-    typer 0.29 prints its type ("RUN_ID <str>") beside every argument whatever the metavar, and
-    braces around required ones in the usage line ("{RUN_ID}"), which read as a set of choices.
-    """
-
-    def get_command(self, ctx, cmd_name):
-        command = super().get_command(ctx, cmd_name)
-        for param in getattr(command, "params", ()):
-            if isinstance(param, typer.core.TyperArgument):
-                param.display_type_rich = lambda ctx=None: None
-                param._usage_display_name = lambda name=param.display_name_raw: name
-        return command
-
-
 # Plain (click) help: typer's rich panels print a "<bool>" placeholder beside every flag.
-_PLAIN = {"no_args_is_help": True, "rich_markup_mode": None, "cls": _Group}
+_PLAIN = {"no_args_is_help": True, "rich_markup_mode": None, "cls": PlainHelpGroup}
 app = typer.Typer(help="Inspect and use the local Azure ML emulator.", add_completion=False, **_PLAIN)
 runs_app = typer.Typer(help="List, show, cancel and download runs.", **_PLAIN)
 models_app = typer.Typer(help="List and download registered models.", **_PLAIN)
@@ -67,12 +47,6 @@ app.add_typer(models_app, name="models")
 services_app = typer.Typer(help="List, inspect and delete deployed scoring services.", **_PLAIN)
 app.add_typer(services_app, name="services")
 console = Console()
-_UNBOUNDED = 10_000
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
 
 
 WorkspaceOption = Annotated[
@@ -118,28 +92,6 @@ def _workspace(name: str | None):
     if note:
         Console(stderr=True).print(f"[dim]using {note}[/dim]", highlight=False)
     return workspace
-
-
-def _when(timestamp: float | None, wide: bool = True) -> str:
-    shape = "%Y-%m-%d %H:%M:%S" if wide else "%m-%d %H:%M"
-    return datetime.fromtimestamp(timestamp, UTC).strftime(shape) if timestamp else "-"
-
-
-def _iso(timestamp: float | None) -> str | None:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat() if timestamp else None
-
-
-def _show(renderable) -> None:
-    """Print a table or tree; piped, at its natural width, so nothing (an id above all) is cut or wrapped."""
-    if console.is_terminal:
-        console.print(renderable)
-    else:
-        natural = console.measure(renderable, options=console.options.update_width(_UNBOUNDED)).maximum
-        Console(width=max(natural, console.width)).print(renderable)
-
-
-def _json(rows: list[dict[str, Any]]) -> None:
-    typer.echo(json.dumps(rows, indent=2, default=str))
 
 
 def _get_run(workspace, run_id: str):
@@ -188,20 +140,9 @@ def _run_row(record: dict) -> dict[str, Any]:
         "type": record["type"],
         "status": record["status"],
         "parent_id": record["parent_id"],
-        "start_time": _iso(record["start_time"]),
-        "end_time": _iso(record["end_time"]),
+        "start_time": iso(record["start_time"]),
+        "end_time": iso(record["end_time"]),
     }
-
-
-def _duration(record: dict) -> str:
-    if not record["start_time"]:
-        return "-"
-    seconds = int((record["end_time"] or datetime.now(UTC).timestamp()) - record["start_time"])
-    return (
-        f"{seconds // 3600}h{seconds // 60 % 60:02d}m"
-        if seconds >= 3600
-        else f"{seconds // 60}m{seconds % 60:02d}s"
-    )
 
 
 @runs_app.command("list")
@@ -221,7 +162,7 @@ def runs_list(
         if status is None or r["status"] == status
     ]
     if output is Format.JSON:
-        return _json([_run_row(r) for r in records])
+        return json_rows([_run_row(r) for r in records])
     table = Table(*(["run id", "experiment", "#"] if wide else ["run id", "experiment"]))
     # Ids are what a user copies: never cut, never wrapped; other columns give way first.
     table.columns[0].no_wrap = True
@@ -230,9 +171,9 @@ def runs_list(
         table.add_column(column)
     for record in records:
         cells = [record["run_id"], record["experiment"]] + ([str(record["number"])] if wide else [])
-        last = _when(record["end_time"]) if wide else _duration(record)
-        table.add_row(*cells, record["type"], record["status"], _when(record["start_time"], wide), last)
-    _show(table)
+        last = when(record["end_time"]) if wide else duration(record)
+        table.add_row(*cells, record["type"], record["status"], when(record["start_time"], wide), last)
+    show(table)
 
 
 @runs_app.command("show")
@@ -242,7 +183,7 @@ def runs_show(run_id: RunId, workspace: WorkspaceOption = None):
 
     run_ = _get_run(_workspace(workspace), run_id)
     console.print(run_table(run_))
-    _show(run_tree(run_))
+    show(run_tree(run_))
 
 
 @runs_app.command("log")
@@ -256,31 +197,17 @@ def runs_log(run_id: RunId, workspace: WorkspaceOption = None):
     sys.stdout.write(run_._store.artifact_path(run_.id, DRIVER_LOG).read_text(errors="replace"))
 
 
-def _stepped(rows: list[dict]) -> list[tuple[dict, int | None]]:
-    """Rows with their step; a scalar logged repeatedly without steps (per epoch) counts 0, 1, 2, ..."""
-    repeated = Counter(r["name"] for r in rows if r["kind"] == "scalar" and r["step"] is None)
-    seen: Counter = Counter()
-    stepped = []
-    for row in rows:
-        step = row["step"]
-        if step is None and repeated[row["name"]] > 1:
-            step = seen[row["name"]]
-            seen[row["name"]] += 1
-        stepped.append((row, step))
-    return stepped
-
-
 @runs_app.command("metrics")
 def runs_metrics(run_id: RunId, workspace: WorkspaceOption = None, output: FormatOption = Format.TABLE):
     """Print a run's metrics as name, step, value rows (repeated values without steps count from 0)."""
     run_ = _get_run(_workspace(workspace), run_id)
-    rows = _stepped(run_._get_metric_rows())
+    rows = stepped(run_._get_metric_rows())
     if output is Format.JSON:
-        return _json([{"name": r["name"], "step": step, "value": r["value"]} for r, step in rows])
+        return json_rows([{"name": r["name"], "step": step, "value": r["value"]} for r, step in rows])
     table = Table("metric", "step", "value")
     for row, step in rows:
         table.add_row(row["name"], "" if step is None else str(step), repr(row["value"]))
-    _show(table)
+    show(table)
 
 
 @runs_app.command("download")
@@ -317,30 +244,25 @@ def models_list(
     """List registered model versions (the run id falls back on the training_run_id tag)."""
     from .core import Model
 
-    rows = [
-        {
-            "id": model.id,
-            "name": model.name,
-            "version": model.version,
-            "framework": model.framework,
-            # Models registered from a file (the duel's ONNX copies) name their run only in a tag.
-            "run_id": model.run_id or model.tags.get("training_run_id"),
-            "tags": model.tags,
-            "created": _iso(model.created_time),
-        }
-        for model in Model.list(_workspace(workspace), name=name)
-    ]
+    models = Model.list(_workspace(workspace), name=name)
+    # Models registered from a file (the duel's ONNX copies) name their run only in a tag.
+    run_ids = [model.run_id or model.tags.get("training_run_id") for model in models]
     if output is Format.JSON:
-        return _json(rows)
+        keys = ("id", "name", "version", "framework", "tags")
+        return json_rows(
+            [
+                {**{key: getattr(m, key) for key in keys}, "run_id": run_id, "created": iso(m.created_time)}
+                for m, run_id in zip(models, run_ids, strict=True)
+            ]
+        )
     table = Table("name", "version", "framework", "run id", "tags", "registered")
     table.columns[3].no_wrap = True
-    for row in rows:
-        tags = ", ".join(f"{k}={v}" for k, v in row["tags"].items())
-        registered = _when(datetime.fromisoformat(row["created"]).timestamp() if row["created"] else None)
+    for model, run_id in zip(models, run_ids, strict=True):
+        tags = ", ".join(f"{k}={v}" for k, v in model.tags.items())
         table.add_row(
-            row["name"], str(row["version"]), row["framework"], row["run_id"] or "", tags, registered
+            model.name, str(model.version), model.framework, run_id or "", tags, when(model.created_time)
         )
-    _show(table)
+    show(table)
 
 
 @models_app.command("download")
@@ -374,7 +296,7 @@ def datasets(workspace: WorkspaceOption = None):
             record["name"],
             str(record["version"]),
             record["content_hash"][:12],
-            _when(record["created"]),
+            when(record["created"]),
             record.get("description") or "",
         )
     console.print(table)
@@ -408,11 +330,11 @@ def services_list(workspace: WorkspaceOption = None, output: FormatOption = Form
             }
         )
     if output is Format.JSON:
-        return _json(rows)
+        return json_rows(rows)
     table = Table("name", "type", "state", "scoring uri", "auth")
     for row in rows:
         table.add_row(row["name"], row["type"], row["state"], row["scoring_uri"], str(row["auth"]))
-    _show(table)
+    show(table)
 
 
 @services_app.command("logs")

@@ -301,7 +301,9 @@ def test_cli_lists_shows_logs_and_deletes_a_service_by_unique_prefix(workspace, 
         assert listed.exit_code == 0 and "housing-cli" in listed.output and "Healthy" in listed.output
         assert "Uvicorn running" in invoke("services", "logs", "housing-cl").output  # a unique prefix
         ambiguous = invoke("services", "delete", "housing-")
-        assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output and "housing-cli" in ambiguous.output
+        assert (
+            ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output and "housing-cli" in ambiguous.output
+        )
         assert invoke("services", "delete", "housing-cli").exit_code == 0
     finally:
         if service.state != "Deleted" and "housing-cli" in [s.name for s in Webservice.list(workspace)]:
