@@ -12,6 +12,7 @@ Examples::
     emulator datasets list
     emulator services list                      # deployed scoring services and their URIs
     emulator services delete housing-price-svc  # stop the server (or container) and forget it
+    emulator studio --port 0                    # runs, trials, images and models in a browser
 
 The workspace is ``--workspace`` (or ``AZUREML_ARM_WORKSPACE_NAME``), else the one named by a
 ``config.json`` found from the current folder, else the only workspace under ``DUEL_EMULATOR_HOME``.
@@ -277,6 +278,23 @@ def services_delete(name: str, workspace: WorkspaceOption = None):
     """Stop a service's server or container and remove it."""
     _service(workspace, name).delete()
     console.print(f"{name}: deleted")
+
+
+@app.command("studio")
+def studio(
+    workspace: WorkspaceOption = None,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1; 0 picks a free one.")
+    ] = 0,
+):
+    """Serve the offline studio (runs, trials, images, models) on 127.0.0.1 until Ctrl+C."""
+    from .studio import serve
+
+    ws = _workspace(workspace)
+    try:
+        serve(ws, port)
+    except OSError as error:
+        raise _fail(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}") from None
 
 
 def main() -> None:
