@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import orjson
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import FileResponse, ORJSONResponse
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
@@ -33,6 +34,11 @@ class PromoteRequest(BaseModel):
     tags: dict[str, str] | None = None
 
 
+def _json(data, status_code: int = 200) -> Response:
+    # orjson writes NaN as null, which the browser's JSON.parse accepts (the json module's NaN it does not).
+    return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
+
+
 def _same_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
@@ -44,16 +50,16 @@ def _same_origin(request: Request) -> None:
 def create_app(workspace: Workspace) -> FastAPI:
     """The studio over ``workspace``; serve it with :func:`emulator.studio.serve` (127.0.0.1 only)."""
     store = workspace._store
-    app = FastAPI(title=f"studio · {workspace.name}", default_response_class=ORJSONResponse, docs_url=None)
+    app = FastAPI(title=f"studio · {workspace.name}", docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RunNotFound)
     def _not_found(request: Request, error: RunNotFound):
-        return ORJSONResponse({"detail": str(error)}, status_code=404)
+        return _json({"detail": str(error)}, 404)
 
     @app.exception_handler(actions.ActionRefused)
     def _refused(request: Request, error: actions.ActionRefused):
-        return ORJSONResponse({"detail": str(error)}, status_code=error.status_code)
+        return _json({"detail": str(error)}, error.status_code)
 
     @app.get("/", include_in_schema=False)
     def page():
@@ -61,22 +67,24 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.get("/api/workspace")
     def workspace_summary():
-        return {
-            "name": workspace.name,
-            "experiments": runs.experiments(store),
-            "chart_library": CHART_LIBRARY.is_file(),
-        }
+        return _json(
+            {
+                "name": workspace.name,
+                "experiments": runs.experiments(store),
+                "chart_library": CHART_LIBRARY.is_file(),
+            }
+        )
 
     @app.get("/api/runs")
     def run_list(experiment: str | None = None):
         from emulator.core.run import _reap_dead_runs
 
         _reap_dead_runs(store)  # a run whose process died shows as Failed, as on any other look
-        return runs.list_runs(store, experiment)
+        return _json(runs.list_runs(store, experiment))
 
     @app.get("/api/runs/{run_id}")
     def run_page(run_id: str):
-        return runs.run_detail(store, run_id)
+        return _json(runs.run_detail(store, run_id))
 
     @app.get("/api/runs/{run_id}/files/{name:path}")
     def run_file(run_id: str, name: str, download: bool = False):
@@ -94,35 +102,35 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.get("/api/metric-names")
     def metric_names(experiment: str | None = None):
-        return runs.metric_names(store, experiment)
+        return _json(runs.metric_names(store, experiment))
 
     @app.get("/api/metric")
     def metric(name: str, experiment: str | None = None, parent: str | None = None):
         if parent is not None:
             runs.get_record(store, parent)
-        return runs.metric_across_runs(store, name, experiment, parent)
+        return _json(runs.metric_across_runs(store, name, experiment, parent))
 
     @app.get("/api/compare")
     def compare(ids: Annotated[list[str], Query(min_length=1)]):
         run_ids = [i for value in ids for i in value.split(",") if i]
         if len(run_ids) < 2:
             raise HTTPException(400, "compare needs at least two run ids")
-        return runs.compare(store, run_ids)
+        return _json(runs.compare(store, run_ids))
 
     @app.get("/api/models")
     def model_list():
-        return registry.models(store)
+        return _json(registry.models(store))
 
     @app.get("/api/services")
     def service_list():
-        return registry.services(store)
+        return _json(registry.services(store))
 
     @app.post("/api/runs/{run_id}/promote", dependencies=[Depends(_same_origin)])
     def promote(run_id: str, body: PromoteRequest):
-        return actions.promote(workspace, run_id, body.model_name, body.model_path, body.tags)
+        return _json(actions.promote(workspace, run_id, body.model_name, body.model_path, body.tags))
 
     @app.post("/api/runs/{run_id}/cancel", dependencies=[Depends(_same_origin)])
     def cancel(run_id: str):
-        return actions.cancel(workspace, run_id)
+        return _json(actions.cancel(workspace, run_id))
 
     return app

@@ -113,8 +113,7 @@ def metric_across_runs(
 
 def metric_names(store: AbstractStore, experiment: str | None = None) -> list[str]:
     """Names of the numeric scalar metrics the runs of ``experiment`` logged, for the chart's picker."""
-    ids = [r["run_id"] for r in store.search_runs(experiment=experiment)]
-    return sorted({row["name"] for row in store.get_metrics(ids) if row["kind"] == "scalar"})
+    return store.metric_names([r["run_id"] for r in store.search_runs(experiment=experiment)], kind="scalar")
 
 
 def _metrics(store: AbstractStore, run_id: str) -> list[dict]:
@@ -170,7 +169,8 @@ def run_detail(store: AbstractStore, run_id: str) -> dict:
     from . import sweeps
 
     record = get_record(store, run_id)
-    (row,) = summaries(store, [record])
+    # a parent's primary metric is its best child's, so the children are summarized with it
+    row = summaries(store, [record, *store.search_runs(parent_id=run_id)])[0]
     files = [{**a, "url": file_url(run_id, a["name"])} for a in store.list_artifacts(run_id)]
     detail = {
         **row,

@@ -47,6 +47,7 @@ def hyperdrive(store: AbstractStore, record: dict) -> dict:
             {
                 "run_id": trial["run_id"],
                 "number": trial["number"],
+                "trial": trial["run_id"].rsplit("_", 1)[-1],  # HD_<id>_<n>: the sweep's own numbering
                 "status": trial["status"],
                 "duration": duration(trial),
                 "hyperparameters": json.loads(raw) if raw else {},

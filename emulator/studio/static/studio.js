@@ -266,19 +266,19 @@ function sweepPanel(sweep) {
   const out = [h("h2", {}, `HyperDrive: ${trials.length} trials, ${goal} ${name}`)];
   if (sweep.policy) out.push(h("p", { class: "muted" }, `Early termination: ${sweep.policy.name || "none"} ${JSON.stringify(sweep.policy.properties || {})}`));
   const curves = trials.map((t, i) => ({
-    label: `${t.number}${t.cut_at_interval ? " ✂" : ""}`, data: t.curve, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length],
+    label: `${t.trial}${t.cut_at_interval ? " ✂" : ""}`, data: t.curve, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length],
     pointRadius: t.curve.map((_, j) => (t.status === "Canceled" && j === t.curve.length - 1 ? 9 : 2)),
     pointStyle: t.curve.map((_, j) => (t.status === "Canceled" && j === t.curve.length - 1 ? "crossRot" : "circle")),
     borderDash: t.status === "Canceled" ? [5, 4] : [],
   }));
-  const points = trials.filter((t) => t.best !== null).map((t) => ({ run_id: t.run_id, display_name: `trial ${t.number}`, status: t.status, value: t.best }));
+  const points = trials.filter((t) => t.best !== null).map((t) => ({ run_id: t.run_id, display_name: `trial ${t.trial}`, status: t.status, value: t.best }));
   out.push(h("div", { class: "grid" },
     card(`${name} per trial over steps (✕ where a cancelled trial stopped)`, chartBox("trial-curves", () => lineChart(name, curves))),
     card(`Best ${name} per trial (click to open)`, chartBox("trial-chart", () => scatter(points, name))),
     card("Hyperparameters against the primary metric (parallel coordinates)", chartBox("parallel-chart", () => parallel(trials, name, goal)))));
   const keys = [...new Set(trials.flatMap((t) => Object.keys(t.hyperparameters)))];
   out.push(table(["Trial", "Status", ...keys, `best ${name}`, "Cut by policy", "Duration"], trials.map((t) =>
-    h("tr", { dataset: { runId: t.run_id }, class: t.run_id === sweep.best_child_run_id ? "best" : "" }, h("td", {}, runLink(t.run_id, `${t.number}`), t.run_id === sweep.best_child_run_id ? " ★" : ""), h("td", {}, badge(t.status)),
+    h("tr", { dataset: { runId: t.run_id }, class: t.run_id === sweep.best_child_run_id ? "best" : "" }, h("td", {}, runLink(t.run_id, t.trial), t.run_id === sweep.best_child_run_id ? " ★" : ""), h("td", {}, badge(t.status)),
       keys.map((k) => h("td", { class: "num" }, fmt(t.hyperparameters[k]))), h("td", { class: "num" }, fmt(t.best)),
       h("td", {}, t.cut_at_interval ? `at interval ${t.cut_at_interval}` : ""), h("td", { class: "num" }, seconds(t.duration)))), { id: "trials-table" }));
   return out;
@@ -305,7 +305,7 @@ function parallel(trials, metric, goal) {
   const shade = (v) => { if (v === null) return "#8c959f"; let q = hi === lo ? 1 : (v - lo) / (hi - lo); if (goal === "minimize") q = 1 - q; return `hsl(${Math.round(q * 120)}, 70%, 40%)`; };
   return {
     type: "line",
-    data: { labels: axes, datasets: trials.map((t) => ({ label: `trial ${t.number}`, data: axes.map((a) => (value(t, a) === null || value(t, a) === undefined ? null : scale[a](value(t, a)))), raw: axes.map((a) => value(t, a)), borderColor: shade(t.best), pointRadius: 3, tension: 0 })) },
+    data: { labels: axes, datasets: trials.map((t) => ({ label: `trial ${t.trial}`, data: axes.map((a) => (value(t, a) === null || value(t, a) === undefined ? null : scale[a](value(t, a)))), raw: axes.map((a) => value(t, a)), borderColor: shade(t.best), pointRadius: 3, tension: 0 })) },
     options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 1, ticks: { display: false } } },
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${fmt(c.dataset.raw[c.dataIndex])}` } } } },
   };
