@@ -25,15 +25,19 @@ $(VENV)/.installed: pyproject.toml
 # The studio's chart library comes from the npm registry at build time (checked against a pinned
 # hash), so the page works offline and the repository holds no minified blob.
 $(STUDIO_VENDOR)/chart.umd.min.js:
-	rm -rf $(STUDIO_VENDOR).part && mkdir -p $(STUDIO_VENDOR).part
-	cd $(STUDIO_VENDOR).part && npm pack --silent chart.js@$(CHART_JS_VERSION) >/dev/null
-	echo "$(CHART_JS_SHA256)  $(STUDIO_VENDOR).part/chart.js-$(CHART_JS_VERSION).tgz" | sha256sum -c --quiet -
-	tar -xzf $(STUDIO_VENDOR).part/chart.js-$(CHART_JS_VERSION).tgz -C $(STUDIO_VENDOR).part \
-		package/dist/chart.umd.min.js package/LICENSE.md
-	mkdir -p $(STUDIO_VENDOR)
-	mv $(STUDIO_VENDOR).part/package/LICENSE.md $(STUDIO_VENDOR)/chart.js-LICENSE.md
-	mv $(STUDIO_VENDOR).part/package/dist/chart.umd.min.js $@
-	rm -rf $(STUDIO_VENDOR).part
+	@if ! command -v npm >/dev/null; then \
+		echo "setup: npm not found, so the studio's charts stay off; install Node.js and run make setup again" >&2; \
+	else \
+		set -e; rm -rf $(STUDIO_VENDOR).part; mkdir -p $(STUDIO_VENDOR).part $(STUDIO_VENDOR); \
+		(cd $(STUDIO_VENDOR).part && npm pack --silent chart.js@$(CHART_JS_VERSION) >/dev/null); \
+		echo "$(CHART_JS_SHA256)  $(STUDIO_VENDOR).part/chart.js-$(CHART_JS_VERSION).tgz" | sha256sum -c --quiet -; \
+		tar -xzf $(STUDIO_VENDOR).part/chart.js-$(CHART_JS_VERSION).tgz -C $(STUDIO_VENDOR).part \
+			package/dist/chart.umd.min.js package/LICENSE.md; \
+		mv $(STUDIO_VENDOR).part/package/LICENSE.md $(STUDIO_VENDOR)/chart.js-LICENSE.md; \
+		mv $(STUDIO_VENDOR).part/package/dist/chart.umd.min.js $@; \
+		rm -rf $(STUDIO_VENDOR).part; \
+		echo "setup: studio chart library chart.js $(CHART_JS_VERSION) installed in $(STUDIO_VENDOR)"; \
+	fi
 
 demo: setup
 	$(PY) -m flows.comparison --quick

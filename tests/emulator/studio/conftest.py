@@ -174,3 +174,19 @@ def studio(studio_workspace, tmp_path_factory) -> Studio:
     )
     yield running
     stop_studio(running)
+
+
+@pytest.fixture
+def serve_studio(tmp_path):
+    """``serve_studio(home, workspace_name)`` starts a studio for this test only; it is stopped after."""
+    started = []
+
+    def serve(home: Path, workspace_name: str) -> Studio:
+        started.append(
+            start_studio(home, tmp_path / f"studio-{len(started)}.log", "--workspace", workspace_name)
+        )
+        return started[-1]
+
+    yield serve
+    for running in started:
+        stop_studio(running)

@@ -8,10 +8,13 @@ tests also prove that the page needs no internet. Screenshots land in the sessio
 from __future__ import annotations
 
 import shutil
+import textwrap
+import time
+from contextlib import contextmanager
 
 import pytest
 
-from emulator.core import Model
+from emulator.core import Experiment, Model, ScriptRunConfig
 
 pytestmark = pytest.mark.slow
 
@@ -38,13 +41,14 @@ def screenshots(tmp_path_factory):
     return folder
 
 
-@pytest.fixture
-def page(browser, studio):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=studio.url)
+@contextmanager
+def offline_tab(browser, url: str):
+    """A browser tab that may reach only ``url``; script errors and outside requests fail the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=url)
     outside, errors = [], []
 
     def only_the_studio(route):
-        if route.request.url.startswith(studio.url):
+        if route.request.url.startswith(url):
             route.continue_()
         else:
             outside.append(route.request.url)
@@ -57,6 +61,12 @@ def page(browser, studio):
     context.close()
     assert outside == [], f"the page reached outside the studio: {outside}"
     assert errors == [], f"script errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser, studio):
+    with offline_tab(browser, studio.url) as tab:
+        yield tab
 
 
 def rendered(page, fragment: str) -> None:
@@ -73,7 +83,9 @@ def chart_points(page, selector: str) -> int:
     page.wait_for_function(
         "s => { const c = document.querySelector(s); return c && Chart.getChart(c); }", arg=selector
     )
-    return page.evaluate("s => Chart.getChart(document.querySelector(s)).data.datasets[0].data.length", selector)
+    return page.evaluate(
+        "s => Chart.getChart(document.querySelector(s)).data.datasets[0].data.length", selector
+    )
 
 
 def test_runs_table_lists_every_run_and_a_click_opens_the_run(page, studio_workspace, screenshots):
@@ -101,7 +113,9 @@ def test_logged_images_load(page, studio_workspace, screenshots):
         page.screenshot(path=screenshots / f"{name}.png", full_page=True)
 
 
-def test_metric_chart_has_one_point_per_trial_and_a_click_opens_that_trial(page, studio_workspace, screenshots):
+def test_metric_chart_has_one_point_per_trial_and_a_click_opens_that_trial(
+    page, studio_workspace, screenshots
+):
     visit(page, "#/runs?experiment=studio-sweep&metric=score")
     assert chart_points(page, "#metric-chart canvas") == len(studio_workspace.trial_ids)
     page.screenshot(path=screenshots / "metric-chart.png")
@@ -138,7 +152,9 @@ def test_compare_shows_both_runs_metrics(page, studio_workspace, screenshots):
     expected = [page.evaluate(f"() => fetch('api/runs/{r}').then(x => x.json())") for r in (first, second)]
     last_scores = [next(m for m in run["metrics"] if m["name"] == "score")["value"] for run in expected]
     assert score.all_inner_texts() == [f"{value:g}" for value in last_scores]
-    assert page.locator("#compare-table a.run-link").all_inner_texts() == [r["display_name"] for r in expected]
+    assert page.locator("#compare-table a.run-link").all_inner_texts() == [
+        r["display_name"] for r in expected
+    ]
     page.screenshot(path=screenshots / "compare.png", full_page=True)
 
 
@@ -156,3 +172,51 @@ def test_promote_registers_a_version(page, studio_workspace, screenshots):
     page.locator('#models-table tr[data-model="studio-promoted:1"]').wait_for()
     assert child in page.locator('#models-table tr[data-model="studio-promoted:1"]').inner_text()
     page.screenshot(path=screenshots / "models.png", full_page=True)
+
+
+LIVE_SCRIPT = textwrap.dedent(
+    """
+    import time
+    from azureml.core import Run
+
+    run = Run.get_context()
+    for step in range(2400):
+        run.log("progress", step, step=step)
+        time.sleep(0.25)
+    """
+)
+
+
+def test_a_live_run_refreshes_until_cancel_ends_it(
+    browser, workspace, emulator_home, source_dir, serve_studio
+):
+    folder = source_dir("live.py", LIVE_SCRIPT)
+    run = Experiment(workspace, "live").submit(ScriptRunConfig(str(folder), "live.py"))
+    try:
+        deadline = time.monotonic() + 60
+        while len(run._get_metric_rows("progress")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        studio = serve_studio(emulator_home, workspace.name)
+        with offline_tab(browser, studio.url) as tab:
+            visit(tab, f"#/runs/{run.id}")
+            assert "live" in tab.locator("#live").inner_text()
+            points = (
+                "() => { const c = document.querySelector('#metric-cards canvas'); const chart = c && Chart.getChart(c);"
+                " return chart ? chart.data.datasets[0].data.length : 0; }"
+            )
+            tab.wait_for_function(f"({points})() > 0")
+            shown = tab.evaluate(points)
+            # the page re-draws on its own while the run is live: the curve grows without a reload
+            tab.wait_for_function(f"n => ({points})() > n", arg=shown, timeout=20_000)
+
+            tab.once("dialog", lambda dialog: dialog.accept())
+            tab.locator("#cancel-button").click()
+            tab.wait_for_function(
+                "() => document.querySelector('h1 .badge').textContent === 'Canceled'", timeout=30_000
+            )
+            assert tab.locator("#live").inner_text() == ""
+            assert tab.locator("#cancel-button").count() == 0
+    finally:
+        if run.get_status() not in ("Completed", "Failed", "Canceled"):
+            run.cancel()  # never leave the script running when an assertion failed
+    assert run.get_status() == "Canceled"  # the run's own cancel: its process was terminated
