@@ -4,8 +4,9 @@ The workspace holds 10 sweeps of 100 trials (HyperDrive parent records with a pr
 the sweep controller records them); every trial logged 100 scalar metrics, its primary metric over
 10 steps. The store is filled through its own interface (``log_batch``), then ``emulator studio`` is
 started as a real process and the page is fetched as the browser fetches it: the HTML, its script,
-style and chart library, then the JSON the runs view asks for (workspace, runs, metric names, the
-primary metric across runs). Target: under 1 s.
+style and chart library, then the JSON the runs view asks for (the workspace, twice: header and view;
+the runs, from which the primary metric's chart is drawn). Opening the metric picker and charting
+another metric come after the load and are timed apart. Target: under 1 s.
 
     python benchmarks/studio.py [RUNS] [METRICS]
 """
@@ -87,11 +88,17 @@ def page_load(client: httpx.Client, spent: dict[str, list[float]]) -> float:
         get(path)
     get("/api/workspace")
     get("/api/workspace")
-    runs = get("/api/runs").json()
-    get("/api/metric-names")
-    metric = next(r["primary_metric"]["name"] for r in runs if r["primary_metric"])
-    get("/api/metric", name=metric)
+    get("/api/runs")  # the chart of the primary metric across runs is drawn from these rows
     return time.perf_counter() - started
+
+
+def picker(client: httpx.Client) -> tuple[float, float]:
+    """After the load: opening the metric picker, then charting another metric across runs."""
+    started = time.perf_counter()
+    client.get("/api/metric-names").raise_for_status()
+    opened = time.perf_counter()
+    client.get("/api/metric", params={"name": "metric_050"}).raise_for_status()
+    return opened - started, time.perf_counter() - opened
 
 
 def main() -> None:
@@ -124,14 +131,22 @@ def main() -> None:
                 first = page_load(client, {})
                 timings = [page_load(client, spent) for _ in range(5)]
                 body = len(client.get("/api/runs").content)
+                names, other = zip(*(picker(client) for _ in range(3)), strict=True)
         finally:
             process.terminate()
             process.wait(timeout=10)
     median = statistics.median(timings)
-    print(f"page load (HTML, assets, workspace, runs, metric names, metric across runs): first {first:.3f} s")
+    print(f"page load (HTML, assets, workspace, runs table and primary-metric chart): first {first:.3f} s")
     print(f"page load, warm: median {median:.3f} s, best {min(timings):.3f} s, worst {max(timings):.3f} s")
     print(f"runs JSON: {body / 1e6:.2f} MB")
-    print("warm median per request: " + ", ".join(f"{p} {statistics.median(t) * 1000:.0f} ms" for p, t in spent.items()))
+    print(
+        "warm median per request: "
+        + ", ".join(f"{p} {statistics.median(t) * 1000:.0f} ms" for p, t in spent.items())
+    )
+    print(
+        f"after the load: metric picker {statistics.median(names):.3f} s, "
+        f"another metric across runs {statistics.median(other):.3f} s (medians)"
+    )
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
     print(f"target: under 1 s: {'met' if max(first, median) < 1 else 'NOT met'}")
 

@@ -80,8 +80,10 @@ def best(values: list[float], goal: str | None) -> float | None:
     return min(values) if goal == "minimize" else values[-1]
 
 
-def summary(record: dict, primary: tuple[str, str] | None = None, value: float | None = None) -> dict:
-    """One row of the runs table."""
+def summary(
+    record: dict, primary: tuple[str, str] | None = None, value: float | None = None, own: bool = False
+) -> dict:
+    """One row of the runs table; ``own`` says the run logged its primary metric itself (not its children)."""
     return {
         "run_id": record["run_id"],
         "experiment": record["experiment"],
@@ -97,6 +99,6 @@ def summary(record: dict, primary: tuple[str, str] | None = None, value: float |
         "duration": duration(record),
         "primary_metric": None
         if primary is None
-        else {"name": primary[0], "goal": primary[1], "value": value},
+        else {"name": primary[0], "goal": primary[1], "value": value, "own": own},
         "tags": visible_tags(record),
     }

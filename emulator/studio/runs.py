@@ -57,11 +57,14 @@ def summaries(store: AbstractStore, records: list[dict]) -> list[dict]:
     for record in records:
         if record["parent_id"] and values.get(record["run_id"]) is not None:
             children[record["parent_id"]].append(values[record["run_id"]])
+    own = {run_id for run_id, value in values.items() if value is not None}
     for record in records:
         primary = primaries[record["run_id"]]
-        if values.get(record["run_id"]) is None and primary is not None:
+        if record["run_id"] not in own and primary is not None:
             values[record["run_id"]] = best(children.get(record["run_id"], []), primary[1])
-    return [summary(r, primaries[r["run_id"]], values.get(r["run_id"])) for r in records]
+    return [
+        summary(r, primaries[r["run_id"]], values.get(r["run_id"]), own=r["run_id"] in own) for r in records
+    ]
 
 
 def list_runs(store: AbstractStore, experiment: str | None = None) -> list[dict]:

@@ -98,7 +98,7 @@ async function runsView(params) {
   const metric = params.get("metric") || (runs.find((r) => r.primary_metric) || {}).primary_metric?.name || "";
   const chartCard = h("div", { class: "card", id: "metric-card" }, h("h3", {}, "A metric across runs ", h("span", { class: "muted" }, "(click a point to open its run)")));
   view.push(chartCard);
-  fillMetricCard(chartCard, experiment, metric);
+  fillMetricCard(chartCard, experiment, metric, runs);
 
   const byParent = new Map();
   for (const run of runs) {
@@ -125,14 +125,27 @@ async function runsView(params) {
   return view;
 }
 
-async function fillMetricCard(card, experiment, metric) {
-  const names = await api(`api/metric-names${experiment ? `?experiment=${encodeURIComponent(experiment)}` : ""}`);
+async function fillMetricCard(card, experiment, metric, runs) {
+  const scope = experiment ? `experiment=${encodeURIComponent(experiment)}&` : "";
+  const names = metric ? null : await api(`api/metric-names?${scope}`);
   if (!metric) metric = names[0];
   if (!metric) return card.append(h("p", { class: "muted" }, "No run logged a numeric metric yet."));
   const select = h("select", { id: "metric-select", onchange: (e) => { const p = new URLSearchParams(); if (experiment) p.set("experiment", experiment); p.set("metric", e.target.value); location.hash = `#/runs?${p}`; } },
-    names.map((n) => h("option", { value: n, selected: n === metric }, n)));
+    (names || [metric]).map((n) => h("option", { value: n, selected: n === metric }, n)));
+  // The other metrics' names are only needed once the picker is opened: a big workspace loads faster.
+  const fill = async () => {
+    select.removeEventListener("focus", fill);
+    select.removeEventListener("mousedown", fill);
+    const all = await api(`api/metric-names?${scope}`);
+    select.replaceChildren(...all.map((n) => h("option", { value: n, selected: n === metric }, n)));
+  };
+  if (!names) { select.addEventListener("focus", fill); select.addEventListener("mousedown", fill); }
   card.querySelector("h3").after(select);
-  const points = await api(`api/metric?name=${encodeURIComponent(metric)}${experiment ? `&experiment=${encodeURIComponent(experiment)}` : ""}`);
+  // The runs table already holds each run's best primary metric; other metrics are asked for.
+  const logged = runs.filter((r) => r.primary_metric && r.primary_metric.name === metric && r.primary_metric.own && r.primary_metric.value !== null);
+  const points = logged.length
+    ? logged.map((r) => ({ run_id: r.run_id, display_name: r.display_name, status: r.status, value: r.primary_metric.value }))
+    : await api(`api/metric?${scope}name=${encodeURIComponent(metric)}`);
   card.append(chartBox("metric-chart", () => scatter(points, metric)));
 }
 

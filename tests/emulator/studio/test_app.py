@@ -19,8 +19,9 @@ def test_runs_lists_every_run_with_its_primary_metric(client, studio_workspace):
     assert set(runs) == set(studio_workspace.all_run_ids)
     sweep = runs[studio_workspace.sweep_id]
     # the sweep's primary metric is its best trial's: quality 3 reaches 3 * 3 epochs
-    assert sweep["primary_metric"] == {"name": "score", "goal": "maximize", "value": 9.0}
+    assert sweep["primary_metric"] == {"name": "score", "goal": "maximize", "value": 9.0, "own": False}
     assert {runs[t]["primary_metric"]["value"] for t in studio_workspace.trial_ids} == {3.0, 6.0, 9.0}
+    assert all(runs[t]["primary_metric"]["own"] for t in studio_workspace.trial_ids)  # logged, not derived
     assert runs[studio_workspace.image_run_id]["tags"] == {"owner": "studio-tests"}
 
 
