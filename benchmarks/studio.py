@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 SWEEPS = 10
@@ -127,9 +128,12 @@ def main() -> None:
                         break
                     except httpx.TransportError:
                         time.sleep(0.1)
+                server = psutil.Process(process.pid)
                 spent: dict[str, list[float]] = {}
                 first = page_load(client, {})
+                cpu_before = sum(server.cpu_times()[:2])
                 timings = [page_load(client, spent) for _ in range(5)]
+                cpu = (sum(server.cpu_times()[:2]) - cpu_before) / len(timings)
                 body = len(client.get("/api/runs").content)
                 names, other = zip(*(picker(client) for _ in range(3)), strict=True)
         finally:
@@ -138,6 +142,7 @@ def main() -> None:
     median = statistics.median(timings)
     print(f"page load (HTML, assets, workspace, runs table and primary-metric chart): first {first:.3f} s")
     print(f"page load, warm: median {median:.3f} s, best {min(timings):.3f} s, worst {max(timings):.3f} s")
+    print(f"server CPU per page load: {cpu:.3f} s (what one free core needs, whatever the load)")
     print(f"runs JSON: {body / 1e6:.2f} MB")
     print(
         "warm median per request: "

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import quote
 
 from emulator.store import TERMINAL_STATUSES
-from emulator.train.automl.metrics import is_maximized
 
 # Values under names like these never reach the browser, wherever they sit in a record.
 _SECRET = re.compile(r"key|secret|token|password|passwd|credential|connection_?string|sas_?url", re.I)
@@ -67,6 +66,9 @@ def primary_metric(record: dict, parent: dict | None) -> tuple[str, str] | None:
         config = json.loads(properties["primary_metric_config"])
         return config["name"], config["goal"].lower()
     if record["type"] == "automl" and properties.get("primary_metric"):
+        # The AutoML package takes seconds to import; serve() warms it up in the background.
+        from emulator.train.automl.metrics import is_maximized
+
         name = properties["primary_metric"]
         return name, "maximize" if is_maximized(name) else "minimize"
     return primary_metric(parent, None) if parent is not None else None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import socket
 import sys
+import threading
 
 import uvicorn
 
@@ -33,5 +35,11 @@ def serve(workspace: Workspace, port: int = 0, *, announce=print) -> None:
         )
     announce(f"studio of workspace {workspace.name}: {url}")
     sys.stdout.flush()
+    # AutoML runs are ranked by their metric's goal, whose module pulls in scikit-learn (seconds):
+    # where there are AutoML runs, import it while the server starts, not in the first request.
+    if any(r["type"] == "automl" for r in workspace._store.search_runs(parent_id=None)):
+        threading.Thread(
+            target=importlib.import_module, args=("emulator.train.automl.metrics",), daemon=True
+        ).start()
     config = uvicorn.Config(create_app(workspace), log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
