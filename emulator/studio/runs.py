@@ -193,7 +193,8 @@ def run_detail(store: AbstractStore, run_id: str) -> dict:
 
 
 def compare(store: AbstractStore, run_ids: list[str]) -> dict:
-    """Runs side by side: metadata, each scalar metric's last value, hyperparameters and logged images."""
+    """Runs side by side: metadata, each scalar metric's last value (and its curve where it was logged
+    more than once), hyperparameters and logged images."""
     records = [get_record(store, run_id) for run_id in run_ids]
     runs = []
     for row, record in zip(summaries(store, records), records, strict=True):
@@ -203,6 +204,9 @@ def compare(store: AbstractStore, run_ids: list[str]) -> dict:
                 **row,
                 "hyperparameters": hyperparameters(store, record),
                 "metrics": {m["name"]: m["value"] for m in metrics if m["kind"] == "scalar"},
+                "curves": {
+                    m["name"]: m["points"] for m in metrics if m["kind"] == "scalar" and len(m["points"]) > 1
+                },
                 "images": {m["name"]: m["images"] for m in metrics if m["kind"] == "image"},
             }
         )

@@ -356,7 +356,9 @@ async function compareView(params) {
   const images = [...new Set(runs.flatMap((r) => Object.keys(r.images)))];
   if (images.length) rows.push(...images.map((n) => row(n, runs.map((r) => h("span", {}, (r.images[n] || []).map((src) => h("img", { class: "logged-image", src, alt: n })))))));
   state.live = runs.some((r) => r.live);
-  return [h("h1", {}, `Compare ${runs.length} runs`), table([], rows, { id: "compare-table" })];
+  const curved = [...new Set(runs.flatMap((r) => Object.keys(r.curves)))];
+  const curves = curved.map((n) => card(n, chartBox(null, () => lineChart(n, runs.filter((r) => r.curves[n]).map((r, i) => ({ label: r.display_name, data: r.curves[n], borderColor: PALETTE[i % PALETTE.length], pointRadius: 2 }))), true)));
+  return [h("h1", {}, `Compare ${runs.length} runs`), table([], rows, { id: "compare-table" }), curves.length ? h("div", { class: "grid", id: "compare-curves" }, curves) : null];
 }
 
 // -- models and services

@@ -64,6 +64,10 @@ def test_compare_puts_both_runs_metrics_side_by_side(client, studio_workspace):
     assert [r["run_id"] for r in compared["runs"]] == [first, second]
     assert compared["metric_names"] == ["score"]
     assert {r["metrics"]["score"] for r in compared["runs"]} == {3.0, 6.0}  # the last of each curve
+    assert sorted([p["value"] for p in r["curves"]["score"]] for r in compared["runs"]) == [
+        [1, 2, 3],
+        [2, 4, 6],
+    ]
 
 
 def test_unknown_runs_files_and_bad_requests_get_clear_4xx(client, studio_workspace):

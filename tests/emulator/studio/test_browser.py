@@ -155,6 +155,7 @@ def test_compare_shows_both_runs_metrics(page, studio_workspace, screenshots):
     assert page.locator("#compare-table a.run-link").all_inner_texts() == [
         r["display_name"] for r in expected
     ]
+    assert chart_points(page, "#compare-curves canvas") == 3  # the first run's score over its 3 steps
     page.screenshot(path=screenshots / "compare.png", full_page=True)
 
 
