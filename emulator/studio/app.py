@@ -2,7 +2,8 @@
 
 Everything but Promote and Cancel only reads. Those two writes accept JSON from the studio's own
 page only: a request that names another origin is refused, so a web page open elsewhere in the same
-browser cannot drive them.
+browser cannot drive them. Requests must address the loopback host by name or number, so a page
+whose domain is re-pointed at 127.0.0.1 (DNS rebinding) cannot read the workspace either.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from emulator.core import Workspace
 
@@ -51,6 +53,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     """The studio over ``workspace``; serve it with :func:`emulator.studio.serve` (127.0.0.1 only)."""
     store = workspace._store
     app = FastAPI(title=f"studio · {workspace.name}", docs_url=None, redoc_url=None)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RunNotFound)

@@ -37,7 +37,7 @@ def test_secrets_are_never_shown(workspace, experiment):
             "tags": {"token": "svc-secret-3"},
         },
     )
-    client = TestClient(create_app(workspace))
+    client = TestClient(create_app(workspace), base_url="http://127.0.0.1")
     pages = [client.get(p).text for p in ("/api/runs", f"/api/runs/{run.id}", "/api/services", "/api/models")]
     assert not any(
         secret in page for page in pages for secret in ("tag-secret-1", "prop-secret-2", "svc-secret-3")
@@ -48,15 +48,21 @@ def test_secrets_are_never_shown(workspace, experiment):
 
 
 def test_workspace_summary_says_when_the_chart_library_is_missing(workspace, monkeypatch, tmp_path):
-    client = TestClient(create_app(workspace))
+    client = TestClient(create_app(workspace), base_url="http://127.0.0.1")
     assert client.get("/api/workspace").json()["chart_library"] is True
     monkeypatch.setattr(studio_app, "CHART_LIBRARY", tmp_path / "absent.js")
     assert client.get("/api/workspace").json()["chart_library"] is False
 
 
+def test_requests_for_another_host_name_are_refused(workspace):
+    # a page whose domain was re-pointed at 127.0.0.1 sends its own name as the Host
+    client = TestClient(create_app(workspace), base_url="http://rebound.example")
+    assert client.get("/api/runs").status_code == 400
+
+
 def test_writes_need_a_json_body(workspace, experiment):
     run = experiment.start_logging()
-    client = TestClient(create_app(workspace))
+    client = TestClient(create_app(workspace), base_url="http://127.0.0.1")
     response = client.post(f"/api/runs/{run.id}/cancel", content=b"x", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415
     assert run.get_status() == "Running"
