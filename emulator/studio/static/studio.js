@@ -65,11 +65,8 @@ function table(headers, rows, attrs) {
 }
 
 function chartBox(id, build, small) {
+  if (!HAS_CHARTS) return h("p", { class: "muted", id }, "Charts are off: the chart library is missing (run `make setup`).");
   const box = h("div", { class: `chart${small ? " small" : ""}`, id });
-  if (!HAS_CHARTS) {
-    box.append(h("p", { class: "muted" }, "Charts are off: the chart library is missing (run `make setup`)."));
-    return box;
-  }
   const canvas = h("canvas");
   box.append(canvas);
   requestAnimationFrame(() => state.charts.push(new Chart(canvas, build())));

@@ -221,3 +221,9 @@ def test_a_live_run_refreshes_until_cancel_ends_it(
         if run.get_status() not in ("Completed", "Failed", "Canceled"):
             run.cancel()  # never leave the script running when an assertion failed
     assert run.get_status() == "Canceled"  # the run's own cancel: its process was terminated
+
+
+def test_services_page_lists_services_without_keys(page, studio_workspace, screenshots):
+    visit(page, "#/services")
+    assert page.locator("#services-table").count() == 1
+    assert "Keys are never shown" in page.locator("main").inner_text()
