@@ -21,15 +21,20 @@ REPO = Path(__file__).resolve().parents[3]
 WORKSPACE = "studio-ws"
 TRIAL_SCRIPT = textwrap.dedent(
     """
+    import argparse
+    import time
+
     from azureml.core import Run
 
-    import argparse
     parser = argparse.ArgumentParser()
     parser.add_argument("--quality", type=float, required=True)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--sleep", type=float, default=0.0)
     args = parser.parse_args()
     run = Run.get_context()
-    for epoch in range(1, 4):
+    for epoch in range(1, args.epochs + 1):
         run.log("score", args.quality * epoch, step=epoch)
+        time.sleep(args.sleep)
     """
 )
 
@@ -40,13 +45,23 @@ class StudioWorkspace:
     workspace: object  # emulator.core.Workspace, bound to ``home`` whatever a test's environment says
     sweep_id: str
     trial_ids: tuple[str, ...]
+    bandit_id: str  # a sweep whose Bandit policy cancels the weak trial
+    bandit_trial_ids: tuple[str, ...]
     automl_id: str
     automl_child_ids: tuple[str, ...]
     image_run_id: str
 
     @property
     def all_run_ids(self) -> list[str]:
-        return [self.sweep_id, *self.trial_ids, self.automl_id, *self.automl_child_ids, self.image_run_id]
+        return [
+            self.sweep_id,
+            *self.trial_ids,
+            self.bandit_id,
+            *self.bandit_trial_ids,
+            self.automl_id,
+            *self.automl_child_ids,
+            self.image_run_id,
+        ]
 
 
 def _image_run(experiment, folder: Path) -> str:
@@ -75,10 +90,17 @@ def _image_run(experiment, folder: Path) -> str:
 
 @pytest.fixture(scope="session")
 def studio_workspace(tmp_path_factory, housing) -> StudioWorkspace:
-    """Made once per session with tiny budgets: a 3-trial grid sweep and a 2-algorithm AutoML run."""
+    """Made once per session with tiny budgets: two small grid sweeps (one with a Bandit policy) and a
+    2-algorithm AutoML run, all at once."""
     from emulator.core import Experiment, ScriptRunConfig, Workspace
     from emulator.train.automl import AutoMLConfig
-    from emulator.train.hyperdrive import GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal, choice
+    from emulator.train.hyperdrive import (
+        BanditPolicy,
+        GridParameterSampling,
+        HyperDriveConfig,
+        PrimaryMetricGoal,
+        choice,
+    )
 
     home = tmp_path_factory.mktemp("studio-home")
     source = tmp_path_factory.mktemp("studio-source")
@@ -87,14 +109,30 @@ def studio_workspace(tmp_path_factory, housing) -> StudioWorkspace:
         patch.setenv("DUEL_EMULATOR_HOME", str(home))
         patch.delenv("AZUREML_RUN_ID", raising=False)
         workspace = Workspace("sub", "rg", WORKSPACE)
-        sweep = Experiment(workspace, "studio-sweep").submit(
-            HyperDriveConfig(
-                run_config=ScriptRunConfig(source_directory=str(source), script="trial.py"),
-                hyperparameter_sampling=GridParameterSampling({"--quality": choice(1, 2, 3)}),
+
+        def grid(qualities, *arguments, **settings):
+            return HyperDriveConfig(
+                run_config=ScriptRunConfig(
+                    source_directory=str(source), script="trial.py", arguments=list(arguments)
+                ),
+                hyperparameter_sampling=GridParameterSampling({"--quality": choice(*qualities)}),
                 primary_metric_name="score",
                 primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
-                max_total_runs=3,
-                max_concurrent_runs=3,
+                max_total_runs=len(qualities),
+                max_concurrent_runs=len(qualities),
+                **settings,
+            )
+
+        sweep = Experiment(workspace, "studio-sweep").submit(grid((1, 2, 3)))
+        # quality 1 trails quality 4 by far more than the slack at every interval from the second on
+        bandit = Experiment(workspace, "studio-bandit").submit(
+            grid(
+                (1, 4),
+                "--epochs",
+                "8",
+                "--sleep",
+                "0.5",
+                policy=BanditPolicy(slack_factor=0.1, evaluation_interval=1, delay_evaluation=2),
             )
         )
         automl = Experiment(workspace, "studio-automl").submit(
@@ -113,11 +151,24 @@ def studio_workspace(tmp_path_factory, housing) -> StudioWorkspace:
             )
         )
         image_run_id = _image_run(Experiment(workspace, "studio-manual"), source)
-        sweep.wait_for_completion()
+        for run in (sweep, bandit):
+            run.wait_for_completion()
         automl.wait_for_completion(show_output=False)
-        trials = tuple(sorted(c.id for c in sweep.get_children()))
-        children = tuple(sorted(c.id for c in automl.get_children()))
-    return StudioWorkspace(home, workspace, sweep.id, trials, automl.id, children, image_run_id)
+
+    def children(run):
+        return tuple(sorted(c.id for c in run.get_children()))
+
+    return StudioWorkspace(
+        home,
+        workspace,
+        sweep.id,
+        children(sweep),
+        bandit.id,
+        children(bandit),
+        automl.id,
+        children(automl),
+        image_run_id,
+    )
 
 
 @dataclass(frozen=True)

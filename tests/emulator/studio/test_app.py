@@ -42,6 +42,17 @@ def test_run_page_gathers_metrics_images_files_and_children(client, studio_works
     assert all([p["step"] for p in t["curve"]] == [1, 2, 3] for t in trials.values())
 
 
+def test_sweep_page_marks_where_the_policy_cut_a_trial(client, studio_workspace):
+    sweep = client.get(f"/api/runs/{studio_workspace.bandit_id}").json()["sweep"]
+    assert sweep["policy"]["name"] == "Bandit"
+    trials = {t["hyperparameters"]["--quality"]: t for t in sweep["trials"]}
+    weak, strong = trials[1], trials[4]
+    assert weak["status"] == "Canceled" and weak["cut_at_interval"] >= 2
+    assert len(weak["curve"]) < 8  # it stopped logging where it was cancelled
+    assert strong["status"] == "Completed" and strong["cut_at_interval"] is None
+    assert len(strong["curve"]) == 8
+
+
 def test_automl_page_ranks_the_leaderboard_and_shows_the_explanation(client, studio_workspace):
     automl = client.get(f"/api/runs/{studio_workspace.automl_id}").json()["automl"]
     scores = [e["score"] for e in automl["leaderboard"] if e["score"] is not None]
