@@ -85,7 +85,14 @@ def page_load(client: httpx.Client, spent: dict[str, list[float]]) -> float:
         spent.setdefault(path, []).append(time.perf_counter() - begin)
         return response
 
-    for path in ("/", "/static/studio.js", "/static/studio.css", "/static/vendor/chart.umd.min.js"):
+    for path in (
+        "/",
+        "/static/base.js",
+        "/static/panels.js",
+        "/static/studio.js",
+        "/static/studio.css",
+        "/static/vendor/chart.umd.min.js",
+    ):
         get(path)
     get("/api/workspace")
     get("/api/workspace")

@@ -1,83 +1,6 @@
-// The studio's page: one static file that routes by the URL fragment and draws from the JSON API.
+// The studio's page, part 3: the views and the router. It routes by the URL fragment and draws from the JSON API.
 // Runs: #/runs?experiment=E · a run: #/runs/<id> · compare: #/compare?ids=a,b · #/models · #/services
 "use strict";
-
-const state = { charts: [], live: false, selected: new Set(), showChildren: true };
-const HAS_CHARTS = typeof Chart !== "undefined";
-const PALETTE = ["#0969da", "#1a7f37", "#cf222e", "#8250df", "#bc4c00", "#0a3069", "#bf3989", "#4d2d00", "#116329", "#57606a"];
-
-// -- small helpers
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (key === "dataset") Object.assign(el.dataset, value);
-    else el.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
-async function api(path, options) {
-  const response = await fetch(path, options);
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.detail ? JSON.stringify(body.detail).replace(/^"|"$/g, "") : response.statusText);
-  return body;
-}
-
-const post = (path, body) =>
-  api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
-
-function fmt(value) {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "number") {
-    if (Number.isInteger(value)) return value.toLocaleString("en-US");
-    return Math.abs(value) >= 1000 ? value.toLocaleString("en-US", { maximumFractionDigits: 2 }) : value.toPrecision(4);
-  }
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
-}
-
-const when = (t) => (t ? new Date(t * 1000).toISOString().replace("T", " ").slice(0, 19) : "");
-
-function seconds(s) {
-  if (s === null || s === undefined) return "";
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-const badge = (status) => h("span", { class: `badge ${status}` }, status);
-const runLink = (id, label) => h("a", { href: `#/runs/${encodeURIComponent(id)}`, class: "run-link" }, label || id);
-const tags = (values) => Object.entries(values || {}).map(([k, v]) => h("span", { class: "tag" }, `${k}: ${fmt(v)}`));
-const primary = (p) => (p && p.value !== null && p.value !== undefined ? `${p.name} = ${fmt(p.value)}` : p ? `${p.name}: –` : "");
-
-function kv(entries) {
-  return h("dl", { class: "kv" }, entries.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v instanceof Node ? v : fmt(v))]));
-}
-
-function table(headers, rows, attrs) {
-  return h("table", attrs || {}, h("thead", {}, h("tr", {}, headers.map((c) => h("th", {}, c)))), h("tbody", {}, rows));
-}
-
-function chartBox(id, build, small) {
-  if (!HAS_CHARTS) return h("p", { class: "muted", id }, "Charts are off: the chart library is missing (run `make setup`).");
-  const box = h("div", { class: `chart${small ? " small" : ""}`, id });
-  const canvas = h("canvas");
-  box.append(canvas);
-  requestAnimationFrame(() => state.charts.push(new Chart(canvas, build())));
-  return box;
-}
-
-function openRunOnClick(points) {
-  return (event, elements) => {
-    if (elements.length) location.hash = `#/runs/${encodeURIComponent(points[elements[0].index].run_id)}`;
-  };
-}
 
 // -- runs table and the metric across runs
 async function runsView(params) {
@@ -146,18 +69,6 @@ async function fillMetricCard(card, experiment, metric, runs) {
   card.append(chartBox("metric-chart", () => scatter(points, metric)));
 }
 
-function scatter(points, label) {
-  return {
-    type: "scatter",
-    data: { datasets: [{ label, data: points.map((p, i) => ({ x: i + 1, y: p.value })), pointRadius: 5, pointHoverRadius: 8, backgroundColor: points.map((p) => (p.status === "Canceled" ? "#bc4c00" : "#0969da")) }] },
-    options: {
-      animation: false, maintainAspectRatio: false, onClick: openRunOnClick(points),
-      scales: { x: { title: { display: true, text: "run (creation order)" }, ticks: { precision: 0 } }, y: { title: { display: true, text: label } } },
-      plugins: { tooltip: { callbacks: { label: (c) => `${points[c.dataIndex].display_name} (${points[c.dataIndex].status}): ${fmt(c.parsed.y)}` } } },
-    },
-  };
-}
-
 // -- one run
 async function runView(runId) {
   const run = await api(`api/runs/${encodeURIComponent(runId)}`);
@@ -220,16 +131,6 @@ function tree(children) {
   return h("ul", { class: "tree", id: "child-tree" }, children.map((c) => h("li", {}, runLink(c.run_id, c.display_name), " ", badge(c.status), " ", h("span", { class: "muted" }, primary(c.primary_metric)), c.children.length ? tree(c.children) : null)));
 }
 
-function lineChart(title, datasets, xLabel) {
-  return {
-    type: "line",
-    data: { datasets },
-    options: { animation: false, maintainAspectRatio: false, parsing: { xAxisKey: "step", yAxisKey: "value" },
-      scales: { x: { type: "linear", title: { display: true, text: xLabel || "step" } }, y: { title: { display: true, text: title } } },
-      plugins: { legend: { display: datasets.length > 1 && datasets.length <= 12 } } },
-  };
-}
-
 function metricsPanel(metrics) {
   const out = [h("h2", {}, "Metrics")];
   const single = metrics.filter((m) => m.kind === "scalar" && m.points.length === 1);
@@ -247,16 +148,6 @@ function metricsPanel(metrics) {
   return out;
 }
 
-const card = (title, ...body) => h("div", { class: "card" }, h("h3", {}, title), ...body);
-
-function dataTable(columns) {
-  const names = Object.keys(columns);
-  const length = Math.max(0, ...names.map((n) => columns[n].length));
-  const rows = [];
-  for (let i = 0; i < Math.min(length, 200); i++) rows.push(h("tr", {}, names.map((n) => h("td", { class: "num" }, fmt(columns[n][i])))));
-  return table(names, rows);
-}
-
 function filesPanel(run) {
   const out = [h("h2", {}, `Files (${run.files.length})`)];
   out.push(table(["File", "Size", ""], run.files.map((f) => h("tr", {}, h("td", {}, h("a", { href: f.url, target: "_blank" }, f.name)), h("td", { class: "num" }, `${fmt(f.size)} B`), h("td", {}, h("a", { href: `${f.url}?download=true` }, "download")))), { id: "files-table" }));
@@ -265,74 +156,6 @@ function filesPanel(run) {
     const pre = h("pre", { id: "driver-log" }, "…");
     fetch(log.url).then((r) => r.text()).then((text) => { pre.textContent = text.split("\n").slice(-300).join("\n"); });
     out.push(h("details", { open: true }, h("summary", {}, "Driver log (last 300 lines)"), pre));
-  }
-  return out;
-}
-
-// -- a HyperDrive sweep: curves, parallel coordinates, trials
-function sweepPanel(sweep) {
-  const { name, goal } = sweep.primary_metric;
-  const trials = sweep.trials;
-  const out = [h("h2", {}, `HyperDrive: ${trials.length} trials, ${goal} ${name}`)];
-  if (sweep.policy) out.push(h("p", { class: "muted" }, `Early termination: ${sweep.policy.name || "none"} ${JSON.stringify(sweep.policy.properties || {})}`));
-  const curves = trials.map((t, i) => ({
-    label: `${t.trial}${t.cut_at_interval ? " ✂" : ""}`, data: t.curve, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length],
-    pointRadius: t.curve.map((_, j) => (t.status === "Canceled" && j === t.curve.length - 1 ? 9 : 2)),
-    pointStyle: t.curve.map((_, j) => (t.status === "Canceled" && j === t.curve.length - 1 ? "crossRot" : "circle")),
-    borderDash: t.status === "Canceled" ? [5, 4] : [],
-  }));
-  const points = trials.filter((t) => t.best !== null).map((t) => ({ run_id: t.run_id, display_name: `trial ${t.trial}`, status: t.status, value: t.best }));
-  out.push(h("div", { class: "grid" },
-    card(`${name} per trial over steps (✕ where a cancelled trial stopped)`, chartBox("trial-curves", () => lineChart(name, curves))),
-    card(`Best ${name} per trial (click to open)`, chartBox("trial-chart", () => scatter(points, name))),
-    card("Hyperparameters against the primary metric (parallel coordinates)", chartBox("parallel-chart", () => parallel(trials, name, goal)))));
-  const keys = [...new Set(trials.flatMap((t) => Object.keys(t.hyperparameters)))];
-  out.push(table(["Trial", "Status", ...keys, `best ${name}`, "Cut by policy", "Duration"], trials.map((t) =>
-    h("tr", { dataset: { runId: t.run_id }, class: t.run_id === sweep.best_child_run_id ? "best" : "" }, h("td", {}, runLink(t.run_id, t.trial), t.run_id === sweep.best_child_run_id ? " ★" : ""), h("td", {}, badge(t.status)),
-      keys.map((k) => h("td", { class: "num" }, fmt(t.hyperparameters[k]))), h("td", { class: "num" }, fmt(t.best)),
-      h("td", {}, t.cut_at_interval ? `at interval ${t.cut_at_interval}` : ""), h("td", { class: "num" }, seconds(t.duration)))), { id: "trials-table" }));
-  return out;
-}
-
-function parallel(trials, metric, goal) {
-  // Each axis scaled to [0, 1]; categorical values take evenly spaced positions in first-seen order.
-  const keys = [...new Set(trials.flatMap((t) => Object.keys(t.hyperparameters)))];
-  const axes = [...keys, metric];
-  const value = (t, axis) => (axis === metric ? t.best : t.hyperparameters[axis]);
-  const scale = {};
-  for (const axis of axes) {
-    const values = trials.map((t) => value(t, axis)).filter((v) => v !== null && v !== undefined);
-    if (values.every((v) => typeof v === "number")) {
-      const lo = Math.min(...values), hi = Math.max(...values);
-      scale[axis] = (v) => (hi === lo ? 0.5 : (v - lo) / (hi - lo));
-    } else {
-      const seen = [...new Set(values.map(String))];
-      scale[axis] = (v) => (seen.length === 1 ? 0.5 : seen.indexOf(String(v)) / (seen.length - 1));
-    }
-  }
-  const scores = trials.map((t) => t.best).filter((v) => v !== null);
-  const lo = Math.min(...scores), hi = Math.max(...scores);
-  const shade = (v) => { if (v === null) return "#8c959f"; let q = hi === lo ? 1 : (v - lo) / (hi - lo); if (goal === "minimize") q = 1 - q; return `hsl(${Math.round(q * 120)}, 70%, 40%)`; };
-  return {
-    type: "line",
-    data: { labels: axes, datasets: trials.map((t) => ({ label: `trial ${t.trial}`, data: axes.map((a) => (value(t, a) === null || value(t, a) === undefined ? null : scale[a](value(t, a)))), raw: axes.map((a) => value(t, a)), borderColor: shade(t.best), pointRadius: 3, tension: 0 })) },
-    options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 1, ticks: { display: false } } },
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${fmt(c.dataset.raw[c.dataIndex])}` } } } },
-  };
-}
-
-// -- an AutoML experiment: leaderboard and explanation
-function automlPanel(automl) {
-  const { name, goal } = automl.primary_metric;
-  const out = [h("h2", {}, `AutoML leaderboard (${goal} ${name})`)];
-  if (automl.stop_reason) out.push(h("p", { class: "muted" }, `Stopped: ${automl.stop_reason}`));
-  out.push(table(["Iteration", "Algorithm", "Preprocessor", name, "Status", "Duration"], automl.leaderboard.map((e) =>
-    h("tr", { dataset: { runId: e.run_id } }, h("td", {}, runLink(e.run_id, `${e.iteration}`), e.iteration === automl.best_iteration ? " ★" : ""), h("td", {}, e.algorithm), h("td", {}, e.preprocessor),
-      h("td", { class: "num" }, fmt(e.score)), h("td", {}, badge(e.status)), h("td", { class: "num" }, seconds(e.duration)))), { id: "leaderboard" }));
-  if (automl.explanation) {
-    const ex = automl.explanation;
-    out.push(h("h2", {}, "Explanation of the best model"), h("p", { class: "muted" }, "Permutation importance, from ", runLink(ex.run_id)),
-      h("div", { class: "grid" }, ex.table ? card("feature importance", dataTable(ex.table)) : null, (ex.images || []).map((src) => card("feature importance plot", h("img", { class: "logged-image", src, alt: "feature importance" })))));
   }
   return out;
 }
