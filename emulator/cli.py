@@ -13,6 +13,7 @@ Examples::
     emulator datasets list
     emulator services list                      # deployed scoring services and their URIs
     emulator services delete housing-price      # stop the server (or container) and forget it
+    emulator studio --port 0                    # runs, trials, images and models in a browser
 
 Run ids, model names and service names may be given by a unique prefix. The home is ``--home`` (or
 ``DUEL_EMULATOR_HOME``), else the ``.duel/emulator`` of the automl-duel checkout around the current
@@ -353,6 +354,23 @@ def services_delete(name: ServiceName, workspace: WorkspaceOption = None):
     service = _service(workspace, name)
     service.delete()
     console.print(f"{service.name}: deleted")
+
+
+@app.command("studio")
+def studio(
+    workspace: WorkspaceOption = None,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1; 0 picks a free one.")
+    ] = 0,
+):
+    """Serve the offline studio (runs, trials, images, models) on 127.0.0.1 until Ctrl+C."""
+    from .studio import serve
+
+    ws = _workspace(workspace)
+    try:
+        serve(ws, port)
+    except OSError as error:
+        raise _fail(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}") from None
 
 
 def main() -> None:
