@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.data import default_cache_dir
+from tasks.housing_csv import default_cache_dir
 
 
 def _find_housing() -> tuple[Path | None, str]:
@@ -43,7 +43,7 @@ def housing_path() -> Path:
 
 @pytest.fixture(scope="session")
 def housing(housing_path):
-    from tasks.data import load_housing
+    from tasks.housing_csv import load_housing
 
     return load_housing(housing_path)
 
@@ -85,3 +85,16 @@ def housing_onnx(housing_path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("onnx") / "model.onnx"
     path.write_bytes(graph.SerializeToString())
     return path
+
+
+@pytest.fixture
+def emulator_backend(tmp_path):
+    """The emulator backend on a fresh workspace under ``tmp_path`` (the hook is removed afterwards)."""
+    from backends import open_backend
+    from emulator import hook
+    from tasks.settings import DuelSettings
+
+    try:
+        yield open_backend(DuelSettings(backend="emulator", emulator_home=tmp_path / "emulator"))
+    finally:
+        hook.uninstall()

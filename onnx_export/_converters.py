@@ -12,15 +12,18 @@
   float32-representable inputs. What remains is the float32 input contract itself: natively the
   scaler sees the float64 value, so deep trees behind a scaler still differ on some rows.
 * ``KNeighborsRegressor`` with distance weights (see ``_neighbors``).
-* AutoML's engineered features and label transform (see ``_automl``).
-* The ensembles of :data:`tasks.onnx.families.ENSEMBLES`, whose members are whole pipelines reading
+* The ensembles of :data:`onnx_export.families.ENSEMBLES`, whose members are whole pipelines reading
   the raw columns: skl2onnx's own stacking converter takes a single input tensor.
+
+Libraries with estimators of their own (the AutoML emulator) add their registrations with
+:func:`add_converters`; they run with these, once, before the first conversion.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -40,20 +43,14 @@ from sklearn.impute import SimpleImputer
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
-from emulator.train.automl.derived import DerivedFeatures
-from emulator.train.automl.featurization import Float32Imputer
-from emulator.train.automl.models.boosting import Float32LGBMRegressor
-from emulator.train.automl.target import LabelTransformRegressor
-from tasks.onnx._automl import (
-    convert_derived_features,
-    convert_label_transform,
-    derived_features_shape,
-)
-from tasks.onnx._neighbors import convert_knn_regressor
-from tasks.onnx.families import ENSEMBLES, EnsembleSpec
+from onnx_export._neighbors import convert_knn_regressor
+from onnx_export.families import ENSEMBLES, EnsembleSpec
+
+_installers: list[Callable[[], None]] = []
+_installed: set[Callable[[], None]] = set()
 
 
-def _convert_string_aware_imputer(scope, operator, container) -> None:
+def convert_string_aware_imputer(scope, operator, container) -> None:
     imputer = operator.raw_operator
     if isinstance(operator.inputs[0].type, StringTensorType) and not isinstance(imputer.missing_values, str):
         text_imputer = copy.copy(imputer)
@@ -110,7 +107,7 @@ def _convert_double_scaler(scope, operator, container) -> None:
     )
 
 
-def _regressor_output_shape(operator) -> None:
+def regressor_output_shape(operator) -> None:
     """One float column per row, whatever the number of raw inputs the members read."""
     operator.outputs[0].type = FloatTensorType([operator.inputs[0].get_first_dimension(), 1])
 
@@ -130,7 +127,7 @@ def _member_column(scope, operator, container, estimator, index: int) -> str:
     return column
 
 
-def _ensemble_converter(spec: EnsembleSpec):
+def ensemble_converter(spec: EnsembleSpec):
     """Weighted sum of the members' predictions or, for a stack, the meta-learner over them."""
 
     def convert(scope, operator, container) -> None:
@@ -180,7 +177,7 @@ def _floor32(threshold: str) -> str:
     return repr(float(lowered))
 
 
-def _convert_lightgbm_thresholds_down(scope, operator, container) -> None:
+def convert_lightgbm_thresholds_down(scope, operator, container) -> None:
     """onnxmltools' LightGBM converter, given the model with its thresholds rounded down to float32.
 
     The graph stores thresholds as float32 rounded to nearest, so a threshold rounded up lands on a
@@ -207,20 +204,33 @@ def _convert_lightgbm_thresholds_down(scope, operator, container) -> None:
         operator.raw_operator = model
 
 
+def register_lightgbm(booster: type, alias: str, convert=convert_lightgbm) -> None:
+    update_registered_converter(
+        booster, alias, calculate_linear_regressor_output_shapes, convert, options={"split": None}
+    )
+
+
+def register_imputer(imputer: type, alias: str) -> None:
+    update_registered_converter(
+        imputer, alias, calculate_sklearn_imputer_output_shapes, convert_string_aware_imputer
+    )
+
+
+def register_regressor(model_type: type, alias: str, convert) -> None:
+    """A regressor whose graph ends in one float column, whatever inputs it reads."""
+    update_registered_converter(model_type, alias, regressor_output_shape, convert)
+
+
+def add_converters(installer: Callable[[], None]) -> None:
+    """Run ``installer`` (it calls skl2onnx's ``update_registered_converter``) before the next conversion."""
+    if installer not in _installers:
+        _installers.append(installer)
+
+
 def register_converters() -> None:
-    """Install every registration above (idempotent)."""
-    for booster, alias, convert in (
-        (LGBMRegressor, "LightGbmLGBMRegressor", convert_lightgbm),
-        (Float32LGBMRegressor, "AutoMLFloat32LGBMRegressor", _convert_lightgbm_thresholds_down),
-    ):
-        update_registered_converter(
-            booster, alias, calculate_linear_regressor_output_shapes, convert, options={"split": None}
-        )
-    for imputer, alias in ((SimpleImputer, "SklearnSimpleImputer"), (Float32Imputer, "AutoMLFloat32Imputer")):
-        # The graph's imputer works in float32 already: the native rounding needs no node of its own.
-        update_registered_converter(
-            imputer, alias, calculate_sklearn_imputer_output_shapes, _convert_string_aware_imputer
-        )
+    """Install every registration above and those added with :func:`add_converters` (idempotent)."""
+    register_lightgbm(LGBMRegressor, "LightGbmLGBMRegressor")
+    register_imputer(SimpleImputer, "SklearnSimpleImputer")
     update_registered_converter(
         KNeighborsRegressor,
         "SklearnKNeighborsRegressor",
@@ -235,16 +245,9 @@ def register_converters() -> None:
             calculate_sklearn_scaler_output_shapes,
             _convert_double_scaler,
         )
-    update_registered_converter(
-        DerivedFeatures, "AutoMLDerivedFeatures", derived_features_shape, convert_derived_features
-    )
-    update_registered_converter(
-        LabelTransformRegressor,
-        "AutoMLLabelTransformRegressor",
-        _regressor_output_shape,
-        convert_label_transform,
-    )
     for spec in ENSEMBLES:
-        update_registered_converter(
-            spec.model_type, spec.alias, _regressor_output_shape, _ensemble_converter(spec)
-        )
+        register_regressor(spec.model_type, spec.alias, ensemble_converter(spec))
+    for installer in _installers:
+        if installer not in _installed:
+            installer()
+            _installed.add(installer)

@@ -2,7 +2,7 @@
 
 Every row of the given frame is scored twice, by the native model (float64) and by onnxruntime
 (float32), and compared under the tolerance of the model's family
-(:data:`tasks.onnx.families.TOLERANCES`).
+(:data:`onnx_export.families.TOLERANCES`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import onnx
 import onnxruntime as ort
 import pandas as pd
 
-from tasks.onnx.families import TOLERANCES, Tolerance, family_of
+from onnx_export.families import TOLERANCES, Tolerance, family_of
 from training.schema import FEATURE_COLUMNS, frame_to_inputs
 
 _WORST_ROWS = 5

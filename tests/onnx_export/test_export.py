@@ -19,8 +19,8 @@ from sklearn.tree import DecisionTreeRegressor
 
 from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble, default_meta_learner
 from emulator.train.automl.pipeline import with_featurizer
-from tasks.onnx import check_parity, to_onnx
-from tasks.onnx.parity import onnx_predict
+from onnx_export import check_parity, to_onnx
+from onnx_export.parity import onnx_predict
 from training.mlp import TorchMLPRegressor
 from training.schema import CATEGORICAL_COLUMN, NUMERIC_COLUMNS, frame_to_inputs
 

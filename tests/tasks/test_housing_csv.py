@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tasks.data import HOUSING_ROWS, HOUSING_SHA256, DataError, load_housing, resolve_housing_path, sha256_of
+from tasks.housing_csv import (
+    HOUSING_ROWS,
+    HOUSING_SHA256,
+    DataError,
+    load_housing,
+    resolve_housing_path,
+    sha256_of,
+)
 from training.schema import ALL_COLUMNS, CATEGORICAL_COLUMN, LABEL
 
 HEADER = ",".join(ALL_COLUMNS)

@@ -13,11 +13,12 @@ import pytest
 from emulator.train.automl.featurization import plan_featurization
 from emulator.train.automl.models import FAMILIES
 from emulator.train.automl.pipeline import PipelineSpec, with_featurizer
-from tasks.data import load_housing
-from tasks.onnx import to_onnx
-from tasks.split import split_frame
+from onnx_export import to_onnx
+from tasks.housing_csv import load_housing
 from training.mlp import TorchMLPRegressor
+from training.mlp_onnx import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL
+from training.split import split_frame
 
 UNKNOWN_CATEGORY = "ON THE MOON"
 

@@ -13,8 +13,8 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import ElasticNet
 from sklearn.tree import DecisionTreeRegressor
 
-from tasks.onnx import ParityError, check_parity, family_of, to_onnx
-from tasks.onnx.parity import compare
+from onnx_export import ParityError, check_parity, family_of, to_onnx
+from onnx_export.parity import compare
 
 
 def _perturbed(model: onnx.ModelProto, initializer: str, factor: float) -> onnx.ModelProto:

@@ -4,6 +4,9 @@ Float32 trees can send a row down the other branch of a split whose threshold li
 float32 and float64 value of a feature, which moves that row's prediction by a leaf's worth; so
 tree families allow a small share of rows beyond tolerance. Linear models and the MLP are smooth
 in their inputs: every row must match.
+
+Libraries register their own estimators here: ensembles (:func:`register_ensemble`), wrappers
+around a regressor (:func:`register_wrapper`) and estimators of a known family (:func:`register_family`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,6 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble import StackingRegressor, VotingRegressor
 from sklearn.pipeline import Pipeline
-
-from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble
-from emulator.train.automl.target import LabelTransformRegressor
-from training.mlp import TorchMLPRegressor
 
 TREE, LINEAR, NEIGHBORS, MLP = "tree", "linear", "neighbors", "mlp"
 
@@ -56,13 +55,13 @@ class EnsembleSpec:
     meta: Callable[[Any], Any] | None = None
 
 
-def _voting_members(model: VotingRegressor) -> list[tuple[Any, float]]:
+def voting_members(model: VotingRegressor) -> list[tuple[Any, float]]:
     members = [est for est in model.estimators_ if est is not None and est != "drop"]
     weights = np.ones(len(members)) if model.weights is None else np.asarray(model.weights, dtype=float)
     return list(zip(members, weights / weights.sum(), strict=True))
 
 
-def _stacking_members(model: StackingRegressor) -> list[tuple[Any, float]]:
+def stacking_members(model: StackingRegressor) -> list[tuple[Any, float]]:
     if model.passthrough:
         raise NotImplementedError(
             "StackingRegressor(passthrough=True) cannot be exported: its meta-learner reads raw columns"
@@ -70,16 +69,33 @@ def _stacking_members(model: StackingRegressor) -> list[tuple[Any, float]]:
     return [(est, 1.0) for est in model.estimators_ if est != "drop"]
 
 
-def _meta_learner(model: StackingRegressor) -> Any:
+def meta_learner(model: StackingRegressor) -> Any:
     return model.final_estimator_
 
 
 ENSEMBLES: list[EnsembleSpec] = [
-    EnsembleSpec(VotingRegressor, "SklearnVotingRegressor", _voting_members),
-    EnsembleSpec(StackingRegressor, "SklearnStackingRegressor", _stacking_members, _meta_learner),
-    EnsembleSpec(VotingEnsemble, "AutoMLVotingEnsemble", _voting_members),
-    EnsembleSpec(StackEnsemble, "AutoMLStackEnsemble", _stacking_members, _meta_learner),
+    EnsembleSpec(VotingRegressor, "SklearnVotingRegressor", voting_members),
+    EnsembleSpec(StackingRegressor, "SklearnStackingRegressor", stacking_members, meta_learner),
 ]
+# wrapper class -> its fitted inner regressor; estimator class -> family.
+_WRAPPERS: dict[type, Callable[[Any], Any]] = {}
+_FAMILIES: dict[type, str] = {}
+
+
+def register_ensemble(spec: EnsembleSpec) -> None:
+    if all(known.model_type is not spec.model_type for known in ENSEMBLES):
+        ENSEMBLES.append(spec)
+
+
+def register_wrapper(model_type: type, inner: Callable[[Any], Any]) -> None:
+    """``model_type`` predicts through ``inner(model)``: its family and name are the inner one's."""
+    _WRAPPERS[model_type] = inner
+
+
+def register_family(model_type: type, family: str) -> None:
+    if family not in TOLERANCES:
+        raise ValueError(f"unknown family {family!r}: one of {', '.join(TOLERANCES)}")
+    _FAMILIES[model_type] = family
 
 
 def ensemble_spec(model: Any) -> EnsembleSpec | None:
@@ -88,13 +104,13 @@ def ensemble_spec(model: Any) -> EnsembleSpec | None:
 
 def final_estimator(model: Any) -> Any:
     """The estimator at the end of (possibly nested) pipelines, inside any label transform."""
-    while isinstance(model, Pipeline | LabelTransformRegressor):
-        model = (
-            model.steps[-1][1]
-            if isinstance(model, Pipeline)
-            else getattr(model, "regressor_", model.regressor)
-        )
-    return model
+    while True:
+        if isinstance(model, Pipeline):
+            model = model.steps[-1][1]
+        elif type(model) in _WRAPPERS:
+            model = _WRAPPERS[type(model)](model)
+        else:
+            return model
 
 
 def family_of(model: Any) -> str:
@@ -106,8 +122,9 @@ def family_of(model: Any) -> str:
         if spec.meta is not None:
             families.append(family_of(spec.meta(estimator)))
         return max(families, key=_LOOSENESS.index)
-    if isinstance(estimator, TorchMLPRegressor):
-        return MLP
+    known = next((family for cls, family in _FAMILIES.items() if isinstance(estimator, cls)), None)
+    if known is not None:
+        return known
     # By the library that defines the estimator or a class it derives from (AutoML subclasses LightGBM).
     modules = [cls.__module__ for cls in type(estimator).__mro__]
     if any(m.startswith(("sklearn.linear_model", "sklearn.svm")) for m in modules):

@@ -1,4 +1,8 @@
-"""Converters for the AutoML emulator's own estimators: engineered features and a transformed label.
+"""ONNX export of the AutoML emulator's own estimators, registered with ``onnx_export`` on import.
+
+The library exports scikit-learn and LightGBM; the emulator owns how its own estimators become a
+graph (as Azure's AutoML owns ``return_onnx_model``): the float32 featurizer's imputer and
+LightGBM, the ensembles, and the converters below for engineered features and a transformed label.
 
 Both compute in double, as scikit-learn does, and cast to float32 at the end: a float32 ratio or
 exponential would move values by an ulp, enough to send rows down the other side of a tree's split
@@ -14,10 +18,23 @@ from __future__ import annotations
 
 import numpy as np
 from onnx import TensorProto
+from skl2onnx import update_registered_converter
 from skl2onnx._supported_operators import sklearn_operator_name_map
 from skl2onnx.common.data_types import FloatTensorType
 
-from emulator.train.automl.derived import COORDINATE_GRID
+from emulator.train.automl.derived import COORDINATE_GRID, DerivedFeatures
+from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble
+from emulator.train.automl.featurization import Float32Imputer
+from emulator.train.automl.models.boosting import Float32LGBMRegressor
+from emulator.train.automl.target import LabelTransformRegressor
+from onnx_export import add_converters, register_ensemble, register_wrapper
+from onnx_export._converters import (
+    convert_lightgbm_thresholds_down,
+    register_imputer,
+    register_lightgbm,
+    register_regressor,
+)
+from onnx_export.families import EnsembleSpec, meta_learner, stacking_members, voting_members
 
 
 class _Builder:
@@ -91,3 +108,19 @@ def convert_label_transform(scope, operator, container) -> None:
     if model.log:
         z = b.node("Sub", [b.node("Exp", [z]), b.constant("one", [1.0])])
     b.node("Cast", [z], operator.outputs[0].full_name, to=TensorProto.FLOAT)
+
+
+def _install_converters() -> None:
+    register_lightgbm(Float32LGBMRegressor, "AutoMLFloat32LGBMRegressor", convert_lightgbm_thresholds_down)
+    # The graph's imputer works in float32 already: the native rounding needs no node of its own.
+    register_imputer(Float32Imputer, "AutoMLFloat32Imputer")
+    update_registered_converter(
+        DerivedFeatures, "AutoMLDerivedFeatures", derived_features_shape, convert_derived_features
+    )
+    register_regressor(LabelTransformRegressor, "AutoMLLabelTransformRegressor", convert_label_transform)
+
+
+register_ensemble(EnsembleSpec(VotingEnsemble, "AutoMLVotingEnsemble", voting_members))
+register_ensemble(EnsembleSpec(StackEnsemble, "AutoMLStackEnsemble", stacking_members, meta_learner))
+register_wrapper(LabelTransformRegressor, lambda model: getattr(model, "regressor_", model.regressor))
+add_converters(_install_converters)

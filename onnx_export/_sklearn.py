@@ -7,8 +7,8 @@ from typing import Any
 import onnx
 from skl2onnx import convert_sklearn
 
-from tasks.onnx._converters import register_converters
-from tasks.onnx._graph import OPSETS, bind_contract_inputs, column_initial_types
+from onnx_export._converters import register_converters
+from onnx_export._graph import OPSETS, bind_contract_inputs, column_initial_types
 
 
 def sklearn_to_onnx(model: Any, *, name: str = "housing") -> onnx.ModelProto:

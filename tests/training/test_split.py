@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.split import fingerprint, split_frame
+from training.split import fingerprint, split_frame
 
 
 def test_split_is_deterministic(housing):

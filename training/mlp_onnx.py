@@ -1,5 +1,8 @@
 """The PyTorch MLP to one ONNX graph: its preprocessor (skl2onnx), network and target back-transform
-(torch.onnx), composed so that the graph maps the raw columns to dollars."""
+(torch.onnx), composed so that the graph maps the raw columns to dollars.
+
+Importing this module registers the exporter and the MLP's parity family with ``onnx_export``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ import torch
 from onnx import compose, version_converter
 from torch import nn
 
-from tasks.onnx._graph import OPSETS
-from tasks.onnx._sklearn import sklearn_to_onnx
+from onnx_export import OPSETS, register_exporter, register_family, sklearn_to_onnx
+from onnx_export.families import MLP
 from training.mlp import TorchMLPRegressor
 
 _FEATURES, _PRICE = "features", "price"
@@ -60,3 +63,7 @@ def mlp_to_onnx(model: TorchMLPRegressor):
     return compose.merge_models(
         preprocessing, network, io_map=[(preprocessing.graph.output[0].name, _FEATURES)]
     )
+
+
+register_exporter(TorchMLPRegressor, mlp_to_onnx)
+register_family(TorchMLPRegressor, MLP)

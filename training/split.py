@@ -7,18 +7,9 @@ can prove that AutoML, HyperDrive and the comparison scored exactly the same row
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
-
-
-@dataclass(frozen=True)
-class SplitSpec:
-    """How to split: the share of rows held out and the seed."""
-
-    test_size: float = 0.2
-    seed: int = 42
 
 
 def fingerprint(frame: pd.DataFrame) -> str:

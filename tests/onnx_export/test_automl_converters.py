@@ -7,8 +7,8 @@ import pytest
 
 from emulator.train.automl.models import FAMILIES
 from emulator.train.automl.pipeline import PipelineSpec, with_featurizer
-from tasks.onnx import check_parity, to_onnx
-from tasks.onnx.parity import onnx_predict
+from onnx_export import check_parity, to_onnx
+from onnx_export.parity import onnx_predict
 
 
 def _fitted(featurizer, train_xy, algorithm: str, scaler: str | None, log_label: bool):
