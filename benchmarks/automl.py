@@ -25,7 +25,7 @@ TARGET_MAE, TARGET_MARGIN = 27_000, 0.10
 def run_emulator(train, test, seconds: int, cores: int) -> dict:
     from emulator.core import Experiment, Workspace
     from emulator.train.automl import AutoMLConfig
-    from tasks.onnx import check_parity, to_onnx
+    from onnx_export import check_parity, to_onnx
     from training.schema import FEATURE_COLUMNS, LABEL
 
     config = AutoMLConfig(
@@ -83,8 +83,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DUEL_EMULATOR_HOME", tempfile.mkdtemp(prefix="automl-bench-"))
 
-    from tasks.data import load_housing
-    from tasks.split import split_frame
+    from tasks.housing_csv import load_housing
+    from training.split import split_frame
 
     train, test, fingerprint = split_frame(load_housing(os.environ.get("DUEL_DATA")), test_size=0.2, seed=42)
     print(f"split: {len(train)} train / {len(test)} test rows, fingerprint {fingerprint}", flush=True)

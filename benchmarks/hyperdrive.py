@@ -78,7 +78,7 @@ class Bench:
     """One data file, one emulated workspace, one budget; each method is one part's measurement."""
 
     def __init__(self, data: str, budget: Budget, concurrency: int):
-        from tasks.split import split_frame
+        from training.split import split_frame
 
         core, _ = sdk()
         self.data, self.budget, self.concurrency = data, budget, concurrency

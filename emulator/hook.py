@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import sys
 import types
 from contextlib import contextmanager
@@ -94,8 +95,16 @@ def installed() -> bool:
     return _finder in sys.meta_path
 
 
-def install() -> None:
-    """Serve ``azureml.*`` from the emulator in this process (idempotent)."""
+def install(home: str | os.PathLike | None = None) -> None:
+    """Serve ``azureml.*`` from the emulator in this process (idempotent).
+
+    ``home`` names the emulator home for this process (and the runs it starts) instead of
+    ``DUEL_EMULATOR_HOME``; :func:`uninstall` forgets it.
+    """
+    if home is not None:
+        from emulator.core.workspace import use_home
+
+        use_home(home)
     if installed():
         return
     for name in _azureml_modules():
@@ -107,6 +116,9 @@ def uninstall() -> None:
     """Stop serving ``azureml.*`` and restore any real ``azureml`` modules set aside."""
     if not installed():
         return
+    from emulator.core.workspace import use_home
+
+    use_home(None)
     sys.meta_path.remove(_finder)
     for name in _azureml_modules():
         del sys.modules[name]

@@ -16,8 +16,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.automl_job import run_automl
 from tasks.contestants import AUTOML, HYPERDRIVE, Contestant, evaluate
-from tasks.datasets import prepare_data
 from tasks.hyperdrive_job import run_hyperdrive
+from tasks.registered_split import prepare_data
 from tasks.settings import DeployTarget, DuelSettings
 from tasks.ship import deploy_winner, export_winner, publish_report, register_winner, smoke_test
 
@@ -71,10 +71,7 @@ def duel(
     refs = prepare_data(settings)
     automl = run_automl.submit(settings, refs)
     hyperdrive = run_hyperdrive.submit(settings, refs)
-    contestants = [
-        Contestant(AUTOML, automl.result(), f"{settings.experiment_name}-automl"),
-        Contestant(HYPERDRIVE, hyperdrive.result(), f"{settings.experiment_name}-hyperdrive"),
-    ]
+    contestants = [Contestant.of(AUTOML, automl.result()), Contestant.of(HYPERDRIVE, hyperdrive.result())]
     verdict, predictions = evaluate(settings, refs, contestants)
     logger.info(
         "%s wins: test MAE %.0f against %.0f", verdict.winner.name, verdict.winner.mae, verdict.loser.mae
@@ -83,7 +80,7 @@ def duel(
     exported = export_winner(settings, refs, winner, verdict.winner)
     registered = register_winner(settings, refs, winner, verdict.winner, exported, champion_challenger)
     endpoint = smoke = None
-    if registered["promoted"] and settings.deploy_target is not DeployTarget.NONE:
+    if registered.promoted and settings.deploy_target is not DeployTarget.NONE:
         endpoint = deploy_winner(settings, registered)
         smoke = smoke_test(settings, refs, endpoint, exported)
     publish_report(settings, refs, verdict, predictions, exported, registered, endpoint, smoke)
@@ -92,11 +89,11 @@ def duel(
         "loser": verdict.loser.as_dict(),
         "decisive": verdict.decisive,
         "mae_gap_interval": [verdict.gap_low, verdict.gap_high],
-        "parity": exported["parity"],
-        "model": registered["onnx_model"],
-        "promoted": registered["promoted"],
-        "scoring_uri": endpoint["scoring_uri"] if endpoint else None,
-        "smoke_test": smoke,
+        "parity": exported.parity,
+        "model": registered.onnx_model.ref,
+        "promoted": registered.promoted,
+        "scoring_uri": endpoint.scoring_uri if endpoint else None,
+        "smoke_test": smoke.as_dict() if smoke else None,
     }
 
 

@@ -14,8 +14,8 @@ from dataclasses import asdict
 
 from prefect import flow
 
-from tasks.datasets import prepare_data
 from tasks.exploration import ExplorationSpec, ModelSwitch, publish_exploration, run_exploration
+from tasks.registered_split import prepare_data
 from tasks.settings import DuelSettings
 
 

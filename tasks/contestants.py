@@ -2,89 +2,109 @@
 
 from __future__ import annotations
 
-import functools
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import joblib
 import numpy as np
 from prefect import get_run_logger, task
 
-from tasks.backend import sdk, workspace
+import training.mlp_onnx  # noqa: F401  (registers the MLP's ONNX exporter for the shipping tasks)
+from backends import Backend, open_backend
+from backends.messages import JobOutcome, RunRef
 from tasks.compare import TestScore, Verdict, judge, score
-from tasks.datasets import DataRefs, read_split
+from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
-from tasks.split import fingerprint
 from training import mlp
 from training.schema import FEATURE_COLUMNS, LABEL
+from training.split import fingerprint
 
 AUTOML = "AutoML"
 HYPERDRIVE = "HyperDrive"
+_MLP_OUTPUTS = "outputs/model"
 
 
 @dataclass(frozen=True)
 class Contestant:
-    """Which run produced a contestant's model; enough to fetch it again anywhere."""
+    """A contestant's job and the child run that trained its model; enough to fetch it again anywhere.
+
+    ``job`` is the AutoML parent run or the HyperDrive sweep; ``model_run_id`` is AutoML's best
+    iteration or the sweep's best trial.
+    """
 
     name: str
+    job: RunRef
+    model_run_id: str
+
+    @classmethod
+    def of(cls, name: str, outcome: JobOutcome) -> Contestant:
+        return cls(name, outcome.job, outcome.best_run_id)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A contestant's fitted native model (raw feature frame in, dollars out) and where it came from."""
+
+    model: Any
+    algorithm: str
     run_id: str
-    experiment: str
 
 
-def load_model(settings: DuelSettings, contestant: Contestant):
-    """The fitted native model (taking the raw feature frame, returning dollars), its algorithm name
-    and the run that trained it.
-
-    Judging, export and registration all need the winner: it is fetched from its run once per process.
-    """
-    return _load_model(settings.model_dump_json(), contestant)
+_loaded: dict[tuple[str, Contestant], LoadedModel] = {}
+_loading = threading.Lock()
 
 
-@functools.lru_cache(maxsize=4)
-def _load_model(settings_json: str, contestant: Contestant):
-    settings = DuelSettings.model_validate_json(settings_json)
-    api = sdk(settings.backend)
-    ws = workspace(settings)
-    if contestant.name == AUTOML:
-        automl_run = api.AutoMLRun(api.Experiment(ws, contestant.experiment), contestant.run_id)
-        best_run, model = automl_run.get_output()
-        algorithm = best_run.properties.get("run_algorithm") or type(model).__name__
-        return model, algorithm, best_run.id
-    run = api.Run.get(ws, contestant.run_id)
-    with tempfile.TemporaryDirectory() as tmp:
-        run.download_files(prefix="outputs/model", output_directory=tmp)
-        model = mlp.load(Path(tmp) / "outputs" / "model")
+def _fetch(backend: Backend, contestant: Contestant) -> LoadedModel:
+    with tempfile.TemporaryDirectory(prefix="duel-contestant-") as folder:
+        if contestant.name == AUTOML:
+            fetched = backend.fetch_automl_model(contestant.job, folder)
+            return LoadedModel(joblib.load(fetched.path), fetched.algorithm, fetched.run_id)
+        fetched = backend.fetch_run_outputs(contestant.model_run_id, _MLP_OUTPUTS, folder)
+        model = mlp.load(Path(fetched.path))
     layers = "/".join(str(n) for n in model.hidden_layers)
-    return model, f"TorchMLP {layers}", run.id
+    return LoadedModel(model, f"TorchMLP {layers}", fetched.run_id)
+
+
+def load_model(backend: Backend, contestant: Contestant) -> LoadedModel:
+    """The contestant's model; judging, export and registration all need the winner, so it is
+    fetched from its run once per process and workspace."""
+    key = (backend.identity, contestant)
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = _fetch(backend, contestant)
+        return _loaded[key]
 
 
 @task(name="judge-contestants")
 def evaluate(settings: DuelSettings, data: DataRefs, contestants: list[Contestant]) -> tuple[Verdict, dict]:
     """Score both native models on the registered test split and judge them; also returns predictions."""
     logger = get_run_logger()
-    ws = workspace(settings)
-    test = read_split(settings, ws, data.test_name, data.test_version)
+    backend = open_backend(settings)
+    test = read_split(backend, data.test)
     if fingerprint(test) != data.split_fingerprint:
         raise RuntimeError(
-            f"registered test split {data.test_name}:{data.test_version} does not match fingerprint "
+            f"registered test split {data.test.name}:{data.test.version} does not match fingerprint "
             f"{data.split_fingerprint}"
         )
     features, y_true = test.loc[:, list(FEATURE_COLUMNS)], test[LABEL].to_numpy()
     scores: list[TestScore] = []
     predictions: dict[str, np.ndarray] = {}
     for contestant in contestants:
-        model, algorithm, run_id = load_model(settings, contestant)
-        predictions[contestant.name] = np.asarray(model.predict(features), dtype=float).ravel()
+        loaded = load_model(backend, contestant)
+        predictions[contestant.name] = np.asarray(loaded.model.predict(features), dtype=float).ravel()
         scores.append(
             score(
                 contestant.name,
-                algorithm,
-                run_id,
+                loaded.algorithm,
+                loaded.run_id,
                 y_true,
                 predictions[contestant.name],
                 data.split_fingerprint,
             )
         )
-        logger.info("%s (%s): test MAE %.0f", contestant.name, algorithm, scores[-1].mae)
+        logger.info("%s (%s): test MAE %.0f", contestant.name, loaded.algorithm, scores[-1].mae)
     verdict = judge(scores[0], predictions[scores[0].name], scores[1], predictions[scores[1].name], y_true)
     return verdict, {"y_true": y_true, **predictions}

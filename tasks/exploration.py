@@ -8,17 +8,23 @@ from enum import StrEnum
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tasks.backend import compute_target, sdk, workspace
-from tasks.data import resolve_housing_path
-from tasks.datasets import DataRefs
-from tasks.exploration_job import (
-    distributed_config,
-    exploration_config,
-    refit_arguments,
-    submit_and_wait,
-    sweep_config,
-)
+from backends import open_backend
+from backends.messages import Bandit, Distribution, ExplorationJob, SweepJob
+from tasks.housing_csv import resolve_housing_path
+from tasks.progress import ProgressArtifact
+from tasks.registered_split import DataRefs
 from tasks.settings import Backend, DuelSettings
+from training import SOURCE_DIRECTORY
+
+SWEEP_METRIC = "val_mae"
+# A smaller space than the duel's sweep: exploration looks for the network's rough shape.
+SWEEP_SPACE = {
+    "--hidden-1": ("choice", (64, 128, 256)),
+    "--hidden-2": ("choice", (0, 32, 64)),
+    "--lr": ("loguniform", (-7.6, -5.8)),
+    "--batch-size": ("choice", (128, 256)),
+}
+SKLEARN_MODELS = 15
 
 
 class ModelSwitch(StrEnum):
@@ -94,11 +100,14 @@ def _data_arguments(
     if spec.data_local:
         return ["--data", str(resolve_housing_path(settings.data, settings.cache_dir))]
     if mlp:  # train_mlp.py reads the training split only
-        return ["--dataset-name", refs.train_name, "--dataset-version", str(refs.train_version)]
-    return ["--data-local", "0", "--dataset-name", refs.train_name, "--test-dataset-name", refs.test_name]
+        return ["--dataset-name", refs.train.name, "--dataset-version", str(refs.train.version)]
+    return ["--data-local", "0", "--dataset-name", refs.train.name, "--test-dataset-name", refs.test.name]
 
 
-def _script_arguments(settings, spec: ExplorationSpec, refs, model_options: list[str]) -> list[str]:
+def exploration_job(
+    settings: DuelSettings, spec: ExplorationSpec, refs: DataRefs | None, backend
+) -> ExplorationJob:
+    """The backend's request: the script's arguments, its cluster, the ranks and the sweep, if any."""
     arguments = ["--models", str(spec.models), *_data_arguments(settings, spec, refs, mlp=False)]
     arguments += [
         "--seed",
@@ -106,11 +115,48 @@ def _script_arguments(settings, spec: ExplorationSpec, refs, model_options: list
         "--max-concurrent-models",
         str(spec.max_concurrent_models),
     ]
-    if spec.subset:
-        arguments += ["--subset", str(spec.subset)]
-    if spec.models is ModelSwitch.DEEPLEARNING:
-        arguments += ["--epochs", str(spec.epochs), *model_options]
-    return arguments
+    subset = ["--subset", str(spec.subset)] if spec.subset else []
+    deep = spec.models is ModelSwitch.DEEPLEARNING
+    compute = backend.gpu_cluster if deep else backend.cpu_cluster
+    distribution = None
+    if spec.process_count > 1:
+        # nccl wants a GPU per rank, which Azure's GPU nodes give; the emulator's ranks share this machine.
+        on_gpus = settings.backend is Backend.AZURE
+        distribution = Distribution(spec.process_count, spec.node_count, "Nccl" if on_gpus else "Gloo")
+    experiment = f"{settings.experiment_name}-explore-{spec.models}"
+    tags = {"models": str(spec.models), "data_local": str(spec.data_local)}
+    sweep = None
+    if spec.hyperdrive:
+        sweep = SweepJob(
+            experiment=experiment,
+            source_directory=str(SOURCE_DIRECTORY),
+            script="train_mlp.py",
+            arguments=(
+                *_data_arguments(settings, spec, refs, mlp=True),
+                *subset,
+                "--epochs",
+                str(spec.epochs),
+            ),
+            compute=compute,
+            parameter_space=SWEEP_SPACE,
+            policy=Bandit(evaluation_interval=1, slack_factor=0.1, delay_evaluation=5),
+            primary_metric=SWEEP_METRIC,
+            max_total_runs=spec.sweep_runs,
+            max_concurrent_runs=1,
+            max_duration_minutes=settings.hyperdrive_max_duration_minutes,
+            tags={**tags, "hyperdrive": "True"},
+            distribution=distribution,
+        )
+    return ExplorationJob(
+        experiment=experiment,
+        source_directory=str(SOURCE_DIRECTORY),
+        arguments=(*arguments, *subset, *(["--epochs", str(spec.epochs)] if deep else [])),
+        compute=compute,
+        distribution=distribution,
+        sweep=sweep,
+        children=SKLEARN_MODELS if spec.models is ModelSwitch.SKLEARNMODELS else 0,
+        tags=tags,
+    )
 
 
 @task(name="explore")
@@ -118,47 +164,28 @@ def run_exploration(
     settings: DuelSettings, spec: ExplorationSpec, refs: DataRefs | None
 ) -> ExplorationResult:
     """Run the switch on the backend (a sweep then a refit of its best trial for ``hyperdrive``)."""
-    logger = get_run_logger()
-    api, ws = sdk(settings.backend), workspace(settings)
-    gpu = spec.models is ModelSwitch.DEEPLEARNING
-    compute = compute_target(settings, ws, gpu=gpu)
-    distributed = distributed_config(
-        api, spec.process_count, spec.node_count, gpu and settings.backend is Backend.AZURE
+    backend = open_backend(settings)
+    outcome = backend.run_exploration(
+        exploration_job(settings, spec, refs, backend), ProgressArtifact("exploration")
     )
-    experiment = api.Experiment(ws, f"{settings.experiment_name}-explore-{spec.models}")
-    tags = {"models": str(spec.models), "data_local": str(spec.data_local)}
-    sweep, options = None, []
-    if spec.hyperdrive:
-        data = _data_arguments(settings, spec, refs, mlp=True)
-        if spec.subset:
-            data += ["--subset", str(spec.subset)]
-        config = sweep_config(
-            api, compute, data, epochs=spec.epochs, runs=spec.sweep_runs, distributed=distributed
-        )
-        sweep = submit_and_wait(experiment, config, {**tags, "hyperdrive": "True"})
-        best = sweep.get_best_run_by_primary_metric()
-        if best is None:
-            raise RuntimeError(f"HyperDrive sweep {sweep.id} ended with no trial that logged its metric")
-        options = refit_arguments(sweep, best)
-        logger.info("sweep %s: best trial %s with %s; refitting it", sweep.id, best.id, " ".join(options))
-    config = exploration_config(api, compute, _script_arguments(settings, spec, refs, options), distributed)
-    run = submit_and_wait(experiment, config, tags)
-    metrics = run.get_metrics()
-    best_model = run.get_tags().get("best_model", str(spec.models))
+    metrics = outcome.metrics
+    best_model = outcome.tags.get("best_model", str(spec.models))
     # The parent of sklearnmodels logs the comparison, best model first; the other switches log their model's.
     comparison = metrics.get("model_comparison")
     summary = {
         k: float(comparison[k][0] if comparison else metrics[k]) for k in ("MAE", "RMSE", "R2", "MAPE")
     }
-    logger.info("exploration run %s: %s wins with test MAE %.0f", run.id, best_model, summary["MAE"])
+    get_run_logger().info(
+        "exploration run %s: %s wins with test MAE %.0f", outcome.run.run_id, best_model, summary["MAE"]
+    )
     return ExplorationResult(
-        run_id=run.id,
-        experiment=experiment.name,
+        run_id=outcome.run.run_id,
+        experiment=outcome.run.experiment,
         best_model=best_model,
         metrics=summary,
         comparison=comparison or {},
         importance=metrics.get("feature_importance", {}),
-        sweep_run_id=sweep.id if sweep else None,
+        sweep_run_id=outcome.sweep.job.run_id if outcome.sweep else None,
     )
 
 

@@ -2,91 +2,70 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
-from tasks.backend import compute_target, sdk
-from tasks.datasets import DataRefs
-from tasks.jobs import submit_and_follow
+from backends import open_backend
+from backends.messages import Bandit, ClusterSpec, JobOutcome, SweepJob
+from tasks.progress import ProgressArtifact
+from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
+from training import SOURCE_DIRECTORY
 
-TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
 PRIMARY_METRIC = "val_mae"
+# benchmarks/hyperdrive.py measures this space: lr in [5e-4, 3e-3], weight decay in [1e-6, 1e-3]
+# (loguniform bounds are exponents).
+PARAMETER_SPACE = {
+    "--hidden-1": ("choice", (256, 512)),
+    "--hidden-2": ("choice", (128, 256)),
+    "--hidden-3": ("choice", (0, 64)),
+    "--lr": ("loguniform", (-7.6, -5.8)),
+    "--batch-size": ("choice", (128, 256, 512)),
+    "--dropout": ("choice", (0.0, 0.05)),
+    "--weight-decay": ("loguniform", (-13.8, -6.9)),
+    "--loss": ("choice", ("l1", "huber")),
+}
 
 
-def hyperdrive_config(settings: DuelSettings, ws, data: DataRefs):
+def sweep_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> SweepJob:
     """The sweep: random search over the MLP's shape and optimiser, Bandit early termination."""
-    api = sdk(settings.backend)
-    script = api.ScriptRunConfig(
-        source_directory=str(TRAINING_DIR),
+    return SweepJob(
+        experiment=f"{settings.experiment_name}-hyperdrive",
+        source_directory=str(SOURCE_DIRECTORY),
         script="train_mlp.py",
-        arguments=[
+        arguments=(
             "--dataset-name",
-            data.train_name,
+            data.train.name,
             "--dataset-version",
-            str(data.train_version),
+            str(data.train.version),
             "--epochs",
             str(settings.hyperdrive_epochs),
             "--seed",
             str(settings.split_seed),
-        ],
-        compute_target=compute_target(settings, ws, gpu=True),
-    )
-    sampling = api.RandomParameterSampling(
-        {
-            # benchmarks/hyperdrive.py measures this space: lr in [5e-4, 3e-3], weight decay in
-            # [1e-6, 1e-3] (loguniform bounds are exponents).
-            "--hidden-1": api.choice(256, 512),
-            "--hidden-2": api.choice(128, 256),
-            "--hidden-3": api.choice(0, 64),
-            "--lr": api.loguniform(-7.6, -5.8),
-            "--batch-size": api.choice(128, 256, 512),
-            "--dropout": api.choice(0.0, 0.05),
-            "--weight-decay": api.loguniform(-13.8, -6.9),
-            "--loss": api.choice("l1", "huber"),
-        }
-    )
-    return api.HyperDriveConfig(
-        run_config=script,
-        hyperparameter_sampling=sampling,
-        policy=api.BanditPolicy(evaluation_interval=1, slack_factor=0.03, delay_evaluation=10),
-        primary_metric_name=PRIMARY_METRIC,
-        primary_metric_goal=api.PrimaryMetricGoal.MINIMIZE,
+        ),
+        compute=compute,
+        parameter_space=PARAMETER_SPACE,
+        policy=Bandit(evaluation_interval=1, slack_factor=0.03, delay_evaluation=10),
+        primary_metric=PRIMARY_METRIC,
         max_total_runs=settings.hyperdrive_max_total_runs,
         max_concurrent_runs=settings.hyperdrive_max_concurrent_runs,
         max_duration_minutes=settings.hyperdrive_max_duration_minutes,
+        tags={"split": data.split_fingerprint},
     )
 
 
 @task(name="hyperdrive-sweep", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
-def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> str:
-    """Submit the sweep, wait for it, publish its leaderboard; returns the best trial's run id."""
-    sweep = submit_and_follow(
-        settings,
-        data,
-        "hyperdrive",
-        lambda ws: hyperdrive_config(settings, ws, data),
-        settings.hyperdrive_max_total_runs,
+def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome:
+    """Submit the sweep, wait for it, publish its leaderboard; returns the sweep and its best trial."""
+    backend = open_backend(settings)
+    outcome = backend.run_sweep(
+        sweep_job(settings, data, backend.gpu_cluster), ProgressArtifact("hyperdrive")
     )
-    best = sweep.get_best_run_by_primary_metric()
-    if best is None:
-        raise RuntimeError(f"HyperDrive sweep {sweep.id} ended with no trial that logged {PRIMARY_METRIC}")
-    rows = [
-        {
-            "run": child["run_id"],
-            "status": child["status"],
-            PRIMARY_METRIC: child["best_primary_metric"],
-            # The SDK returns each child's hyperparameters as a JSON string.
-            **{k.lstrip("-"): v for k, v in json.loads(child["hyperparameters"]).items()},
-        }
-        for child in sweep.get_children_sorted_by_primary_metric()
-    ]
     create_table_artifact(
-        key="hyperdrive-leaderboard", table=rows, description=f"HyperDrive sweep {sweep.id}"
+        key="hyperdrive-leaderboard",
+        table=list(outcome.leaderboard),
+        description=f"HyperDrive sweep {outcome.job.run_id}",
     )
-    get_run_logger().info("best trial %s", best.id)
-    return best.id
+    get_run_logger().info("best trial %s", outcome.best_run_id)
+    return outcome

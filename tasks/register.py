@@ -10,7 +10,6 @@ Nothing is registered unless the parity report passed.
 
 from __future__ import annotations
 
-import importlib
 import json
 import tempfile
 from collections.abc import Mapping
@@ -22,9 +21,11 @@ import onnx
 import sklearn
 import torch
 
-from tasks.onnx.export import INPUT_SCHEMA, SOURCE_ALGORITHM
-from tasks.onnx.families import algorithm_of
-from tasks.onnx.parity import ParityReport
+from backends import Backend
+from backends.messages import ModelUpload, RegisteredModel
+from onnx_export.export import INPUT_SCHEMA, SOURCE_ALGORITHM
+from onnx_export.families import algorithm_of
+from onnx_export.parity import ParityReport
 from training import mlp
 
 ONNX_FILE = "model.onnx"
@@ -34,12 +35,6 @@ _ONNX_FRAMEWORK, _SKLEARN_FRAMEWORK, _TORCH_FRAMEWORK = "Onnx", "ScikitLearn", "
 
 class ParityNotPassedError(ValueError):
     """Registration was asked for a model whose ONNX copy failed the parity gate."""
-
-
-def _model_class(workspace) -> Any:
-    """``Model`` from the same SDK surface as the workspace (the emulator's or azureml's)."""
-    root = "emulator" if type(workspace).__module__.startswith("emulator") else "azureml"
-    return importlib.import_module(f"{root}.core").Model
 
 
 def _parity_figures(parity: ParityReport | Mapping[str, Any]) -> dict[str, Any]:
@@ -86,8 +81,8 @@ def lineage(
     }
 
 
-def register_winner(
-    workspace,
+def register_versions(
+    backend: Backend,
     model: Any,
     onnx_model: onnx.ModelProto,
     *,
@@ -98,7 +93,7 @@ def register_winner(
     dataset_version: int | str,
     run_id: str,
     split_fingerprint: str,
-) -> tuple[Any, Any]:
+) -> tuple[RegisteredModel, RegisteredModel]:
     """Register ``onnx_model`` as ``name`` (framework Onnx) and ``model`` as ``name-native``.
 
     ``parity`` is the gate's :class:`ParityReport` (or its ``as_dict()``); a failed one raises
@@ -119,30 +114,31 @@ def register_winner(
         INPUT_SCHEMA: _metadata(onnx_model).get(INPUT_SCHEMA, ""),
         **{f"parity_{key}": json.dumps(value) for key, value in figures.items()},
     }
-    Model = _model_class(workspace)
     with tempfile.TemporaryDirectory(prefix="duel-register-") as staging:
         folder = Path(staging)
         native_path, framework, framework_version = _save_native(model, folder)
-        native = Model.register(
-            workspace,
-            model_path=str(native_path),
-            model_name=f"{name}{NATIVE_SUFFIX}",
-            tags={**tags, "format": "native"},
-            properties=properties,
-            description=f"{tags[SOURCE_ALGORITHM]} ({framework}), the source of the ONNX model {name}",
-            model_framework=framework,
-            model_framework_version=framework_version,
+        native = backend.register_model(
+            ModelUpload(
+                path=str(native_path),
+                name=f"{name}{NATIVE_SUFFIX}",
+                tags={**tags, "format": "native"},
+                properties=properties,
+                description=f"{tags[SOURCE_ALGORITHM]} ({framework}), the source of the ONNX model {name}",
+                framework=framework,
+                framework_version=framework_version,
+            )
         )
         onnx_path = folder / ONNX_FILE
         onnx.save_model(onnx_model, onnx_path)
-        exported = Model.register(
-            workspace,
-            model_path=str(onnx_path),
-            model_name=name,
-            tags={**tags, "format": "onnx"},
-            properties={**properties, "native_model_id": native.id},
-            description=f"{tags[SOURCE_ALGORITHM]} as one ONNX graph (raw housing columns in, dollars out)",
-            model_framework=_ONNX_FRAMEWORK,
-            model_framework_version=onnx.__version__,
+        exported = backend.register_model(
+            ModelUpload(
+                path=str(onnx_path),
+                name=name,
+                tags={**tags, "format": "onnx"},
+                properties={**properties, "native_model_id": native.id},
+                description=f"{tags[SOURCE_ALGORITHM]} as one ONNX graph (raw housing columns in, dollars out)",
+                framework=_ONNX_FRAMEWORK,
+                framework_version=onnx.__version__,
+            )
         )
     return exported, native

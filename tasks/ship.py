@@ -1,14 +1,16 @@
 """Ship the winner: ONNX export behind the parity gate, registration, deployment, smoke test, report.
 
-Thin Prefect tasks over plain functions (``tasks.onnx``, ``tasks.register``, the SDK's
-``Model.deploy``); they pass plain references — paths, model ids, URIs — never live objects.
+Thin Prefect tasks over plain functions (``onnx_export``, ``tasks.register``, the backend's steps);
+they pass small frozen values — paths, model versions, endpoints — never live objects.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -16,24 +18,52 @@ import onnxruntime as ort
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
-from tasks.backend import sdk, workspace
+from backends import Backend, open_backend
+from backends.messages import Deployment, Endpoint, RegisteredModel
+from onnx_export import check_parity, to_onnx
 from tasks.compare import TestScore, Verdict
 from tasks.contestants import Contestant, load_model
-from tasks.datasets import DataRefs, read_split
-from tasks.onnx.export import to_onnx
-from tasks.onnx.parity import check_parity
-from tasks.register import register_winner as register_models
+from tasks.register import register_versions
+from tasks.registered_split import DataRefs, read_split
 from tasks.report import plot_predictions, render_markdown
-from tasks.settings import Backend, DeployTarget, DuelSettings
+from tasks.settings import DuelSettings
+from training import SOURCE_DIRECTORY
 from training.schema import FEATURE_COLUMNS, LABEL, frame_to_inputs
 
-TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
 CHAMPION_TAG = "champion"
 SMOKE_TOLERANCE = 1e-4
 
 
-def _test_frame(settings: DuelSettings, refs: DataRefs):
-    return read_split(settings, workspace(settings), refs.test_name, refs.test_version)
+@dataclass(frozen=True)
+class ExportedModel:
+    """The winner's ONNX file, the parity figures that let it through, and its source."""
+
+    onnx_path: str
+    parity: dict[str, Any]
+    algorithm: str
+    run_id: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The registered ONNX and native versions, and whether the ONNX one became champion (and why)."""
+
+    onnx_model: RegisteredModel
+    native_model: RegisteredModel
+    promoted: bool
+    promotion: str
+
+
+@dataclass(frozen=True)
+class SmokeTest:
+    """How closely the live service reproduced in-process ONNX on test rows."""
+
+    rows: int
+    max_abs_diff: float
+    max_rel_diff: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 def onnx_predict(path: str | Path, frame) -> np.ndarray:
@@ -45,39 +75,41 @@ def onnx_predict(path: str | Path, frame) -> np.ndarray:
 
 
 @task(name="export-onnx")
-def export_winner(settings: DuelSettings, refs: DataRefs, winner: Contestant, result: TestScore) -> dict:
+def export_winner(
+    settings: DuelSettings, refs: DataRefs, winner: Contestant, result: TestScore
+) -> ExportedModel:
     """Convert the winner to one ONNX graph and refuse it unless it predicts what the native model does."""
     logger = get_run_logger()
-    model, algorithm, run_id = load_model(settings, winner)
+    backend = open_backend(settings)
+    loaded = load_model(backend, winner)
     metadata = {
-        "source_algorithm": algorithm,
-        "training_run_id": run_id,
-        "dataset_name": refs.train_name,
-        "dataset_version": str(refs.train_version),
+        "source_algorithm": loaded.algorithm,
+        "training_run_id": loaded.run_id,
+        "dataset_name": refs.train.name,
+        "dataset_version": str(refs.train.version),
         "split_fingerprint": refs.split_fingerprint,
     }
-    onnx_model = to_onnx(model, metadata=metadata)
-    test = _test_frame(settings, refs)
-    report = check_parity(model, onnx_model, test.loc[:, list(FEATURE_COLUMNS)])
-    folder = Path(tempfile.mkdtemp(prefix="duel-onnx-"))
-    path = folder / "model.onnx"
+    onnx_model = to_onnx(loaded.model, metadata=metadata)
+    test = read_split(backend, refs.test)
+    report = check_parity(loaded.model, onnx_model, test.loc[:, list(FEATURE_COLUMNS)])
+    path = Path(tempfile.mkdtemp(prefix="duel-onnx-")) / "model.onnx"
     onnx.save_model(onnx_model, path)
-    logger.info("ONNX parity for %s: max abs error %.4g dollars", algorithm, report.max_abs_error)
-    return {"onnx_path": str(path), "parity": report.as_dict(), "algorithm": algorithm, "run_id": run_id}
+    logger.info("ONNX parity for %s: max abs error %.4g dollars", loaded.algorithm, report.max_abs_error)
+    return ExportedModel(str(path), report.as_dict(), loaded.algorithm, loaded.run_id)
 
 
-def _champion(api, ws, name: str):
-    tagged = [m for m in api.Model.list(ws, name=name) if m.tags.get(CHAMPION_TAG) == "true"]
-    return max(tagged, key=lambda m: int(m.version), default=None)
-
-
-def _download_onnx(model, folder: Path) -> Path:
-    path = Path(model.download(target_dir=str(folder), exist_ok=True))
-    return path if path.is_file() else sorted(path.rglob("*.onnx"))[0]
+def _champion(backend: Backend, name: str) -> RegisteredModel | None:
+    return max(backend.find_models(name, {CHAMPION_TAG: "true"}), key=lambda m: m.version, default=None)
 
 
 def _onnx_mae(path: str | Path, test) -> float:
     return float(np.mean(np.abs(test[LABEL].to_numpy() - onnx_predict(path, test))))
+
+
+def _champion_mae(backend: Backend, champion: RegisteredModel, test) -> float:
+    downloaded = backend.download_model(champion, tempfile.mkdtemp(prefix="duel-champion-"))
+    path = downloaded if downloaded.is_file() else sorted(downloaded.rglob("*.onnx"))[0]
+    return _onnx_mae(path, test)
 
 
 @task(name="register-model")
@@ -86,97 +118,69 @@ def register_winner(
     refs: DataRefs,
     winner: Contestant,
     result: TestScore,
-    exported: dict,
+    exported: ExportedModel,
     champion_challenger: bool,
-) -> dict:
+) -> Registration:
     """Register the ONNX and native models with lineage; with champion_challenger, promote only a better one."""
     logger = get_run_logger()
-    api = sdk(settings.backend)
-    ws = workspace(settings)
-    model, _, _ = load_model(settings, winner)
-    previous = _champion(api, ws, settings.model_name) if champion_challenger else None
+    backend = open_backend(settings)
+    previous = _champion(backend, settings.model_name) if champion_challenger else None
     promotion = "no champion yet: the winner becomes champion"
     promoted = True
     if previous is not None:
         # Like with like: both ONNX copies scored by onnxruntime on tonight's test rows.
-        test = _test_frame(settings, refs)
-        champion_mae = _onnx_mae(
-            _download_onnx(previous, Path(tempfile.mkdtemp(prefix="duel-champion-"))), test
-        )
-        challenger_mae = _onnx_mae(exported["onnx_path"], test)
+        test = read_split(backend, refs.test)
+        champion_mae = _champion_mae(backend, previous, test)
+        challenger_mae = _onnx_mae(exported.onnx_path, test)
         promoted = challenger_mae < champion_mae
         verb = "replaces" if promoted else "does not beat"
         promotion = (
             f"challenger {result.name} (test MAE ${challenger_mae:,.2f}) {verb} champion "
-            f"{previous.name}:{previous.version} (re-scored on the same rows: ${champion_mae:,.2f})"
+            f"{previous.ref} (re-scored on the same rows: ${champion_mae:,.2f})"
         )
-    onnx_model, native_model = register_models(
-        ws,
-        model,
-        onnx.load_model(exported["onnx_path"]),
+    onnx_model, native_model = register_versions(
+        backend,
+        load_model(backend, winner).model,
+        onnx.load_model(exported.onnx_path),
         name=settings.model_name,
         metrics={"test_mae": result.mae, "test_rmse": result.rmse, "test_r2": result.r2},
-        parity=exported["parity"],
-        dataset_name=refs.train_name,
-        dataset_version=refs.train_version,
-        run_id=exported["run_id"],
+        parity=exported.parity,
+        dataset_name=refs.train.name,
+        dataset_version=refs.train.version,
+        run_id=exported.run_id,
         split_fingerprint=refs.split_fingerprint,
     )
     if promoted:
         if previous is not None:
-            previous.add_tags({CHAMPION_TAG: "false"})
-        onnx_model.add_tags({CHAMPION_TAG: "true"})
+            backend.add_model_tags(previous, {CHAMPION_TAG: "false"})
+        onnx_model = backend.add_model_tags(onnx_model, {CHAMPION_TAG: "true"})
     logger.info(promotion)
-    return {
-        "onnx_model": f"{onnx_model.name}:{onnx_model.version}",
-        "native_model": f"{native_model.name}:{native_model.version}",
-        "promoted": promoted,
-        "promotion": promotion,
-    }
-
-
-def _deployment_config(settings: DuelSettings, api):
-    if settings.deploy_target is DeployTarget.ACI:
-        return api.AciWebservice.deploy_configuration(
-            cpu_cores=1, memory_gb=1, auth_enabled=True, description="automl-duel winner"
-        )
-    if settings.deploy_target is DeployTarget.DOCKER and settings.backend is Backend.EMULATOR:
-        # The SDK's LocalWebservice is itself a Docker container; the emulator's runs a process
-        # unless asked for a container explicitly.
-        from emulator.core.webservice import DockerWebservice
-
-        return DockerWebservice.deploy_configuration(port=None)
-    return api.LocalWebservice.deploy_configuration(port=None)
+    return Registration(onnx_model, native_model, promoted, promotion)
 
 
 @task(name="deploy-service", retries=2, retry_delay_seconds=5)
-def deploy_winner(settings: DuelSettings, registered: dict) -> dict:
+def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
     """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint."""
-    api = sdk(settings.backend)
-    ws = workspace(settings)
-    name, version = registered["onnx_model"].rsplit(":", 1)
-    model = api.Model(ws, name=name, version=int(version))
-    service = api.Model.deploy(
-        ws,
-        settings.service_name,
-        [model],
-        inference_config=api.InferenceConfig(entry_script="score.py", source_directory=str(TRAINING_DIR)),
-        deployment_config=_deployment_config(settings, api),
-        overwrite=True,
+    endpoint = open_backend(settings).deploy(
+        Deployment(
+            service_name=settings.service_name,
+            models=(registered.onnx_model.ref,),
+            entry_script="score.py",
+            source_directory=str(SOURCE_DIRECTORY),
+            target=settings.deploy_target.value,
+        )
     )
-    service.wait_for_deployment(show_output=False)
-    create_link_artifact(key="scoring-endpoint", link=service.scoring_uri, description="Scoring endpoint")
-    return {"name": service.name, "scoring_uri": service.scoring_uri, "swagger_uri": service.swagger_uri}
+    create_link_artifact(key="scoring-endpoint", link=endpoint.scoring_uri, description="Scoring endpoint")
+    return endpoint
 
 
 @task(name="smoke-test", retries=2, retry_delay_seconds=3)
 def smoke_test(
-    settings: DuelSettings, refs: DataRefs, endpoint: dict, exported: dict, rows: int = 200
-) -> dict:
+    settings: DuelSettings, refs: DataRefs, endpoint: Endpoint, exported: ExportedModel, rows: int = 200
+) -> SmokeTest:
     """Score test rows through the live service (the SDK's ``service.run``) and compare with in-process ONNX."""
-    api = sdk(settings.backend)
-    service = api.Webservice(workspace(settings), endpoint["name"])
-    test = _test_frame(settings, refs)
+    backend = open_backend(settings)
+    test = read_split(backend, refs.test)
     # Rows with a missing value first: the shared split puts every missing total_bedrooms in the test half.
     test = test.loc[test.isna().any(axis=1).sort_values(ascending=False, kind="stable").index].head(rows)
     records = [
@@ -186,20 +190,20 @@ def smoke_test(
         }
         for row in test.loc[:, list(FEATURE_COLUMNS)].itertuples(index=False)
     ]
-    response = service.run(json.dumps({"data": records}))
+    response = backend.score(endpoint, json.dumps({"data": records}))
     remote = np.asarray(
         response["predictions"] if isinstance(response, dict) else response, dtype=float
     ).ravel()
-    local = onnx_predict(exported["onnx_path"], test)
+    local = onnx_predict(exported.onnx_path, test)
     diff = np.abs(remote - local)
     relative = float(np.max(diff / np.maximum(np.abs(local), 1.0)))
     # Same graph, same thread count: anything beyond float noise means the service scores differently.
     if relative > SMOKE_TOLERANCE:
         raise RuntimeError(
-            f"service at {endpoint['scoring_uri']} disagrees with in-process ONNX: max relative difference "
+            f"service at {endpoint.scoring_uri} disagrees with in-process ONNX: max relative difference "
             f"{relative:.3g} (max {float(diff.max()):.4g} dollars) beyond {SMOKE_TOLERANCE}"
         )
-    return {"rows": len(test), "max_abs_diff": float(diff.max()), "max_rel_diff": relative}
+    return SmokeTest(len(test), float(diff.max()), relative)
 
 
 @task(name="publish-report")
@@ -208,25 +212,25 @@ def publish_report(
     refs: DataRefs,
     verdict: Verdict,
     predictions: dict,
-    exported: dict,
-    registered: dict,
-    endpoint: dict | None,
-    smoke: dict | None,
+    exported: ExportedModel,
+    registered: Registration,
+    endpoint: Endpoint | None,
+    smoke: SmokeTest | None,
 ) -> str:
     """The markdown comparison report as a Prefect artifact (and its plot next to the ONNX file)."""
     plot = plot_predictions(
         predictions["y_true"],
         {name: values for name, values in predictions.items() if name != "y_true"},
-        Path(exported["onnx_path"]).with_name("predicted_vs_true.png"),
+        Path(exported.onnx_path).with_name("predicted_vs_true.png"),
     )
     markdown = render_markdown(
         verdict,
         split_rows=refs.test_rows,
-        parity=exported["parity"],
-        registered=registered["onnx_model"],
-        endpoint=endpoint["scoring_uri"] if endpoint else None,
-        smoke=smoke,
-        promotion=registered["promotion"],
+        parity=exported.parity,
+        registered=registered.onnx_model.ref,
+        endpoint=endpoint.scoring_uri if endpoint else None,
+        smoke=smoke.as_dict() if smoke else None,
+        promotion=registered.promotion,
         plot_path=plot,
     )
     create_markdown_artifact(key="duel-report", markdown=markdown, description="AutoML vs HyperDrive")

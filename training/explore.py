@@ -30,7 +30,6 @@ from pathlib import Path
 
 import joblib
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 try:
     from azureml.core import Dataset, Run
@@ -45,10 +44,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # uploaded alone, trai
 try:
     from training import explore_models, explore_report
     from training.schema import FEATURE_COLUMNS, LABEL
+    from training.split import split_frame
 except ImportError:
     import explore_models
     import explore_report
     from schema import FEATURE_COLUMNS, LABEL
+    from split import split_frame
 
 SWITCHES = ("randomforest", "sklearnmodels", "deeplearning")
 
@@ -82,8 +83,7 @@ def load_split(args: argparse.Namespace, run) -> tuple[pd.DataFrame, pd.DataFram
         path = args.data or os.environ.get("DUEL_DATA")
         if not path:
             raise SystemExit("--data-local 1 needs --data or $DUEL_DATA pointing at housing.csv")
-        # The project's fixed split (tasks.split.split_frame makes the same call).
-        train, test = train_test_split(pd.read_csv(path), test_size=args.test_size, random_state=args.seed)
+        train, test, _ = split_frame(pd.read_csv(path), args.test_size, args.seed)
     else:
         if not (args.dataset_name and args.test_dataset_name):
             raise SystemExit(

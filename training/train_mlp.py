@@ -33,10 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # uploaded alone, trai
 try:
     from training import distributed, mlp
     from training.schema import FEATURE_COLUMNS, LABEL
+    from training.split import split_frame
 except ImportError:
     import distributed
     import mlp
     from schema import FEATURE_COLUMNS, LABEL
+    from split import split_frame
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -83,17 +85,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def training_split(frame: pd.DataFrame, test_size: float, seed: int) -> pd.DataFrame:
-    """The training part of the project's fixed split (``tasks.split.split_frame``).
-
-    ``tasks`` is not uploaded with this folder; the fallback makes the same call that
-    ``split_frame`` makes, so both give identical rows.
-    """
-    try:
-        from tasks.split import split_frame
-    except ImportError:
-        from sklearn.model_selection import train_test_split
-
-        return train_test_split(frame, test_size=test_size, random_state=seed)[0]
+    """The training part of the project's fixed split (``split.split_frame``)."""
     return split_frame(frame, test_size, seed)[0]
 
 

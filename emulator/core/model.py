@@ -16,6 +16,7 @@ from ..exceptions import (
     UserErrorException,
     WebserviceException,
 )
+from ._filters import matches
 from .inference_config import InferenceConfig
 
 __all__ = ["InferenceConfig", "Model"]
@@ -30,17 +31,6 @@ class _Framework:
     PYTORCH = "PyTorch"
     SCIKITLEARN = "ScikitLearn"
     TENSORFLOW = "TensorFlow"
-
-
-def _tag_filter(values: dict, wanted) -> bool:
-    """The SDK's list filter: each entry a key that must exist or a [key, value] pair that must match."""
-    for entry in wanted or []:
-        if isinstance(entry, str | bytes):
-            if entry not in values:
-                return False
-        elif len(entry) != 2 or values.get(entry[0]) != entry[1]:
-            return False
-    return True
 
 
 class Model:
@@ -115,8 +105,8 @@ class Model:
             for r in records
             if (run_id is None or r.get("run_id") == run_id)
             and (model_framework is None or r.get("framework") == model_framework)
-            and _tag_filter(r.get("tags") or {}, tags)
-            and _tag_filter(r.get("properties") or {}, properties)
+            and matches(r.get("tags") or {}, tags)
+            and matches(r.get("properties") or {}, properties)
         ]
 
     # -- registering

@@ -6,89 +6,30 @@ so a run observed from another process (a controller watching a trial) is always
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from ..exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
 from ..store import TERMINAL_STATUSES
 from . import _process
+from ._filters import matches
 from ._offline import _OfflineRun
+from ._reaper import ACTIVE_STATUSES, _reap
 from ._run_artifacts import RunArtifactsMixin
+from ._run_details import RunDetailsMixin
 from ._run_metrics import RunMetricsMixin
 
-ACTIVE_STATUSES = (
-    "Queued",
-    "Preparing",
-    "Provisioning",
-    "Starting",
-    "Running",
-    "Finalizing",
-    "CancelRequested",
-)
 DRIVER_LOG = "azureml-logs/70_driver_log.txt"
 
-# Run types whose records rehydrate as a subclass (the SDK's _rehydrate_runs); imported lazily
-# because those packages depend on this one.
-_RUN_CLASSES = {
-    "hyperdrive": "emulator.train.hyperdrive.run:HyperDriveRun",
-    "automl": "emulator.train.automl.run:AutoMLRun",
-}
+# Run type -> factory(experiment, run_id) for records that rehydrate as a subclass, filled by the
+# packages that define those runs when they are imported (the SDK's Run.add_type_provider).
+_TYPE_PROVIDERS: dict[str, Any] = {}
 
 
-def _utc(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _run_class(run_type: str) -> type[Run]:
-    target = _RUN_CLASSES.get(run_type)
-    if target is None:
-        return Run
-    module, name = target.split(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return Run
-
-
-def _matches(values: dict, wanted) -> bool:
-    """The SDK's tag/property filter: a key that must exist, or a {key: value} dict that must match."""
-    if wanted is None:
-        return True
-    if isinstance(wanted, str):
-        return wanted in values
-    return all(k in values and (v is None or values[k] == v) for k, v in wanted.items())
-
-
-def _reap_dead_runs(store) -> None:
-    """Mark Failed every active run whose process is gone (killed, crashed, machine restarted)."""
-    for record in store.search_runs(statuses=ACTIVE_STATUSES):
-        _reap(store, record)
-
-
-def _reap(store, record: dict) -> bool:
-    if record["status"] not in ACTIVE_STATUSES or not record["pid"]:
-        return False
-    if _process.alive(record["pid"], record["pid_started"]):
-        return False
-    canceling = record["status"] == "CancelRequested"
-    error = (
-        None if canceling else {"code": "ProcessDied", "message": f"The run's process {record['pid']} died."}
-    )
-    return store.update_run(
-        record["run_id"],
-        {"status": "Canceled" if canceling else "Failed", "end_time": time.time(), "error": error},
-        unless_status=TERMINAL_STATUSES,
-    )
-
-
-class Run(RunMetricsMixin, RunArtifactsMixin):
+class Run(RunMetricsMixin, RunArtifactsMixin, RunDetailsMixin):
     """A run of ``experiment`` identified by ``run_id`` (which must exist in the workspace)."""
 
     _context_run: Run | None = None
@@ -143,8 +84,13 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
         return cls(experiment, run_id, **kwargs)
 
     @staticmethod
+    def add_type_provider(runtype, run_factory):
+        """Rehydrate runs of ``runtype`` with ``run_factory(experiment, run_id)``."""
+        _TYPE_PROVIDERS[runtype] = run_factory
+
+    @staticmethod
     def _rehydrate(experiment, record: dict) -> Run:
-        return _run_class(record["type"])(experiment, record["run_id"])
+        return _TYPE_PROVIDERS.get(record["type"], Run)(experiment, record["run_id"])
 
     @staticmethod
     def get(workspace, run_id):
@@ -183,8 +129,8 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
         return (
             (type is None or record["type"] == type)
             and (status is None or record["status"] == status)
-            and _matches(record["tags"], tags)
-            and _matches(record["properties"], properties)
+            and matches(record["tags"], tags)
+            and matches(record["properties"], properties)
         )
 
     @classmethod
@@ -424,79 +370,6 @@ class Run(RunMetricsMixin, RunArtifactsMixin):
 
     def get_properties(self):
         return self._record()["properties"]
-
-    # -- details
-    def get_details(self):
-        record = self._record()
-        details = {
-            "runId": record["run_id"],
-            "target": record["details"].get("target", "local"),
-            "status": record["status"],
-            "startTimeUtc": _utc(record["start_time"]),
-            "endTimeUtc": _utc(record["end_time"]),
-            "properties": record["properties"],
-            "inputDatasets": [],
-            "outputDatasets": [],
-            "runDefinition": record["details"].get("runDefinition", {}),
-            "logFiles": {
-                name: str(self._store.artifact_path(self.id, name))
-                for name in self.get_file_names()
-                if name.startswith(("azureml-logs/", "logs/"))
-            },
-            "submittedBy": record["details"].get("submittedBy", os.environ.get("USER", "emulator")),
-        }
-        if record["error"]:
-            details["error"] = {"error": record["error"]}
-        return details
-
-    def get_details_with_logs(self):
-        details = self.get_details()
-        details["logFiles"] = {
-            name: open(path, encoding="utf-8", errors="replace").read()
-            for name, path in details["logFiles"].items()
-        }
-        return details
-
-    def get_environment(self):
-        from .environment import Environment
-
-        definition = self._record()["details"].get("runDefinition", {}).get("environment")
-        if definition is None:
-            raise UserErrorException(f"Run {self.id} has no environment")
-        return Environment._from_dict(definition)
-
-    def register_model(
-        self,
-        model_name,
-        model_path=None,
-        tags=None,
-        properties=None,
-        model_framework=None,
-        model_framework_version=None,
-        description=None,
-        datasets=None,
-        sample_input_dataset=None,
-        sample_output_dataset=None,
-        resource_configuration=None,
-        **kwargs,
-    ):
-        """Register the artifact(s) at ``model_path`` (default: ``model_name``) as a model version."""
-        from .model import Model
-
-        return Model._register_from_run(
-            self,
-            model_name,
-            model_path or model_name,
-            tags=tags,
-            properties=properties,
-            model_framework=model_framework,
-            model_framework_version=model_framework_version,
-            description=description,
-            datasets=datasets,
-        )
-
-    def get_portal_url(self):
-        return self._store.artifact_path(self.id).as_uri()
 
     def __eq__(self, other):
         return isinstance(other, Run) and other.id == self.id and other._store is self._store

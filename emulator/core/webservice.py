@@ -33,6 +33,7 @@ from ..exceptions import WebserviceException
 from ..serving.auth import read_keys, write_keys
 from ..serving.hosts import ServiceSpec, default_host_name, host_named
 from ..serving.process import free_port, is_healthy
+from ._filters import matches as _matches
 from .inference_config import InferenceConfig
 
 _ASSET = "webservice"
@@ -595,17 +596,6 @@ def _load(workspace, name) -> dict[str, Any]:
             f"WebserviceNotFound: Webservice with name {name} not found in provided workspace"
         )
     return record
-
-
-def _matches(values: dict[str, Any], wanted) -> bool:
-    for item in wanted:
-        if isinstance(item, list | tuple):
-            key, value = item
-            if values.get(key) != value:
-                return False
-        elif item not in values:
-            return False
-    return True
 
 
 def _stage_models(folder: Path, models) -> dict[str, Any]:

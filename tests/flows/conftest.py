@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
+from emulator import hook
+
 
 @pytest.fixture(scope="session")
 def prefect_api():
@@ -24,4 +26,6 @@ def tiny_duel(monkeypatch, tmp_path, prefect_api):
     monkeypatch.setenv("DUEL_HYPERDRIVE_MAX_CONCURRENT_RUNS", "2")
     monkeypatch.setenv("DUEL_HYPERDRIVE_EPOCHS", "4")
     monkeypatch.setenv("DUEL_DEPLOY_TARGET", "local")
-    return tmp_path
+    yield tmp_path
+    # The flow's backend put the emulator's import hook on, with this test's home.
+    hook.uninstall()

@@ -8,17 +8,17 @@ import onnx
 import pytest
 from prefect.artifacts import Artifact
 
+from backends import open_backend
+from emulator.core import Model, Webservice
 from flows.comparison import duel
 from flows.nightly import nightly
-from tasks.backend import sdk, workspace
 from tasks.settings import DuelSettings
 
 pytestmark = pytest.mark.slow
 
 
 def _teardown_services(settings: DuelSettings) -> None:
-    api = sdk(settings.backend)
-    for service in api.Webservice.list(workspace(settings)):
+    for service in Webservice.list(open_backend(settings).workspace):
         service.delete()
 
 
@@ -33,7 +33,7 @@ def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel, tmp_path):
         assert result["smoke_test"]["rows"] == 200 and result["smoke_test"]["max_rel_diff"] < 1e-6
         assert result["scoring_uri"].startswith("http://127.0.0.1:")
         name, version = result["model"].rsplit(":", 1)
-        model = sdk(settings.backend).Model(workspace(settings), name=name, version=int(version))
+        model = Model(open_backend(settings).workspace, name=name, version=int(version))
         assert model.tags["split_fingerprint"] == result["winner"]["split_fingerprint"]
         onnx_file = next(
             Path(model.download(target_dir=str(tmp_path / "model"), exist_ok=True)).parent.rglob("*.onnx")
@@ -53,11 +53,10 @@ def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel):
     assert first["promoted"] is True
     # The same data and seeds give the same winner, which cannot beat itself.
     assert second["promoted"] is False
+    settings = DuelSettings()
     champions = [
         m
-        for m in sdk(DuelSettings().backend).Model.list(
-            workspace(DuelSettings()), name=DuelSettings().model_name
-        )
+        for m in Model.list(open_backend(settings).workspace, name=settings.model_name)
         if m.tags.get("champion") == "true"
     ]
     assert [f"{m.name}:{m.version}" for m in champions] == [first["model"]]

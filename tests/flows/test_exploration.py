@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from prefect.artifacts import Artifact
 
+from backends import open_backend
+from emulator.core import Run
 from flows.exploration import exploration
-from tasks.backend import sdk, workspace
 from tasks.settings import DuelSettings
 
 pytestmark = pytest.mark.slow
@@ -20,7 +21,7 @@ def emulated(monkeypatch, tmp_path, prefect_api):
 
 def test_randomforest_on_the_registered_datasets_reports_its_run(emulated):
     result = exploration(models="randomforest", data_local=False, subset=300)
-    run = sdk(DuelSettings().backend).Run.get(workspace(DuelSettings()), result["run_id"])
+    run = Run.get(open_backend(DuelSettings()).workspace, result["run_id"])
     assert run.get_status() == "Completed"
     assert "--test-dataset-name" in run.get_details()["runDefinition"]["arguments"]
     assert result["best_model"] == "randomforest"
@@ -33,14 +34,14 @@ def test_deeplearning_sweep_runs_distributed_trials_then_refits_the_best(emulate
     result = exploration(
         models="deeplearning", subset=300, hyperdrive=True, process_count=2, epochs=2, sweep_runs=2
     )
-    api, ws = sdk(DuelSettings().backend), workspace(DuelSettings())
-    sweep = api.Run.get(ws, result["sweep_run_id"])
+    ws = open_backend(DuelSettings()).workspace
+    sweep = Run.get(ws, result["sweep_run_id"])
     trials = list(sweep.get_children())
     assert len(trials) == 2
     for trial in trials:
         assert trial.get_metrics()["world_size"] == 2
         assert "azureml-logs/70_driver_log_1.txt" in trial.get_file_names()
-    refit = api.Run.get(ws, result["run_id"])
+    refit = Run.get(ws, result["run_id"])
     assert refit.get_details()["runDefinition"]["distributed"]["process_count"] == 2
     assert len(refit.get_metrics()["val_mae"]) == 2
 

@@ -1,4 +1,4 @@
-"""register_winner: ONNX and native versions with the full lineage, and nothing behind a failed gate."""
+"""register_versions: ONNX and native versions with the full lineage, and nothing behind a failed gate."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from emulator.core import Model, Workspace
-from tasks.data import load_housing
-from tasks.onnx import check_parity, to_onnx
-from tasks.register import ParityNotPassedError, register_winner
+from onnx_export import check_parity, to_onnx
+from tasks.housing_csv import load_housing
+from tasks.register import ParityNotPassedError, register_versions
 from training import mlp
+from training.mlp_onnx import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL, NUMERIC_COLUMNS, frame_to_inputs
 
 LINEAGE = {
@@ -31,9 +32,12 @@ LINEAGE = {
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch) -> Workspace:
-    monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path / "emulator"))
-    return Workspace("local", "automl-duel", "duel")
+def workspace(emulator_backend) -> Workspace:
+    return emulator_backend.workspace
+
+
+def _full(workspace, registered) -> Model:
+    return Model(workspace, name=registered.name, version=registered.version)
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +58,15 @@ def pipeline(frame):
     )
 
 
-def test_registers_onnx_and_native_versions_with_the_full_lineage(workspace, pipeline, frame, tmp_path):
+def test_registers_onnx_and_native_versions_with_the_full_lineage(
+    emulator_backend, workspace, pipeline, frame, tmp_path
+):
     exported = to_onnx(pipeline, metadata={"training_run_id": LINEAGE["run_id"]})
     parity = check_parity(pipeline, exported, frame)
-    onnx_model, native = register_winner(
-        workspace, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
+    onnx_ref, native_ref = register_versions(
+        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
     )
+    onnx_model, native = _full(workspace, onnx_ref), _full(workspace, native_ref)
 
     assert (onnx_model.name, onnx_model.framework) == ("housing-price", "Onnx")
     assert (native.name, native.framework) == ("housing-price-native", "ScikitLearn")
@@ -89,22 +96,27 @@ def test_registers_onnx_and_native_versions_with_the_full_lineage(workspace, pip
     ]
 
 
-def test_mlp_native_artifact_is_the_saved_folder_with_pytorch_framework(workspace, frame, tmp_path):
+def test_mlp_native_artifact_is_the_saved_folder_with_pytorch_framework(
+    emulator_backend, workspace, frame, tmp_path
+):
     model = mlp.TorchMLPRegressor(hidden_layers=(8,), epochs=2, n_threads=1, device="cpu").fit(
         frame, frame[LABEL]
     )
     exported = to_onnx(model)
-    _, native = register_winner(
-        workspace, model, exported, name="mlp", parity=check_parity(model, exported, frame), **LINEAGE
+    _, native_ref = register_versions(
+        emulator_backend, model, exported, name="mlp", parity=check_parity(model, exported, frame), **LINEAGE
     )
+    native = _full(workspace, native_ref)
     assert native.framework == "PyTorch" and native.tags["source_algorithm"] == "TorchMLPRegressor"
     folder = native.download(target_dir=str(tmp_path / "native"))
     np.testing.assert_array_equal(mlp.load(folder).predict(frame.head(5)), model.predict(frame.head(5)))
 
 
-def test_a_failed_parity_report_registers_nothing(workspace, pipeline, frame):
+def test_a_failed_parity_report_registers_nothing(emulator_backend, workspace, pipeline, frame):
     exported = to_onnx(pipeline)
     failed = {**check_parity(pipeline, exported, frame).as_dict(), "passed": False}
     with pytest.raises(ParityNotPassedError, match="parity gate"):
-        register_winner(workspace, pipeline, exported, name="housing-price", parity=failed, **LINEAGE)
+        register_versions(
+            emulator_backend, pipeline, exported, name="housing-price", parity=failed, **LINEAGE
+        )
     assert Model.list(workspace) == []

@@ -5,6 +5,8 @@ data, runs a cost-aware search (each iteration a child run in its own process), 
 VotingEnsemble and StackEnsemble iterations, and explains the best model.
 """
 
+# Registers the export of the emulator's own estimators (featurizer, ensembles) with onnx_export.
+from emulator.train.automl import _onnx  # noqa: F401
 from emulator.train.automl.config import AutoMLConfig
 from emulator.train.automl.featurization import FeaturizationConfig
 from emulator.train.automl.run import AutoMLRun

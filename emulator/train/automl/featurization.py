@@ -51,7 +51,7 @@ class Float32Imputer(SimpleImputer):
     """A ``SimpleImputer`` whose output is rounded to float32, the precision of the ONNX input contract.
 
     The model then sees exactly the values its exported graph sees; with the graph's LightGBM thresholds
-    rounded down to float32 (``tasks.onnx``), the graph takes every branch the native model takes.
+    rounded down to float32 (``emulator.train.automl._onnx``), the graph takes every branch the native model takes.
     """
 
     def transform(self, X):

@@ -122,7 +122,7 @@ class AutoMLRun(Run):
             child.download_file(MODEL, str(path))
             model = joblib.load(path)
         if return_onnx_model:
-            from tasks.onnx.export import to_onnx
+            from onnx_export import to_onnx
 
             model = to_onnx(model)
         return child, model
@@ -177,3 +177,6 @@ class AutoMLRun(Run):
 
 
 __all__ = ["AutoMLRun"]
+
+
+Run.add_type_provider("automl", AutoMLRun)

@@ -65,8 +65,6 @@ class _Controller:
     """Drives one sweep to its end; ``run()`` returns when no trial is left to start or watch."""
 
     def __init__(self, hd_run, spec: _SweepSpec):
-        from emulator.train.hyperdrive.run import HyperDriveRun
-
         self.run = hd_run
         self.store = hd_run._store
         self.experiment = hd_run.experiment
@@ -83,7 +81,7 @@ class _Controller:
         self.active: dict[str, _Trial] = {}
         self.launched = 0
         self.exhausted = False
-        self._hd_run_class = HyperDriveRun
+        self._hd_run_class = type(hd_run)
 
     def log(self, message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
+from emulator.train.hyperdrive._goal import PrimaryMetricGoal
 from emulator.train.hyperdrive.exceptions import HyperDriveConfigException
 from emulator.train.hyperdrive.policy import EarlyTerminationPolicy, NoTerminationPolicy
 from emulator.train.hyperdrive.sampling import BayesianParameterSampling, HyperParameterSampling
@@ -13,13 +13,6 @@ __all__ = ["HyperDriveConfig", "PrimaryMetricGoal"]
 
 MAX_DURATION_MINUTES = 10080
 _MAX_RESUME_FROM = 5
-
-
-class PrimaryMetricGoal(enum.Enum):
-    """Whether the primary metric is to be maximized or minimized."""
-
-    MAXIMIZE = "MAXIMIZE"
-    MINIMIZE = "MINIMIZE"
 
 
 def _positive_int(name: str, value: Any) -> None:
@@ -124,6 +117,6 @@ class HyperDriveConfig:
 
     def _submit_to(self, experiment, tags=None, **kwargs):
         """Start the sweep in ``experiment`` and return its ``HyperDriveRun`` at once."""
-        from emulator.train.hyperdrive.run import _submit_sweep
+        from emulator.train.hyperdrive._submit import _submit_sweep
 
         return _submit_sweep(self, experiment, tags=tags, **kwargs)

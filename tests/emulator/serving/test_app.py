@@ -126,7 +126,9 @@ def test_binds_loopback_and_runs_the_configured_number_of_workers(tmp_path, hous
     )
     assert response.status_code == 200
     deadline = time.monotonic() + 30
-    while running.log_path.read_text().count("Started server process") < 2 and time.monotonic() < deadline:
+    while running.log_path.read_text().count("Started server process") < 2:
+        if time.monotonic() > deadline:
+            pytest.fail(f"two workers had not started 30 s after launch:\n{running.log_path.read_text()}")
         time.sleep(0.1)
     log = running.log_path.read_text()
     assert "http://127.0.0.1:" in log

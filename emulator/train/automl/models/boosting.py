@@ -12,7 +12,7 @@ from emulator.train.automl.models.base import ModelFamily
 class Float32LGBMRegressor(LGBMRegressor):
     """LightGBM trained on AutoML's float32-exact features.
 
-    Its ONNX converter (``tasks.onnx``) rounds the split thresholds down to float32; on float32 inputs
+    Its ONNX converter (``emulator.train.automl._onnx``) rounds the split thresholds down to float32; on float32 inputs
     the exported graph then takes exactly the branches this model takes.
     """
 

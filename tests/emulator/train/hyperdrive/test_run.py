@@ -160,7 +160,9 @@ def test_cancel_stops_the_sweep_and_its_running_trials(experiment, script_config
     )
     sweep = experiment.submit(config)
     deadline = time.monotonic() + 30
-    while sum(c.get_status() == "Running" for c in sweep.get_children()) < 2 and time.monotonic() < deadline:
+    while sum(c.get_status() == "Running" for c in sweep.get_children()) < 2:
+        if time.monotonic() > deadline:
+            pytest.fail("two trials were not running 30 s after the sweep was submitted")
         time.sleep(0.1)
     sweep.cancel()
     assert sweep.get_status() == "Canceled"

@@ -1,0 +1,48 @@
+"""The seam: the only package that knows which backend runs the duel's Azure ML steps.
+
+``open_backend(settings)`` returns a :class:`Backend` whose methods are the duel's SDK steps with
+small frozen values (:mod:`backends.messages`) in and out. The steps themselves are plain SDK v1
+code (:mod:`backends.sdk_v1`): on the emulator backend they run under the emulator's import hook,
+on the azure backend under the real SDK.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from backends.backend import Backend
+from backends.messages import ClusterSpec
+
+
+class BackendSettings(Protocol):
+    """The settings a backend is opened from (``tasks.settings.DuelSettings`` has them)."""
+
+    backend: str
+    emulator_home: Path | None
+    azure_config: Path | None
+    cpu_cluster: str
+    cpu_vm_size: str
+    gpu_cluster: str
+    gpu_vm_size: str
+    max_nodes: int
+
+
+def open_backend(settings: BackendSettings) -> Backend:
+    """The backend the settings name, on their workspace."""
+    if settings.backend not in ("emulator", "azure"):
+        raise ValueError(f"unknown backend {settings.backend!r}: use emulator or azure")
+    clusters = {
+        "cpu_cluster": ClusterSpec(settings.cpu_cluster, settings.cpu_vm_size, settings.max_nodes),
+        "gpu_cluster": ClusterSpec(settings.gpu_cluster, settings.gpu_vm_size, settings.max_nodes),
+    }
+    if settings.backend == "emulator":
+        from backends.emulator import open_emulator
+
+        return open_emulator(settings.emulator_home, **clusters)
+    from backends.azure import open_azure
+
+    return open_azure(settings.azure_config, **clusters)
+
+
+__all__ = ["Backend", "BackendSettings", "open_backend"]

@@ -1,0 +1,100 @@
+"""``Backend``: the duel's SDK steps bound to one workspace, whichever SDK serves them."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from backends.messages import (
+    AutoMLJob,
+    ClusterSpec,
+    DatasetRef,
+    DatasetUpload,
+    Deployment,
+    Endpoint,
+    ExplorationJob,
+    ExplorationOutcome,
+    FetchedModel,
+    JobOutcome,
+    ModelUpload,
+    OnProgress,
+    RegisteredModel,
+    RunRef,
+    SweepJob,
+)
+
+
+class Backend:
+    """One workspace and the steps of :mod:`backends.sdk_v1` on it.
+
+    Built by :func:`backends.open_backend`; ``cpu_cluster`` runs AutoML, ``gpu_cluster`` the sweep;
+    ``identity`` names the backend and workspace (equal for two backends on the same workspace).
+    """
+
+    def __init__(
+        self,
+        sdk: ModuleType,
+        workspace: Any,
+        *,
+        identity: str,
+        cpu_cluster: ClusterSpec,
+        gpu_cluster: ClusterSpec,
+    ):
+        self._sdk = sdk
+        self.workspace = workspace
+        self.identity = identity
+        self.cpu_cluster = cpu_cluster
+        self.gpu_cluster = gpu_cluster
+
+    # -- data
+    def register_dataset(self, upload: DatasetUpload) -> DatasetRef:
+        return self._sdk.datasets.register(self.workspace, upload)
+
+    def read_dataset(self, ref: DatasetRef) -> pd.DataFrame:
+        """A registered dataset version as a frame (its values as written: floats round-trip exactly)."""
+        with tempfile.TemporaryDirectory(prefix="duel-dataset-") as folder:
+            path = self._sdk.datasets.download(self.workspace, ref, str(Path(folder) / f"{ref.name}.csv"))
+            return pd.read_csv(path)
+
+    # -- jobs
+    def run_automl(self, job: AutoMLJob, on_progress: OnProgress | None = None) -> JobOutcome:
+        return self._sdk.jobs.run_automl(self.workspace, job, on_progress)
+
+    def run_sweep(self, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
+        return self._sdk.jobs.run_sweep(self.workspace, job, on_progress)
+
+    def run_exploration(
+        self, job: ExplorationJob, on_progress: OnProgress | None = None
+    ) -> ExplorationOutcome:
+        return self._sdk.exploration.run_exploration(self.workspace, job, on_progress)
+
+    # -- contestants' artifacts
+    def fetch_automl_model(self, job: RunRef, folder: str | Path) -> FetchedModel:
+        return self._sdk.models.fetch_automl_model(self.workspace, job, str(folder))
+
+    def fetch_run_outputs(self, run_id: str, prefix: str, folder: str | Path) -> FetchedModel:
+        return self._sdk.models.fetch_run_outputs(self.workspace, run_id, prefix, str(folder))
+
+    # -- model registry
+    def register_model(self, upload: ModelUpload) -> RegisteredModel:
+        return self._sdk.models.register(self.workspace, upload)
+
+    def find_models(self, name: str, tags: dict[str, str] | None = None) -> tuple[RegisteredModel, ...]:
+        return self._sdk.models.find(self.workspace, name, tags)
+
+    def add_model_tags(self, model: RegisteredModel, tags: dict[str, str]) -> RegisteredModel:
+        return self._sdk.models.add_tags(self.workspace, model.name, model.version, tags)
+
+    def download_model(self, model: RegisteredModel, folder: str | Path) -> Path:
+        return Path(self._sdk.models.download(self.workspace, model.name, model.version, str(folder)))
+
+    # -- serving
+    def deploy(self, deployment: Deployment) -> Endpoint:
+        return self._sdk.services.deploy(self.workspace, deployment)
+
+    def score(self, endpoint: Endpoint, payload: str) -> Any:
+        return self._sdk.services.score(self.workspace, endpoint.name, payload)

@@ -1,0 +1,41 @@
+"""The emulator backend: the SDK v1 steps run in this process under the emulator's import hook."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from backends.backend import Backend
+from backends.messages import ClusterSpec, Deployment, Endpoint, WorkspaceRef
+from emulator import hook
+from emulator.core.workspace import emulator_home
+
+WORKSPACE = WorkspaceRef(subscription_id="local", resource_group="automl-duel", workspace_name="duel")
+
+
+class EmulatorBackend(Backend):
+    """Azure's steps on a local emulated workspace; ``docker`` deploys into a container."""
+
+    def deploy(self, deployment: Deployment) -> Endpoint:
+        if deployment.target != "docker":
+            return super().deploy(deployment)
+        # The SDK's LocalWebservice is itself a Docker container; the emulator's runs a process
+        # unless asked for a container explicitly.
+        from emulator.core.webservice import DockerWebservice
+
+        return self._sdk.services.deploy(
+            self.workspace, deployment, DockerWebservice.deploy_configuration(port=None)
+        )
+
+
+def open_emulator(
+    home: Path | None, *, cpu_cluster: ClusterSpec, gpu_cluster: ClusterSpec
+) -> EmulatorBackend:
+    """Serve ``azureml`` from the emulator for this process (``home``: its folder, else the default)."""
+    hook.install(home=home)
+    sdk = importlib.import_module("backends.sdk_v1")
+    workspace = sdk.workspace.connect(WORKSPACE)
+    identity = f"emulator:{emulator_home() / workspace.name}"
+    return EmulatorBackend(
+        sdk, workspace, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster
+    )

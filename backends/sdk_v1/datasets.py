@@ -1,0 +1,34 @@
+"""Register a CSV file as a tabular dataset version, and read one back as a CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from azureml.core import Dataset, Workspace
+
+from backends.messages import DatasetRef, DatasetUpload
+
+_DATASTORE_FOLDER = "automl-duel"
+
+
+def register(ws: Workspace, upload: DatasetUpload) -> DatasetRef:
+    """Upload the file to the default datastore and register it as a new dataset version."""
+    datastore = ws.get_default_datastore()
+    target = f"{_DATASTORE_FOLDER}/{upload.name}"
+    datastore.upload_files([upload.csv_path], target_path=target, overwrite=True, show_progress=False)
+    dataset = Dataset.Tabular.from_delimited_files(path=(datastore, f"{target}/{Path(upload.csv_path).name}"))
+    registered = dataset.register(
+        workspace=ws,
+        name=upload.name,
+        description=upload.description,
+        tags=dict(upload.tags),
+        create_new_version=True,
+    )
+    return DatasetRef(name=registered.name, version=int(registered.version))
+
+
+def download(ws: Workspace, ref: DatasetRef, csv_path: str) -> str:
+    """Write the registered version's rows to ``csv_path``."""
+    frame = Dataset.get_by_name(ws, ref.name, version=ref.version).to_pandas_dataframe()
+    frame.to_csv(csv_path, index=False)
+    return csv_path

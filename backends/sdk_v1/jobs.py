@@ -1,0 +1,151 @@
+"""Submit the AutoML job and the HyperDrive sweep, and follow each to its end."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from azureml.core import Dataset, Experiment, ScriptRunConfig, Workspace
+from azureml.core.runconfig import PyTorchConfiguration
+from azureml.train.automl import AutoMLConfig
+from azureml.train.hyperdrive import (
+    BanditPolicy,
+    HyperDriveConfig,
+    PrimaryMetricGoal,
+    RandomParameterSampling,
+    choice,
+    loguniform,
+    uniform,
+)
+
+from backends.messages import AutoMLJob, Distribution, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.sdk_v1.workspace import compute_target
+
+# The run states after which nothing changes (the SDK's RunStatus has no public set of them).
+TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled"})
+_RANGES = {"uniform": uniform, "loguniform": loguniform}
+POLL_SECONDS = 2.0
+
+
+def automl_config(ws: Workspace, job: AutoMLJob) -> AutoMLConfig:
+    options = {"allowed_models": list(job.allowed_models)} if job.allowed_models else {}
+    return AutoMLConfig(
+        task="regression",
+        primary_metric=job.primary_metric,
+        training_data=Dataset.get_by_name(ws, job.training.name, version=job.training.version),
+        label_column_name=job.label,
+        compute_target=compute_target(ws, job.compute),
+        experiment_timeout_minutes=job.timeout_minutes,
+        iterations=job.iterations,
+        max_concurrent_iterations=job.max_concurrent_iterations,
+        enable_early_stopping=True,
+        enable_onnx_compatible_models=True,
+        featurization="auto",
+        **options,
+    )
+
+
+def distributed_config(distribution: Distribution | None) -> PyTorchConfiguration | None:
+    """The ``PyTorchConfiguration`` of a data-parallel job (None for one process)."""
+    if distribution is None or distribution.process_count <= 1:
+        return None
+    return PyTorchConfiguration(
+        communication_backend=distribution.communication_backend,
+        process_count=distribution.process_count,
+        node_count=distribution.node_count,
+    )
+
+
+def hyperdrive_config(ws: Workspace, job: SweepJob) -> HyperDriveConfig:
+    script = ScriptRunConfig(
+        source_directory=job.source_directory,
+        script=job.script,
+        arguments=list(job.arguments),
+        compute_target=compute_target(ws, job.compute),
+        distributed_job_config=distributed_config(job.distribution),
+    )
+    sampling = RandomParameterSampling(
+        {name: _expression(kind, values) for name, (kind, values) in job.parameter_space.items()}
+    )
+    return HyperDriveConfig(
+        run_config=script,
+        hyperparameter_sampling=sampling,
+        policy=BanditPolicy(
+            evaluation_interval=job.policy.evaluation_interval,
+            slack_factor=job.policy.slack_factor,
+            delay_evaluation=job.policy.delay_evaluation,
+        ),
+        primary_metric_name=job.primary_metric,
+        primary_metric_goal=PrimaryMetricGoal.MINIMIZE,
+        max_total_runs=job.max_total_runs,
+        max_concurrent_runs=job.max_concurrent_runs,
+        max_duration_minutes=job.max_duration_minutes,
+    )
+
+
+def _expression(kind: str, values):
+    if kind == "choice":
+        return choice(*values)
+    if kind not in _RANGES:
+        raise ValueError(f"unknown parameter expression {kind!r}: use choice, uniform or loguniform")
+    return _RANGES[kind](*values)
+
+
+def follow(run, expected_children: int, on_progress: OnProgress | None = None):
+    """Poll until the run ends, reporting finished children; a failed or canceled run raises."""
+    report = on_progress or (lambda progress: None)
+    report(Progress(run.id, 0, expected_children))
+    status = run.get_status()
+    while status not in TERMINAL_STATES:
+        time.sleep(POLL_SECONDS)
+        finished = sum(child.get_status() in TERMINAL_STATES for child in run.get_children())
+        report(Progress(run.id, finished, expected_children))
+        status = run.get_status()
+    report(Progress(run.id, expected_children, expected_children))
+    if status != "Completed":
+        raise RuntimeError(f"run {run.id} ended {status}: {run.get_details().get('error')}")
+    return run
+
+
+def run_automl(ws: Workspace, job: AutoMLJob, on_progress: OnProgress | None = None) -> JobOutcome:
+    """Submit the AutoML job, wait for it; the best child and every scored iteration, best first."""
+    run = Experiment(ws, job.experiment).submit(automl_config(ws, job), tags=dict(job.tags))
+    follow(run, job.iterations, on_progress)
+    rows = []
+    for child in run.get_children():
+        metrics = child.get_metrics()
+        if job.primary_metric in metrics:
+            rows.append(
+                {
+                    "iteration": child.properties.get("iteration", ""),
+                    "pipeline": child.properties.get("run_algorithm", child.display_name or ""),
+                    job.primary_metric: metrics[job.primary_metric],
+                    "mean_absolute_error": metrics.get("mean_absolute_error"),
+                    "status": child.get_status(),
+                }
+            )
+    rows.sort(key=lambda row: row[job.primary_metric])
+    best = run.get_best_child()
+    return JobOutcome(job=RunRef(job.experiment, run.id), best_run_id=best.id, leaderboard=tuple(rows))
+
+
+def run_sweep(ws: Workspace, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
+    """Submit the sweep, wait for it; the best trial and every trial, best first."""
+    sweep = Experiment(ws, job.experiment).submit(hyperdrive_config(ws, job), tags=dict(job.tags))
+    follow(sweep, job.max_total_runs, on_progress)
+    best = sweep.get_best_run_by_primary_metric()
+    if best is None:
+        raise RuntimeError(
+            f"HyperDrive sweep {sweep.id} ended with no trial that logged {job.primary_metric}"
+        )
+    rows = tuple(
+        {
+            "run": child["run_id"],
+            "status": child["status"],
+            job.primary_metric: child["best_primary_metric"],
+            # The SDK returns each child's hyperparameters as a JSON string.
+            **{k.lstrip("-"): v for k, v in json.loads(child["hyperparameters"]).items()},
+        }
+        for child in sweep.get_children_sorted_by_primary_metric()
+    )
+    return JobOutcome(job=RunRef(job.experiment, sweep.id), best_run_id=best.id, leaderboard=rows)

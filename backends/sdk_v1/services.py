@@ -1,0 +1,44 @@
+"""Deploy registered models behind a scoring script, and score through the live service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azureml.core import Model, Workspace
+from azureml.core.model import InferenceConfig
+from azureml.core.webservice import AciWebservice, LocalWebservice, Webservice
+
+from backends.messages import Deployment, Endpoint
+
+
+def deployment_config(target: str):
+    """ACI with key auth, or the SDK's local (Docker) service."""
+    if target == "aci":
+        return AciWebservice.deploy_configuration(
+            cpu_cores=1, memory_gb=1, auth_enabled=True, description="automl-duel winner"
+        )
+    return LocalWebservice.deploy_configuration(port=None)
+
+
+def deploy(ws: Workspace, deployment: Deployment, config=None) -> Endpoint:
+    """Deploy (replacing a service of that name) and wait; ``config`` overrides the target's configuration."""
+    models = [
+        Model(ws, name=ref.rsplit(":", 1)[0], version=int(ref.rsplit(":", 1)[1])) for ref in deployment.models
+    ]
+    service = Model.deploy(
+        ws,
+        deployment.service_name,
+        models,
+        inference_config=InferenceConfig(
+            entry_script=deployment.entry_script, source_directory=deployment.source_directory
+        ),
+        deployment_config=config or deployment_config(deployment.target),
+        overwrite=True,
+    )
+    service.wait_for_deployment(show_output=False)
+    return Endpoint(name=service.name, scoring_uri=service.scoring_uri, swagger_uri=service.swagger_uri)
+
+
+def score(ws: Workspace, service_name: str, payload: str) -> Any:
+    """The service's answer to a JSON request body (``service.run``)."""
+    return Webservice(ws, service_name).run(payload)

@@ -1,0 +1,37 @@
+"""ONNX export of fitted housing models and the parity gate that judges an exported graph.
+
+A library below the duel's tasks and the emulator: it imports neither. Libraries with estimators
+of their own register how to export and judge them (``emulator.train.automl._onnx``,
+``training.mlp_onnx``), as Azure's AutoML owns ``return_onnx_model``.
+"""
+
+from onnx_export._converters import add_converters
+from onnx_export._graph import OPSETS
+from onnx_export._sklearn import sklearn_to_onnx
+from onnx_export.export import register_exporter, to_onnx
+from onnx_export.families import (
+    TOLERANCES,
+    Tolerance,
+    family_of,
+    register_ensemble,
+    register_family,
+    register_wrapper,
+)
+from onnx_export.parity import ParityError, ParityReport, check_parity
+
+__all__ = [
+    "OPSETS",
+    "TOLERANCES",
+    "ParityError",
+    "ParityReport",
+    "Tolerance",
+    "add_converters",
+    "check_parity",
+    "family_of",
+    "register_ensemble",
+    "register_exporter",
+    "register_family",
+    "register_wrapper",
+    "sklearn_to_onnx",
+    "to_onnx",
+]

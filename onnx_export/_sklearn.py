@@ -1,0 +1,20 @@
+"""scikit-learn and LightGBM pipelines (ensembles included) to one ONNX graph via skl2onnx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import onnx
+from skl2onnx import convert_sklearn
+
+from onnx_export._converters import register_converters
+from onnx_export._graph import OPSETS, bind_contract_inputs, column_initial_types
+
+
+def sklearn_to_onnx(model: Any, *, name: str = "housing") -> onnx.ModelProto:
+    """Convert a fitted estimator that takes the raw feature frame; inputs follow the contract."""
+    register_converters()
+    converted = convert_sklearn(
+        model, name=name, initial_types=column_initial_types(), target_opset=dict(OPSETS)
+    )
+    return bind_contract_inputs(converted)

@@ -1,0 +1,51 @@
+"""``to_onnx``: any winning model as one ONNX graph that follows the input contract.
+
+Accepted models (``docs/CONTRACTS.md``): scikit-learn / LightGBM pipelines and ensembles taking
+the raw feature DataFrame (the AutoML winners), and estimators whose library registered an
+exporter with :func:`register_exporter` (``training.mlp_onnx`` for the HyperDrive winner's MLP). The graph takes ``numeric`` float32 ``[N, 8]`` (NaN for missing) and
+``ocean_proximity`` string ``[N, 1]`` and returns the price in dollars as its first output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import onnx
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from onnx_export._graph import input_schema, set_metadata
+from onnx_export._sklearn import sklearn_to_onnx
+from onnx_export.families import algorithm_of
+
+INPUT_SCHEMA, SOURCE_ALGORITHM, TRAINING_RUN_ID, DATASET_VERSION = (
+    "input_schema",
+    "source_algorithm",
+    "training_run_id",
+    "dataset_version",
+)
+_EXPORTERS: dict[type, Callable[[Any], onnx.ModelProto]] = {}
+
+
+def register_exporter(model_type: type, exporter: Callable[[Any], onnx.ModelProto]) -> None:
+    """Export instances of ``model_type`` with ``exporter`` (a graph on the input contract) instead of skl2onnx."""
+    _EXPORTERS[model_type] = exporter
+
+
+def to_onnx(model: Any, *, metadata: Mapping[str, Any] | None = None) -> onnx.ModelProto:
+    """Export a fitted model; ``metadata`` (e.g. ``training_run_id``, ``dataset_version``) is stored
+    in the graph's metadata properties beside ``input_schema`` and ``source_algorithm``, which are
+    filled in unless given."""
+    if not isinstance(model, BaseEstimator):
+        raise TypeError(
+            f"cannot export {type(model).__name__}: expected a scikit-learn estimator, pipeline or TorchMLPRegressor"
+        )
+    check_is_fitted(model)
+    exporter = next((fn for cls, fn in _EXPORTERS.items() if isinstance(model, cls)), sklearn_to_onnx)
+    exported = exporter(model)
+    exported.producer_name = "automl-duel"
+    properties = {INPUT_SCHEMA: input_schema(), SOURCE_ALGORITHM: algorithm_of(model), **(metadata or {})}
+    set_metadata(exported, {key: str(value) for key, value in properties.items()})
+    onnx.checker.check_model(exported)
+    return exported

@@ -1,0 +1,50 @@
+"""Backend messages survive the JSON round trip a step in another process needs."""
+
+from __future__ import annotations
+
+from backends.messages import (
+    Bandit,
+    ClusterSpec,
+    JobOutcome,
+    Progress,
+    RegisteredModel,
+    RunRef,
+    SweepJob,
+    from_json,
+    to_json,
+)
+
+
+def test_a_sweep_job_comes_back_equal_with_its_tuples():
+    job = SweepJob(
+        experiment="duel-hyperdrive",
+        source_directory="/src/training",
+        script="train_mlp.py",
+        arguments=("--epochs", "4"),
+        compute=ClusterSpec("gpu-cluster", "STANDARD_NC6S_V3", 4),
+        parameter_space={"--lr": ("loguniform", (-7.6, -5.8)), "--loss": ("choice", ("l1", "huber"))},
+        policy=Bandit(evaluation_interval=1, slack_factor=0.03, delay_evaluation=10),
+        primary_metric="val_mae",
+        max_total_runs=4,
+        max_concurrent_runs=1,
+        max_duration_minutes=30,
+        tags={"split": "abc"},
+    )
+    assert from_json(SweepJob, to_json(job)) == job
+
+
+def test_an_outcome_keeps_its_leaderboard_rows_and_run_reference():
+    outcome = JobOutcome(RunRef("duel-automl", "AutoML_1"), "AutoML_1_3", ({"iteration": "3", "mae": 1.5},))
+    assert from_json(JobOutcome, to_json(outcome)) == outcome
+
+
+def test_a_registered_model_names_its_version_as_name_colon_version():
+    model = RegisteredModel("housing-price", 3, "housing-price:3", {"champion": "true"})
+    assert model.ref == "housing-price:3"
+    assert from_json(RegisteredModel, to_json(model)) == model
+
+
+def test_progress_is_a_share_of_the_budget_capped_at_one_hundred():
+    assert Progress("r", 1, 4).percent == 25.0
+    assert Progress("r", 9, 4).percent == 100.0
+    assert Progress("r", 0, 0).percent == 0.0
