@@ -363,7 +363,7 @@ class Model:
         show_output=False,
     ):
         """Deploy ``models`` as a web service (implemented in :mod:`emulator.core.webservice`)."""
-        from .webservice import _deploy
+        from .webservice._deployment import _deploy
 
         return _deploy(
             workspace,
