@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import secrets
 import shutil
 import time
@@ -33,23 +32,19 @@ from ...exceptions import WebserviceException
 from ...serving.auth import read_keys, write_keys
 from ...serving.hosts import ServiceSpec, default_host_name, host_named
 from ...serving.process import free_port, is_healthy
+from .. import _names
 from ._staging import _stage_models, _stage_source
 
 _ASSET = "webservice"
 # Service classes by name, as stored in each record: ``Webservice(ws, name)`` rebuilds the right one.
 _CLASSES: dict[str, type[Webservice]] = {}
-_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _KEYS_FILE = "keys.json"
 _LOCAL_TIMEOUT_SECONDS = 300
 
 
 def webservice_name_validation(name: str) -> None:
     """The SDK's rule for service names."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or not 3 <= len(name) <= 32:
-        raise WebserviceException(
-            "Error, provided service name is invalid. It must only consist of lowercase letters, numbers, or "
-            "dashes, start with a letter, end with a letter or number, and be between 3 and 32 characters long."
-        )
+    _names.webservice_name(name)
 
 
 def _deprecation_warning() -> None:
@@ -177,7 +172,7 @@ class Webservice:
                     f"Error, there is already a service with name {name} found in workspace {workspace.name}"
                 )
             Webservice(workspace, name).delete()
-        folder = workspace._store.root / "webservices" / name
+        folder = workspace._store.folder("webservices", name)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         auth = cls._auth_enabled(config)
