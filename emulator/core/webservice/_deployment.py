@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from ...exceptions import WebserviceException
+from .. import _process
 from .aci import AciWebservice
 from .webservice import WebserviceDeploymentConfiguration, _deprecation_warning, webservice_name_validation
 
@@ -20,7 +25,36 @@ def _deploy(
     config = deployment_config if deployment_config is not None else AciWebservice.deploy_configuration()
     if not isinstance(config, WebserviceDeploymentConfiguration):
         raise WebserviceException(f"Error, unsupported deployment_config of type {type(config).__name__}.")
-    service = config._webservice_type._create(workspace, name, models, inference_config, config, overwrite)
+    with _deploying(workspace, name):
+        service = config._webservice_type._create(
+            workspace, name, models, inference_config, config, overwrite
+        )
     if show_output:
         print(f"{type(service).__name__} {name}: {service.state} at {service.scoring_uri}", flush=True)
     return service
+
+
+@contextmanager
+def _deploying(workspace, name: str) -> Iterator[None]:
+    """Hold the name while one deployment stages and records it; a concurrent one is refused clearly.
+
+    The claim is a store slot held by this process (and call), so one left by a killed deployment is
+    taken over by the next.
+    """
+    pid, started = _process.identity()
+    holder = f"{pid}:{started}:{uuid.uuid4().hex}"
+
+    def stale(slot: dict) -> bool:
+        owner_pid, owner_started, _ = slot["holder"].split(":", 2)
+        return not _process.alive(int(owner_pid), float(owner_started))
+
+    pool = f"webservice-deployment:{name}"
+    if not workspace._store.acquire_slot(pool, 1, holder, stale):
+        raise WebserviceException(
+            f"Error, another deployment of service {name} is under way in workspace {workspace.name}; "
+            "wait for it, then deploy again (overwrite=True to replace it)."
+        )
+    try:
+        yield
+    finally:
+        workspace._store.release_slot(pool, holder)

@@ -21,6 +21,8 @@ from emulator.train.hyperdrive import (
     choice,
 )
 
+pytestmark = pytest.mark.reliability
+
 TRAVERSALS = ["../models/victim/1", "..", ".", "a/b", "a\\b", "/etc", "x\0y", "-lead"]
 
 

@@ -18,6 +18,8 @@ from emulator.core import Dataset, Model
 from emulator.exceptions import UserErrorException
 from emulator.store import SqliteStore
 
+pytestmark = pytest.mark.reliability
+
 WRITERS = 8
 SIZE = 4 * 1024 * 1024
 
