@@ -19,75 +19,85 @@ _MODEL = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-._]{0,254}")
 _DATASET = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-._]{0,249}")
 _DATASTORE = re.compile(r"[a-zA-Z0-9_]{1,255}")
 _COMPUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9-]{1,15}")
-_WEBSERVICE = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_WEBSERVICE = re.compile(r"(?=.{3,32}$)[a-z]([-a-z0-9]*[a-z0-9])?")
 
 
-def _fits(pattern: re.Pattern, value) -> bool:
+def _checked(pattern: re.Pattern, value, error: type[Exception], message: str):
     # No dots-only names: "." and ".." are path steps, not names, whatever a pattern allows.
-    return isinstance(value, str) and pattern.fullmatch(value) is not None and value.strip(".") != ""
-
-
-def experiment_name(name) -> str:
-    if not _fits(_EXPERIMENT, name):
-        raise UserErrorException(
-            f"Experiment name {name!r} is invalid: it must be 1-255 characters, start with a letter or a number, "
-            "and contain only letters, numbers, underscores and dashes."
-        )
-    return name
-
-
-def run_id(value) -> str:
-    if not _fits(_RUN_ID, value):
-        raise UserErrorException(
-            f"Run id {value!r} is invalid: it must be 1-256 characters, start with a letter or a number, "
-            "and contain only letters, numbers, underscores and dashes."
-        )
+    if not isinstance(value, str) or pattern.fullmatch(value) is None or value.strip(".") == "":
+        raise error(message)
     return value
 
 
+def experiment_name(name) -> str:
+    return _checked(
+        _EXPERIMENT,
+        name,
+        UserErrorException,
+        f"Experiment name {name!r} is invalid: it must be 1-255 characters, start with a letter or a number, "
+        "and contain only letters, numbers, underscores and dashes.",
+    )
+
+
+def run_id(value) -> str:
+    return _checked(
+        _RUN_ID,
+        value,
+        UserErrorException,
+        f"Run id {value!r} is invalid: it must be 1-256 characters, start with a letter or a number, "
+        "and contain only letters, numbers, underscores and dashes.",
+    )
+
+
 def model_name(name) -> str:
-    if not _fits(_MODEL, name):
-        raise UserErrorException(
-            f"Invalid model name {name!r}: it must be 1-255 characters, start with a letter or a number and "
-            "contain only letters, numbers, dashes, underscores and periods"
-        )
-    return name
+    return _checked(
+        _MODEL,
+        name,
+        UserErrorException,
+        f"Invalid model name {name!r}: it must be 1-255 characters, start with a letter or a number and "
+        "contain only letters, numbers, dashes, underscores and periods",
+    )
 
 
 def dataset_name(name) -> str:
-    if not _fits(_DATASET, name):
-        raise UserErrorException(
-            f"Invalid dataset name {name!r}: it must be 1-250 characters, start with a letter or a number and "
-            "contain only letters, numbers, dashes, underscores and periods."
-        )
-    return name
+    return _checked(
+        _DATASET,
+        name,
+        UserErrorException,
+        f"Invalid dataset name {name!r}: it must be 1-250 characters, start with a letter or a number and "
+        "contain only letters, numbers, dashes, underscores and periods.",
+    )
 
 
 def datastore_name(name) -> str:
-    if not _fits(_DATASTORE, name):
-        raise UserErrorException(
-            f"Invalid datastore name {name!r}: datastore names can only contain alphanumeric characters and "
-            "underscores."
-        )
-    return name
+    return _checked(
+        _DATASTORE,
+        name,
+        UserErrorException,
+        f"Invalid datastore name {name!r}: datastore names can only contain alphanumeric characters and "
+        "underscores.",
+    )
 
 
 def compute_name(name) -> str:
-    if not _fits(_COMPUTE, name):
-        raise ComputeTargetException(
-            f"Invalid compute name {name!r}: it must be 2-16 characters, start with a letter and contain only "
-            "letters, digits and hyphens"
-        )
-    return name
+    return _checked(
+        _COMPUTE,
+        name,
+        ComputeTargetException,
+        f"Invalid compute name {name!r}: it must be 2-16 characters, start with a letter and contain only "
+        "letters, digits and hyphens",
+    )
 
 
 def webservice_name(name) -> str:
-    if not _fits(_WEBSERVICE, name) or not 3 <= len(name) <= 32:
-        raise WebserviceException(
-            "Error, provided service name is invalid. It must only consist of lowercase letters, numbers, or "
-            "dashes, start with a letter, end with a letter or number, and be between 3 and 32 characters long."
-        )
-    return name
+    # the SDK's own pattern, with its length rule folded in
+    return _checked(
+        _WEBSERVICE,
+        name,
+        WebserviceException,
+        "Error, provided service name is invalid. It must only consist of lowercase letters, numbers, or "
+        "dashes, start with a letter, end with a letter or number, and be between 3 and 32 characters long.",
+    )
 
 
 def artifact_name(name) -> str:
