@@ -53,7 +53,13 @@ def _metadata(onnx_model: onnx.ModelProto) -> dict[str, str]:
 
 
 def _save_native(model: Any, folder: Path) -> tuple[Path, str, str]:
-    """Write the native artifact; return its path, framework and framework version."""
+    """Write the native artifact; return its path, framework and framework version.
+
+    A path is a native artifact already written (AutoML's own pickle, registered unopened: the
+    scikit-learn version it needs is AutoML's, not this process's).
+    """
+    if isinstance(model, str | Path):
+        return Path(model), _SKLEARN_FRAMEWORK, ""
     if isinstance(model, mlp.TorchMLPRegressor):
         return mlp.save(model, folder / "model"), _TORCH_FRAMEWORK, torch.__version__.split("+")[0]
     path = folder / "model.pkl"

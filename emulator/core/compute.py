@@ -11,7 +11,7 @@ import time
 
 from ..exceptions import ComputeTargetException
 from ..store import TERMINAL_STATUSES
-from . import _names, _process
+from . import _names, _process, _quota
 
 _KIND = "compute"
 LOCAL = "local"
@@ -76,6 +76,7 @@ class ComputeTarget:
         self.vm_size = payload["vm_size"]
         self.vm_priority = payload["vm_priority"]
         self.provisioning_state = payload["provisioning_state"]
+        self.provisioning_errors = payload.get("provisioning_errors")
         self.tags = payload.get("tags") or {}
         self.description = payload.get("description")
         self.scale_settings = ScaleSettings(
@@ -90,6 +91,7 @@ class ComputeTarget:
             raise ComputeTargetException(f"Compute with name {name} already exists in the workspace")
         config = provisioning_configuration
         config.validate_configuration()
+        _quota.check(workspace._store.list_assets(_KIND), config.vm_size, config.max_nodes)
         workspace._store.put_asset(
             _KIND,
             name,

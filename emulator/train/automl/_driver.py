@@ -24,11 +24,13 @@ from emulator.train.automl._budget import Budget, consume_until
 from emulator.train.automl._executor import Finished, IterationPool
 from emulator.train.automl._final import build_ensembles, explain, feature_importances
 from emulator.train.automl._leaderboard import Leaderboard
+from emulator.train.automl._onnx_outputs import write_onnx_outputs
 from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL
 from emulator.train.automl._validation import choose_scheme
 from emulator.train.automl._worker import IterationTask
 from emulator.train.automl.featurization import engineered_feature_names, plan_featurization
 from emulator.train.automl.pipeline import with_featurizer
+from emulator.train.automl.run import AutoMLRun
 from emulator.train.automl.search import CostAwareSearch
 
 SEED = 42
@@ -265,6 +267,10 @@ class Driver:
             raise RuntimeError(
                 f"No iteration completed ({self.stop_reason}); see the child runs for their errors."
             )
+        if self.settings["enable_onnx_compatible_models"]:
+            parent = AutoMLRun(self.run.experiment, self.run.id)
+            scored = [child for _, child in parent._scored_children(self.primary)]
+            self.run.add_properties({"onnx_model_run_id": write_onnx_outputs(scored) or ""})
         if self.settings["model_explainability"]:
             best_run = Run.get(self.run.experiment.workspace, f"{self.run.id}_{best}")
             self._closing(
