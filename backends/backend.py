@@ -26,6 +26,7 @@ from backends.messages import (
     RunRef,
     SweepJob,
 )
+from backends.sdk_process import SdkProcess
 
 
 class Backend:
@@ -33,11 +34,14 @@ class Backend:
 
     Built by :func:`backends.open_backend`; ``cpu_cluster`` runs AutoML, ``gpu_cluster`` the sweep;
     ``identity`` names the backend and workspace (equal for two backends on the same workspace).
+    ``sdk`` is :mod:`backends.sdk_v1` itself with a live workspace, or an
+    :class:`~backends.sdk_process.SdkProcess` that runs it in another interpreter with a
+    :class:`~backends.messages.WorkspaceRef`.
     """
 
     def __init__(
         self,
-        sdk: ModuleType,
+        sdk: ModuleType | SdkProcess,
         workspace: Any,
         *,
         identity: str,
@@ -98,3 +102,6 @@ class Backend:
 
     def score(self, endpoint: Endpoint, payload: str) -> Any:
         return self._sdk.services.score(self.workspace, endpoint.name, payload)
+
+    def delete_service(self, endpoint: Endpoint) -> None:
+        self._sdk.services.delete(self.workspace, endpoint.name)

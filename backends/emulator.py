@@ -35,6 +35,7 @@ def open_emulator(
     hook.install(home=home)
     sdk = importlib.import_module("backends.sdk_v1")
     workspace = sdk.workspace.connect(WORKSPACE)
+    sdk.workspace.prepare(workspace)
     identity = f"emulator:{emulator_home() / workspace.name}"
     return EmulatorBackend(
         sdk, workspace, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster

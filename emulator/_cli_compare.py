@@ -33,7 +33,9 @@ def _metric_cells(run_) -> dict[str, str]:
 
 @runs_app.command("compare")
 def runs_compare(
-    run_ids: Annotated[list[str], typer.Argument(help="Two or more run ids.")],
+    run_ids: Annotated[
+        list[str], typer.Argument(metavar="RUN_ID...", help="Two or more run ids (or unique prefixes).")
+    ],
     workspace: WorkspaceOption = None,
 ):
     """Show the metrics of several runs side by side (a metric a run lacks shows as -)."""
@@ -53,8 +55,12 @@ def runs_compare(
 @models_app.command("promote")
 def models_promote(
     run_id: RunId,
-    artifact_path: Annotated[str, typer.Option("--artifact-path", help="e.g. outputs/model.pkl")],
-    name: Annotated[str, typer.Option("--name", help="Model name; a new version if it exists.")],
+    artifact_path: Annotated[
+        str, typer.Option("--artifact-path", metavar="PATH", help="e.g. outputs/model.pkl")
+    ],
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="Model name; a new version if it exists.")
+    ],
     workspace: WorkspaceOption = None,
 ):
     """Register a run's artifact (a file or a folder) as a new version of model NAME."""

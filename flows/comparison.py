@@ -19,7 +19,14 @@ from tasks.contestants import AUTOML, HYPERDRIVE, Contestant, evaluate
 from tasks.hyperdrive_job import run_hyperdrive
 from tasks.registered_split import prepare_data
 from tasks.settings import DeployTarget, DuelSettings
-from tasks.ship import deploy_winner, export_winner, publish_report, register_winner, smoke_test
+from tasks.ship import (
+    delete_service,
+    deploy_winner,
+    export_winner,
+    publish_report,
+    register_winner,
+    smoke_test,
+)
 
 # Small budgets that finish in a few minutes on two cores; the defaults are for a real night.
 QUICK = {
@@ -83,6 +90,8 @@ def duel(
     if registered.promoted and settings.deploy_target is not DeployTarget.NONE:
         endpoint = deploy_winner(settings, registered)
         smoke = smoke_test(settings, refs, endpoint, exported)
+        if settings.delete_service:
+            delete_service(settings, endpoint)
     publish_report(settings, refs, verdict, predictions, exported, registered, endpoint, smoke)
     return {
         "winner": verdict.winner.as_dict(),

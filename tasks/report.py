@@ -46,7 +46,9 @@ def render_markdown(
         ),
     ]
     parts.extend(f"> {note}" for note in verdict.notes)
-    if parity:
+    if parity and parity.get("judged_as_shipped"):
+        parts.append("## ONNX\nAutoML's own ONNX copy ships: it is the graph the contestants were judged on.")
+    elif parity:
         parts.append(
             "## ONNX parity\n"
             f"max abs error {parity['max_abs_error']:.4g} dollars, max rel error {parity['max_rel_error']:.3g}, "

@@ -5,17 +5,19 @@ from __future__ import annotations
 from azureml.core import Experiment, ScriptRunConfig, Workspace
 
 from backends.messages import ExplorationJob, ExplorationOutcome, OnProgress, RunRef
+from backends.sdk_v1 import environments
+from backends.sdk_v1.clusters import compute_target
 from backends.sdk_v1.jobs import distributed_config, follow, run_sweep
-from backends.sdk_v1.workspace import compute_target
 
 
 def exploration_config(ws: Workspace, job: ExplorationJob, arguments: list[str]) -> ScriptRunConfig:
-    """The exploration script on the job's cluster, distributed when the job says so."""
+    """The exploration script on the job's cluster in the training environment, distributed when asked."""
     return ScriptRunConfig(
         source_directory=job.source_directory,
         script="explore.py",
         arguments=arguments,
         compute_target=compute_target(ws, job.compute),
+        environment=environments.registered(ws, environments.TRAINING),
         distributed_job_config=distributed_config(job.distribution),
     )
 
