@@ -12,13 +12,11 @@ import joblib
 import numpy as np
 from prefect import get_run_logger, task
 
-import training.mlp_onnx  # noqa: F401  (registers the MLP's ONNX exporter for the shipping tasks)
 from backends import Backend, open_backend
 from backends.messages import JobOutcome, RunRef
 from tasks.compare import TestScore, Verdict, judge, score
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
-from training import mlp
 from training.schema import FEATURE_COLUMNS, LABEL
 from training.split import fingerprint
 
@@ -62,6 +60,9 @@ def _fetch(backend: Backend, contestant: Contestant) -> LoadedModel:
         if contestant.name == AUTOML:
             fetched = backend.fetch_automl_model(contestant.job, folder)
             return LoadedModel(joblib.load(fetched.path), fetched.algorithm, fetched.run_id)
+        # torch loads with the first MLP, and with it the MLP's ONNX exporter for the shipping tasks.
+        from training import mlp, mlp_onnx  # noqa: F401
+
         fetched = backend.fetch_run_outputs(contestant.model_run_id, _MLP_OUTPUTS, folder)
         model = mlp.load(Path(fetched.path))
     layers = "/".join(str(n) for n in model.hidden_layers)
