@@ -1,0 +1,123 @@
+"""Wall time of the duel as its user launches it, per stage.
+
+Runs ``python -m flows.comparison [--quick]`` in a fresh process with its own Prefect home and
+emulator workspace and none of the Makefile's environment, then reads the task runs back from
+that Prefect home and prints where the time went: interpreter and imports up to the temporary
+server's start, the server's start up to the first task, every task (start offset and duration),
+and the whole run from process start to exit. Targets on 2 cores: ``--quick`` <= 60 s, the full
+budgets <= the AutoML budget + 60 s.
+
+    DUEL_DATA=/path/housing.csv .venv/bin/python benchmarks/flow.py [--full] [--deploy-target none]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_SERVER_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d+) \| INFO +\| prefect - Starting temporary server")
+
+
+def _launch(arguments: list[str], home: Path) -> tuple[float, float, list[str], int]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(home / "prefect"), DUEL_EMULATOR_HOME=str(home / "emulator"))
+    started = time.time()
+    process = subprocess.run(
+        [sys.executable, "-m", "flows.comparison", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    ended = time.time()
+    if process.returncode:
+        print(process.stdout[-4000:], process.stderr[-4000:], sep="\n")
+    return started, ended, (process.stdout + process.stderr).splitlines(), process.returncode
+
+
+def _server_start(lines: list[str], started: float) -> float | None:
+    """The epoch time of the log line announcing the temporary server (local clock, same day)."""
+    for line in lines:
+        match = _SERVER_LINE.match(line)
+        if match:
+            day = dt.datetime.fromtimestamp(started).date()
+            clock = dt.datetime.strptime(match.group(1), "%H:%M:%S.%f").time()
+            return dt.datetime.combine(day, clock).timestamp()
+    return None
+
+
+async def _task_runs(home: Path) -> list[tuple[str, float, float]]:
+    """(name, start, end) of the last flow run's task runs, read back from its Prefect home."""
+    os.environ["PREFECT_HOME"] = str(home / "prefect")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    async with get_client() as client:
+        flow_run = (await client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=1))[0]
+        tasks = await client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id]))
+        )
+    return sorted(
+        (t.name.rsplit("-", 1)[0], t.start_time.timestamp(), t.end_time.timestamp())
+        for t in tasks
+        if t.start_time and t.end_time
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="the default budgets instead of --quick")
+    parser.add_argument("--deploy-target", help="passed to the flow (default: the flow's own, local)")
+    args = parser.parse_args()
+    arguments = [] if args.full else ["--quick"]
+    if args.deploy_target:
+        arguments += ["--deploy-target", args.deploy_target]
+    print(f"python -m flows.comparison {' '.join(arguments)}; load average before {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="duel-flow-bench-") as folder:
+        home = Path(folder)
+        started, ended, lines, code = _launch(arguments, home)
+        load_after = os.getloadavg()[0]
+        if code:
+            raise SystemExit(f"the flow failed with exit code {code}")
+        tasks = asyncio.run(_task_runs(home))
+        _stop_services(home)
+    server = _server_start(lines, started)
+    first = min(start for _, start, _ in tasks)
+    last = max(end for _, _, end in tasks)
+    print(f"{'stage':<28}{'from s':>9}{'took s':>9}")
+    if server is not None:
+        print(f"{'imports, interpreter':<28}{0:>9.1f}{server - started:>9.1f}")
+        print(f"{'temporary server start':<28}{server - started:>9.1f}{first - server:>9.1f}")
+    print(f"{'process start to 1st task':<28}{0:>9.1f}{first - started:>9.1f}  (target <= 5 s)")
+    for name, start, end in tasks:
+        print(f"{name:<28}{start - started:>9.1f}{end - start:>9.1f}")
+    print(f"{'after last task to exit':<28}{last - started:>9.1f}{ended - last:>9.1f}")
+    print(f"total wall {ended - started:.1f} s; load average before/after {load_after:.1f} (1 min, at end)")
+
+
+def _stop_services(home: Path) -> None:
+    """Delete the services the flow deployed into this throwaway workspace (their servers run on)."""
+    subprocess.run(
+        [sys.executable, "-m", "emulator", "services", "delete", "housing-price-svc"],
+        cwd=ROOT,
+        env={**os.environ, "DUEL_EMULATOR_HOME": str(home / "emulator")},
+        capture_output=True,
+        check=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
