@@ -10,18 +10,22 @@ budget + 60 s, process start to first task <= 5 s.
 The user's ``PREFECT_HOME`` (or ``PREFECT_API_URL``: a running server) and ``DUEL_EMULATOR_HOME``
 are used as they are, so the deployed service stays up for ``benchmarks/serving.py``;
 ``--fresh`` uses throwaway ones instead (a first run: Prefect creates its database).
+``--server`` first starts ``prefect server start`` (not timed) and points the flow at it, the way
+to run flows often: no temporary server per run.
 
-    DUEL_DATA=/path/housing.csv .venv/bin/python benchmarks/flow.py [--full] [--fresh]
+    DUEL_DATA=/path/housing.csv .venv/bin/python benchmarks/flow.py [--full] [--fresh] [--server]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -92,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="the default budgets instead of --quick")
     parser.add_argument("--fresh", action="store_true", help="a throwaway Prefect home and workspace")
+    parser.add_argument("--server", action="store_true", help="run against a started Prefect server")
     parser.add_argument("--deploy-target", help="passed to the flow (default: the flow's own, local)")
     args = parser.parse_args()
     arguments = [] if args.full else ["--quick"]
@@ -104,12 +109,15 @@ def main() -> None:
         if args.fresh:
             env.update(PREFECT_HOME=f"{folder}/prefect", DUEL_EMULATOR_HOME=f"{folder}/emulator")
             env.pop("PREFECT_API_URL", None)
-        started, ended, lines, code = _launch(arguments, env)
-        load_after = os.getloadavg()[0]
-        if code:
-            raise SystemExit(f"the flow failed with exit code {code}")
-        os.environ.update({k: env[k] for k in ("PREFECT_HOME", "DUEL_EMULATOR_HOME") if k in env})
-        tasks = asyncio.run(_task_runs())
+        with _prefect_server(env) if args.server else contextlib.nullcontext():
+            started, ended, lines, code = _launch(arguments, env)
+            load_after = os.getloadavg()[0]
+            if code:
+                raise SystemExit(f"the flow failed with exit code {code}")
+            os.environ.update(
+                {k: env[k] for k in ("PREFECT_HOME", "DUEL_EMULATOR_HOME", "PREFECT_API_URL") if k in env}
+            )
+            tasks = asyncio.run(_task_runs())
         if args.fresh:
             _stop_services()
     server = _server_start(lines, started)
@@ -128,6 +136,40 @@ def main() -> None:
         f"total wall {ended - started:.1f} s (target <= {target}); load average at the end {load_after:.1f}"
     )
     print(_verdict(lines))
+
+
+@contextlib.contextmanager
+def _prefect_server(env: dict[str, str]):
+    """``prefect server start`` on a free port, healthy, with ``PREFECT_API_URL`` set in ``env``."""
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{env['PREFECT_API_URL']}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    try:
+        if process.poll() is not None or time.monotonic() >= deadline:
+            raise SystemExit("prefect server start did not answer within 300 s")
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def _stop_services() -> None:
