@@ -7,11 +7,12 @@ task, every task (start offset and duration), and the whole run from process sta
 both contestants' test MAE. Targets on 2 cores: ``--quick`` <= 60 s, the full budgets <= the AutoML
 budget + 60 s, process start to first task <= 5 s.
 
-The user's ``PREFECT_HOME`` (or ``PREFECT_API_URL``: a running server) and ``DUEL_EMULATOR_HOME``
-are used as they are, so the deployed service stays up for ``benchmarks/serving.py``;
-``--fresh`` uses throwaway ones instead (a first run: Prefect creates its database).
-``--server`` first starts ``prefect server start`` (not timed) and points the flow at it, the way
-to run flows often: no temporary server per run.
+The user's ``PREFECT_HOME`` (or ``PREFECT_API_URL``: a running server) is used as it is;
+``--fresh`` uses a throwaway one (a first run: Prefect creates its database). Each run gets a new
+emulator workspace (so no task result is reused from an earlier run's cache): a throwaway one,
+its service deleted at the end, or ``--workspace DIR``, whose service stays up for
+``DUEL_EMULATOR_HOME=DIR benchmarks/serving.py``. ``--server`` first starts ``prefect server
+start`` (not timed) and points the flow at it: no temporary server per run.
 
     DUEL_DATA=/path/housing.csv .venv/bin/python benchmarks/flow.py [--full] [--fresh] [--server]
 """
@@ -26,6 +27,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -74,8 +76,29 @@ def _server_start(lines: list[str], started: float) -> float | None:
     return None
 
 
-async def _task_runs() -> list[tuple[str, float, float]]:
-    """(name, start, end) of the last flow run's task runs, read back from Prefect."""
+def _task_runs() -> list[tuple[str, float, float]]:
+    """(name, start, end) of the last flow run's task runs: from the server that ran it, else from
+    the Prefect home's database (no second temporary server)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return asyncio.run(_task_runs_from_api())
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    with contextlib.closing(sqlite3.connect(home / "prefect.db")) as db:
+        rows = db.execute(
+            "SELECT name, start_time, end_time FROM task_run WHERE flow_run_id = "
+            "(SELECT id FROM flow_run ORDER BY start_time DESC LIMIT 1) AND end_time IS NOT NULL"
+        ).fetchall()
+    utc = dt.UTC
+    return [
+        (
+            name.rsplit("-", 1)[0],
+            dt.datetime.fromisoformat(start).replace(tzinfo=utc).timestamp(),
+            dt.datetime.fromisoformat(end).replace(tzinfo=utc).timestamp(),
+        )
+        for name, start, end in rows
+    ]
+
+
+async def _task_runs_from_api() -> list[tuple[str, float, float]]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import FlowRunSort
@@ -95,7 +118,8 @@ async def _task_runs() -> list[tuple[str, float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="the default budgets instead of --quick")
-    parser.add_argument("--fresh", action="store_true", help="a throwaway Prefect home and workspace")
+    parser.add_argument("--fresh", action="store_true", help="a throwaway Prefect home")
+    parser.add_argument("--workspace", type=Path, help="a new emulator home to keep (default: throwaway)")
     parser.add_argument("--server", action="store_true", help="run against a started Prefect server")
     parser.add_argument("--deploy-target", help="passed to the flow (default: the flow's own, local)")
     args = parser.parse_args()
@@ -106,8 +130,9 @@ def main() -> None:
     # The flow must work without what the Makefile exports: drop it.
     env = {k: v for k, v in os.environ.items() if k not in _MAKEFILE_PREFECT}
     with tempfile.TemporaryDirectory(prefix="duel-flow-bench-") as folder:
+        env["DUEL_EMULATOR_HOME"] = str(args.workspace or f"{folder}/emulator")
         if args.fresh:
-            env.update(PREFECT_HOME=f"{folder}/prefect", DUEL_EMULATOR_HOME=f"{folder}/emulator")
+            env["PREFECT_HOME"] = f"{folder}/prefect"
             env.pop("PREFECT_API_URL", None)
         with _prefect_server(env) if args.server else contextlib.nullcontext():
             started, ended, lines, code = _launch(arguments, env)
@@ -117,8 +142,8 @@ def main() -> None:
             os.environ.update(
                 {k: env[k] for k in ("PREFECT_HOME", "DUEL_EMULATOR_HOME", "PREFECT_API_URL") if k in env}
             )
-            tasks = asyncio.run(_task_runs())
-        if args.fresh:
+            tasks = _task_runs()
+        if args.workspace is None:
             _stop_services()
     server = _server_start(lines, started)
     first = min(start for _, start, _ in tasks)
