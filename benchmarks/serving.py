@@ -68,11 +68,19 @@ def deployed_model(target: Path) -> str:
     """Copy the ONNX file of the service the flow deployed to ``target``; returns its model id."""
     from backends import open_backend
     from emulator.core import Model, Webservice
+    from emulator.core.workspace import emulator_home
+    from emulator.exceptions import WebserviceException
     from tasks.settings import DuelSettings
 
     settings = DuelSettings()
     workspace = open_backend(settings).workspace
-    service = Webservice(workspace, settings.service_name)
+    try:
+        service = Webservice(workspace, settings.service_name)
+    except WebserviceException:
+        raise SystemExit(
+            f"no service {settings.service_name} in the workspace under {emulator_home()}: run the duel "
+            "first (make demo, or python -m flows.comparison --quick), or pass --model or --lightgbm"
+        ) from None
     (staged,) = service.serialize()["models"]
     model = Model(workspace, name=staged["name"], version=staged["version"])
     with tempfile.TemporaryDirectory() as folder:
