@@ -99,4 +99,8 @@ def test_whole_experiment_with_ensembles_and_explanation_ends_within_the_budget(
     assert record["end_time"] - record["created"] <= BUDGET_SECONDS + SPILL_SECONDS
     # the caller's view, process exit and polling included
     assert returned - submitted <= BUDGET_SECONDS + SPILL_SECONDS + 1
-    assert run.get_properties()["stop_reason"] == "experiment timeout reached"
+    # the clock ended the search: either it ran out, or no pipeline left fitted in what remained
+    assert run.get_properties()["stop_reason"] in {
+        "experiment timeout reached",
+        "no pipeline left that fits in the remaining time",
+    }
