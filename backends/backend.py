@@ -16,6 +16,8 @@ from backends.messages import (
     DatasetUpload,
     Deployment,
     Endpoint,
+    ExplorationJob,
+    ExplorationOutcome,
     FetchedModel,
     JobOutcome,
     ModelUpload,
@@ -68,6 +70,11 @@ class Backend:
 
     def run_sweep(self, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
         return self._sdk.jobs.run_sweep(self.workspace, job, on_progress)
+
+    def run_exploration(
+        self, job: ExplorationJob, on_progress: OnProgress | None = None
+    ) -> ExplorationOutcome:
+        return self._sdk.exploration.run_exploration(self.workspace, job, on_progress)
 
     # -- contestants' artifacts
     def fetch_automl_model(self, job: RunRef, folder: str | Path) -> FetchedModel:

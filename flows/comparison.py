@@ -8,7 +8,9 @@ report.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import threading
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -31,12 +33,21 @@ from tasks.ship import (
 # Small budgets that finish in a few minutes on two cores; the defaults are for a real night.
 QUICK = {
     "subset": 5000,
-    "automl_timeout_minutes": 1.5,
+    # 30 s: on a quiet machine the 12 iterations' ensemble scored the same test MAE (30,688) as at 90 s.
+    "automl_timeout_minutes": 0.5,
     "automl_iterations": 12,
     "hyperdrive_max_total_runs": 4,
-    "hyperdrive_max_concurrent_runs": 1,
+    # One trial per core: each trial is pinned to its core and sizes its threads to it.
+    "hyperdrive_max_concurrent_runs": 2,
     "hyperdrive_epochs": 25,
 }
+
+
+def _preload_for_judging() -> None:
+    """Import torch, scikit-learn and the ONNX stack while the contestants run and this process
+    only waits, so judging and export do not begin with seconds of imports."""
+    for name in ("sklearn.metrics", "training.mlp_onnx", "onnx_export", "onnxruntime"):
+        importlib.import_module(name)
 
 
 def resolve_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
@@ -78,6 +89,7 @@ def duel(
     refs = prepare_data(settings)
     automl = run_automl.submit(settings, refs)
     hyperdrive = run_hyperdrive.submit(settings, refs)
+    threading.Thread(target=_preload_for_judging, name="preload", daemon=True).start()
     contestants = [Contestant.of(AUTOML, automl.result()), Contestant.of(HYPERDRIVE, hyperdrive.result())]
     verdict, predictions = evaluate(settings, refs, contestants)
     logger.info(

@@ -42,7 +42,8 @@ def _parity_figures(parity: ParityReport | Mapping[str, Any]) -> dict[str, Any]:
     if not figures.get("passed", False):
         raise ParityNotPassedError(
             f"refusing to register: the ONNX copy failed the parity gate "
-            f"({figures.get('share_beyond_tolerance')} of rows beyond tolerance)"
+            f"({figures.get('share_beyond_tolerance')} of rows beyond tolerance, "
+            f"{figures.get('rows_beyond_bound', 0)} row(s) beyond the bound on any one row's error)"
         )
     return figures
 

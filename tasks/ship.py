@@ -13,17 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from backends import Backend, open_backend
 from backends.messages import Deployment, Endpoint, RegisteredModel
-from onnx_export import check_parity, stamp, to_onnx
 from tasks.compare import TestScore, Verdict
 from tasks.contestants import Contestant, ShippedOnnx, load_model
-from tasks.register import register_versions
 from tasks.registered_split import DataRefs, read_split
 from tasks.report import plot_predictions, render_markdown
 from tasks.settings import DuelSettings
@@ -68,6 +64,8 @@ class SmokeTest:
 
 def onnx_predict(path: str | Path, frame) -> np.ndarray:
     """Predictions of an ONNX file with one intra-op thread, as the scoring service runs it."""
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -84,6 +82,11 @@ def export_winner(
 ) -> ExportedModel:
     """The winner as one ONNX graph: AutoML's own copy as judged, or the MLP's export, refused unless
     it predicts what the native MLP does."""
+    # The ONNX stack (onnx, skl2onnx, onnxruntime) loads here, not when the flow starts.
+    import onnx
+
+    from onnx_export import check_parity, stamp, to_onnx
+
     logger = get_run_logger()
     backend = open_backend(settings)
     loaded = load_model(backend, winner)
@@ -132,6 +135,10 @@ def register_winner(
     champion_challenger: bool,
 ) -> Registration:
     """Register the ONNX and native models with lineage; with champion_challenger, promote only a better one."""
+    import onnx
+
+    from tasks.register import register_versions
+
     logger = get_run_logger()
     backend = open_backend(settings)
     previous = _champion(backend, settings.model_name) if champion_challenger else None

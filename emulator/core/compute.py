@@ -7,15 +7,13 @@ GPU VM sizes (the N series) see the machine's GPUs; other sizes run with CUDA hi
 
 from __future__ import annotations
 
-import re
 import time
 
 from ..exceptions import ComputeTargetException
 from ..store import TERMINAL_STATUSES
-from . import _process, _quota
+from . import _names, _process, _quota
 
 _KIND = "compute"
-_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,15}$")
 LOCAL = "local"
 
 
@@ -88,11 +86,7 @@ class ComputeTarget:
     @staticmethod
     def create(workspace, name, provisioning_configuration):
         """Create cluster ``name`` from ``AmlCompute.provisioning_configuration(...)``."""
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ComputeTargetException(
-                f"Invalid compute name {name!r}: it must be 2-16 characters, start with a letter and contain only "
-                "letters, digits and hyphens"
-            )
+        _names.compute_name(name)
         if workspace._store.get_asset(_KIND, name) is not None:
             raise ComputeTargetException(f"Compute with name {name} already exists in the workspace")
         config = provisioning_configuration
