@@ -144,3 +144,15 @@ def azure_workspace(monkeypatch, tmp_path):
     }.items():
         monkeypatch.setenv(name, value)
     return DuelSettings(_env_file=None)
+
+
+@pytest.fixture(autouse=True)
+def _import_hook_left_as_found():
+    """A test that opened the emulator backend in-process (which installs the import hook with its
+    own home) must not hand that home to the tests after it."""
+    from emulator import hook
+
+    installed_before = hook.installed()
+    yield
+    if hook.installed() and not installed_before:
+        hook.uninstall()
