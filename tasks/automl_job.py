@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from tasks.backend import compute_target, sdk
+from tasks.caching import TRAINING_JOB
 from tasks.datasets import DataRefs
 from tasks.jobs import submit_and_follow
 from tasks.settings import DuelSettings
@@ -37,7 +37,7 @@ def automl_config(settings: DuelSettings, ws, data: DataRefs):
     )
 
 
-@task(name="automl-job", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+@task(name="automl-job", cache_policy=TRAINING_JOB, persist_result=True)
 def run_automl(settings: DuelSettings, data: DataRefs) -> str:
     """Submit the AutoML job, wait, publish the leaderboard; returns the AutoML parent run id."""
     run = submit_and_follow(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from tasks.backend import compute_target, sdk
+from tasks.caching import TRAINING_JOB
 from tasks.datasets import DataRefs
 from tasks.jobs import submit_and_follow
 from tasks.settings import DuelSettings
@@ -62,7 +62,7 @@ def hyperdrive_config(settings: DuelSettings, ws, data: DataRefs):
     )
 
 
-@task(name="hyperdrive-sweep", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+@task(name="hyperdrive-sweep", cache_policy=TRAINING_JOB, persist_result=True)
 def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> str:
     """Submit the sweep, wait for it, publish its leaderboard; returns the best trial's run id."""
     sweep = submit_and_follow(
