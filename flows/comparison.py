@@ -18,6 +18,7 @@ from tasks.automl_job import run_automl
 from tasks.contestants import AUTOML, HYPERDRIVE, Contestant, evaluate
 from tasks.datasets import prepare_data
 from tasks.hyperdrive_job import run_hyperdrive
+from tasks.promotion import champion_unchanged, nightly_gate
 from tasks.settings import DeployTarget, DuelSettings
 from tasks.ship import deploy_winner, export_winner, publish_report, register_winner, smoke_test
 
@@ -54,8 +55,8 @@ def duel(
 ) -> dict:
     """Run both contestants on the same split and ship the winner; returns the verdict and endpoint.
 
-    With ``champion_challenger`` the winner replaces the registered champion only when it beats
-    the champion re-scored on today's test split.
+    Only with ``champion_challenger`` (the nightly run) can the winner become the champion: when
+    its ONNX copy beats the champion's, re-scored on today's test split, by the promotion margin.
     """
     logger = get_run_logger()
     settings = resolve_settings(
@@ -81,12 +82,29 @@ def duel(
     )
     winner = next(c for c in contestants if c.name == verdict.winner.name)
     exported = export_winner(settings, refs, winner, verdict.winner)
-    registered = register_winner(settings, refs, winner, verdict.winner, exported, champion_challenger)
+    registered = register_winner(settings, refs, winner, verdict.winner, exported)
+    if champion_challenger:
+        promotion = nightly_gate(settings, refs, verdict, exported["onnx_path"], registered["onnx_model"])
+    else:
+        promotion = champion_unchanged(settings)
     endpoint = smoke = None
-    if registered["promoted"] and settings.deploy_target is not DeployTarget.NONE:
+    # A night serves its champion only; a duel run by hand serves its winner without crowning it.
+    serve = promotion.promoted or not champion_challenger
+    if serve and settings.deploy_target is not DeployTarget.NONE:
         endpoint = deploy_winner(settings, registered)
         smoke = smoke_test(settings, refs, endpoint, exported)
-    publish_report(settings, refs, verdict, predictions, exported, registered, endpoint, smoke)
+    publish_report(
+        settings,
+        refs,
+        verdict,
+        predictions,
+        contestants,
+        exported,
+        registered,
+        promotion.summary,
+        endpoint,
+        smoke,
+    )
     return {
         "winner": verdict.winner.as_dict(),
         "loser": verdict.loser.as_dict(),
@@ -94,7 +112,8 @@ def duel(
         "mae_gap_interval": [verdict.gap_low, verdict.gap_high],
         "parity": exported["parity"],
         "model": registered["onnx_model"],
-        "promoted": registered["promoted"],
+        "promoted": promotion.promoted,
+        "champion": promotion.summary,
         "scoring_uri": endpoint["scoring_uri"] if endpoint else None,
         "smoke_test": smoke,
     }

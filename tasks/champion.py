@@ -6,14 +6,17 @@ to the workspace twice: on the model versions' tags (``champion``, ``promoted_at
 metrics say who decided, what, and on which figures — including nights that kept the champion, so
 the nightly trend can be read back from the workspace alone.
 
-Written against the SDK v1 names (``Model``, ``Model.list``, ``add_tags``, ``Experiment``,
-``start_logging``) handed in by the caller, so the same rules run on the emulator and on Azure.
+:class:`Champions` is written against the SDK v1 names (``Model``, ``Model.list``, ``add_tags``,
+``Experiment``, ``start_logging``) handed in by the caller; :func:`board` hands it the backend's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from tasks.backend import sdk, workspace
+from tasks.settings import DuelSettings
 
 CHAMPION_TAG = "champion"
 GATE = "nightly-gate"
@@ -181,3 +184,11 @@ class Champions:
             )
         # Entries of the same second keep the order they were logged in (runs come newest first).
         return list(reversed(entries))
+
+
+def board(settings: DuelSettings) -> Champions:
+    """The champion board of the settings' model name, through the backend's SDK names."""
+    api = sdk(settings.backend)
+    return Champions(
+        workspace(settings), settings.model_name, model_cls=api.Model, experiment_cls=api.Experiment
+    )

@@ -1,12 +1,11 @@
-"""The comparison report: a markdown page and a predicted-versus-true plot."""
+"""The comparison report as a markdown page, its figures embedded (see ``tasks.figures``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
+from collections.abc import Sequence
 
 from tasks.compare import TestScore, Verdict
+from tasks.figures import Figure
 
 
 def _money(value: float) -> str:
@@ -31,7 +30,8 @@ def render_markdown(
     endpoint: str | None = None,
     smoke: dict | None = None,
     promotion: str | None = None,
-    plot_path: Path | None = None,
+    figures: Sequence[Figure] = (),
+    trend_table: str = "",
 ) -> str:
     """The whole report; every figure in it is computed from the test split named by its fingerprint."""
     w = verdict.winner
@@ -63,28 +63,10 @@ def render_markdown(
             f"Smoke test: {smoke['rows']} rows scored through HTTP, max difference from in-process ONNX "
             f"{smoke['max_abs_diff']:.4g} dollars."
         )
-    if plot_path:
-        parts.append(f"Predicted vs true plot: `{plot_path}`")
+    if trend_table:
+        parts.append(
+            f"## Nightly trend\nTest MAE of each night's contestants and of the champion.\n\n{trend_table}"
+        )
+    if figures:
+        parts.append("## Figures\n\n" + "\n\n".join(f"### {f.title}\n{f.markdown()}" for f in figures))
     return "\n\n".join(parts) + "\n"
-
-
-def plot_predictions(y_true, predictions: dict[str, np.ndarray], path: Path) -> Path:
-    """Scatter of predicted against true prices, one panel per contestant."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(predictions), figsize=(5 * len(predictions), 4.5), squeeze=False)
-    y_true = np.asarray(y_true, dtype=float)
-    for ax, (name, pred) in zip(axes[0], predictions.items(), strict=True):
-        ax.scatter(y_true, np.asarray(pred).ravel(), s=3, alpha=0.3)
-        ax.plot([y_true.min(), y_true.max()], [y_true.min(), y_true.max()], color="black", lw=1)
-        ax.set_title(name)
-        ax.set_xlabel("true price ($)")
-        ax.set_ylabel("predicted price ($)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path

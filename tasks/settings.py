@@ -53,6 +53,12 @@ class DuelSettings(BaseSettings):
     experiment_name: str = "automl-duel"
     dataset_name: str = "california-housing"
     model_name: str = "housing-price"
+    promotion_margin: float = Field(
+        default=0.01,
+        ge=0.0,
+        lt=1.0,
+        description="Nightly gate: how much lower (relative) the challenger's test MAE must be than the champion's.",
+    )
 
     automl_timeout_minutes: float = Field(default=5.0, gt=0)
     automl_iterations: int = Field(default=30, gt=0)

@@ -23,12 +23,12 @@ from tasks.datasets import DataRefs, read_split
 from tasks.onnx.export import to_onnx
 from tasks.onnx.parity import check_parity
 from tasks.register import register_winner as register_models
-from tasks.report import plot_predictions, render_markdown
+from tasks.report import render_markdown
+from tasks.report_figures import report_figures, store_report
 from tasks.settings import Backend, DeployTarget, DuelSettings
-from training.schema import FEATURE_COLUMNS, LABEL, frame_to_inputs
+from training.schema import FEATURE_COLUMNS, frame_to_inputs
 
 TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
-CHAMPION_TAG = "champion"
 SMOKE_TOLERANCE = 1e-4
 
 
@@ -66,52 +66,14 @@ def export_winner(settings: DuelSettings, refs: DataRefs, winner: Contestant, re
     return {"onnx_path": str(path), "parity": report.as_dict(), "algorithm": algorithm, "run_id": run_id}
 
 
-def _champion(api, ws, name: str):
-    tagged = [m for m in api.Model.list(ws, name=name) if m.tags.get(CHAMPION_TAG) == "true"]
-    return max(tagged, key=lambda m: int(m.version), default=None)
-
-
-def _download_onnx(model, folder: Path) -> Path:
-    path = Path(model.download(target_dir=str(folder), exist_ok=True))
-    return path if path.is_file() else sorted(path.rglob("*.onnx"))[0]
-
-
-def _onnx_mae(path: str | Path, test) -> float:
-    return float(np.mean(np.abs(test[LABEL].to_numpy() - onnx_predict(path, test))))
-
-
 @task(name="register-model")
 def register_winner(
-    settings: DuelSettings,
-    refs: DataRefs,
-    winner: Contestant,
-    result: TestScore,
-    exported: dict,
-    champion_challenger: bool,
+    settings: DuelSettings, refs: DataRefs, winner: Contestant, result: TestScore, exported: dict
 ) -> dict:
-    """Register the ONNX and native models with lineage; with champion_challenger, promote only a better one."""
-    logger = get_run_logger()
-    api = sdk(settings.backend)
-    ws = workspace(settings)
+    """Register the ONNX and native models with lineage; crowning a champion is the nightly gate's job."""
     model, _, _ = load_model(settings, winner)
-    previous = _champion(api, ws, settings.model_name) if champion_challenger else None
-    promotion = "no champion yet: the winner becomes champion"
-    promoted = True
-    if previous is not None:
-        # Like with like: both ONNX copies scored by onnxruntime on tonight's test rows.
-        test = _test_frame(settings, refs)
-        champion_mae = _onnx_mae(
-            _download_onnx(previous, Path(tempfile.mkdtemp(prefix="duel-champion-"))), test
-        )
-        challenger_mae = _onnx_mae(exported["onnx_path"], test)
-        promoted = challenger_mae < champion_mae
-        verb = "replaces" if promoted else "does not beat"
-        promotion = (
-            f"challenger {result.name} (test MAE ${challenger_mae:,.2f}) {verb} champion "
-            f"{previous.name}:{previous.version} (re-scored on the same rows: ${champion_mae:,.2f})"
-        )
     onnx_model, native_model = register_models(
-        ws,
+        workspace(settings),
         model,
         onnx.load_model(exported["onnx_path"]),
         name=settings.model_name,
@@ -122,16 +84,9 @@ def register_winner(
         run_id=exported["run_id"],
         split_fingerprint=refs.split_fingerprint,
     )
-    if promoted:
-        if previous is not None:
-            previous.add_tags({CHAMPION_TAG: "false"})
-        onnx_model.add_tags({CHAMPION_TAG: "true"})
-    logger.info(promotion)
     return {
         "onnx_model": f"{onnx_model.name}:{onnx_model.version}",
         "native_model": f"{native_model.name}:{native_model.version}",
-        "promoted": promoted,
-        "promotion": promotion,
     }
 
 
@@ -208,16 +163,20 @@ def publish_report(
     refs: DataRefs,
     verdict: Verdict,
     predictions: dict,
+    contestants: list[Contestant],
     exported: dict,
     registered: dict,
+    promotion: str,
     endpoint: dict | None,
     smoke: dict | None,
 ) -> str:
-    """The markdown comparison report as a Prefect artifact (and its plot next to the ONNX file)."""
-    plot = plot_predictions(
+    """The markdown report with every figure embedded, as the Prefect artifact ``duel-report`` and
+    uploaded with its figures to a run of ``<experiment>-report`` in the workspace."""
+    shown, trend_table = report_figures(
+        settings,
         predictions["y_true"],
         {name: values for name, values in predictions.items() if name != "y_true"},
-        Path(exported["onnx_path"]).with_name("predicted_vs_true.png"),
+        contestants,
     )
     markdown = render_markdown(
         verdict,
@@ -226,8 +185,13 @@ def publish_report(
         registered=registered["onnx_model"],
         endpoint=endpoint["scoring_uri"] if endpoint else None,
         smoke=smoke,
-        promotion=registered["promotion"],
-        plot_path=plot,
+        promotion=promotion,
+        figures=shown,
+        trend_table=trend_table,
     )
     create_markdown_artifact(key="duel-report", markdown=markdown, description="AutoML vs HyperDrive")
+    run_id = store_report(
+        settings, markdown, shown, {"winner": verdict.winner.name, "model": registered["onnx_model"]}
+    )
+    get_run_logger().info("report and %d figures stored with run %s", len(shown), run_id)
     return markdown
