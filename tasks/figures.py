@@ -20,7 +20,7 @@ _DPI = 80
 
 @dataclass(frozen=True)
 class Figure:
-    """One rendered figure: a file name stem, a title and the PNG image."""
+    """One rendered figure: a file name stem, a title (no quotes: the UI shows them escaped) and the PNG."""
 
     name: str
     title: str
@@ -112,7 +112,7 @@ def trial_curves(curves: Mapping[str, Sequence[float]], best: str | None = None)
     ax.set_title(f"HyperDrive: validation MAE of {len(curves)} trials")
     if curves:
         ax.legend(fontsize=7, ncol=2)
-    return _render(fig, "hyperdrive_trials", "HyperDrive trials' validation curves")
+    return _render(fig, "hyperdrive_trials", "HyperDrive trial validation curves")
 
 
 def leaderboard(rows: Sequence[tuple[str, float]]) -> Figure:

@@ -43,6 +43,19 @@ def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel, tmp_path):
         assert metadata["dataset_name"] == "california-housing-train" and "input_schema" in metadata
         report = Artifact.get("duel-report")
         assert report is not None and f"**{result['winner']['name']}** wins" in report.data
+        # Four figures inside the page itself (no nightly trend before the first night).
+        assert report.data.count("](data:image/png;base64,") == 4
+        # A duel run by hand never crowns a champion.
+        assert result["promoted"] is False and "current champion: none yet" in result["champion"]
+        assert not [
+            m
+            for m in sdk(settings.backend).Model.list(workspace(settings))
+            if m.tags.get("champion") == "true"
+        ]
+        stored = sdk(settings.backend).Experiment(workspace(settings), "automl-duel-report").get_runs()
+        assert {"outputs/report/report.md", "outputs/report/residuals.png"} <= set(
+            next(stored).get_file_names()
+        )
     finally:
         _teardown_services(settings)
 
@@ -51,7 +64,9 @@ def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel):
     first = nightly(deploy_target="none")
     second = nightly(deploy_target="none")
     assert first["promoted"] is True
-    # The same data and seeds give the same winner, which cannot beat itself.
+    # A new night trains anew, even on unchanged data...
+    assert second["winner"]["run_id"] != first["winner"]["run_id"]
+    # ...and the same data and seeds give a winner within the promotion margin of the champion.
     assert second["promoted"] is False
     champions = [
         m
@@ -61,3 +76,5 @@ def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel):
         if m.tags.get("champion") == "true"
     ]
     assert [f"{m.name}:{m.version}" for m in champions] == [first["model"]]
+    report = Artifact.get("duel-report")
+    assert "## Nightly trend" in report.data and report.data.count("](data:image/png;base64,") == 5
