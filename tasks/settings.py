@@ -81,6 +81,18 @@ class DuelSettings(BaseSettings):
     gpu_vm_size: str = "STANDARD_NC6S_V3"
     max_nodes: int = Field(default=4, gt=0)
 
+    @field_validator("data", "emulator_home", mode="before")
+    @classmethod
+    def _resolved(cls, value: Any, info) -> Any:
+        # prefect.yaml fills these from the deploying shell; an unset variable stays a template.
+        if isinstance(value, str) and "{{" in value:
+            name = f"DUEL_{info.field_name.upper()}"
+            raise ValueError(
+                f"{name} was not set when this deployment was made (got {value!r}): export {name} and run "
+                "`prefect deploy --prefect-file deployments/prefect.yaml --all` again"
+            )
+        return value
+
     @field_validator("automl_allowed_models", mode="before")
     @classmethod
     def _split_models(cls, value: Any) -> Any:

@@ -59,6 +59,8 @@ def prefect_server(tmp_path):
 
 
 def _run_prefect(env, *args, timeout=300) -> str:
+    # A shell in the repository root: prefect.yaml's "{{ $PWD }}" is read from the environment.
+    env = {**env, "PWD": str(ROOT)}
     out = subprocess.run([PREFECT, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     assert out.returncode == 0, (
         f"prefect {' '.join(args)} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"

@@ -28,16 +28,17 @@ def test_prefect_yaml_declares_the_nightly_schedule():
         assert f"def {name}(" in (ROOT / path).read_text()
 
 
-def test_deployment_runs_to_completion_through_a_worker(prefect_server, prefect_cli, tmp_path):
-    env = prefect_server
+def test_deployment_runs_to_completion_through_a_worker(prefect_server, prefect_cli, tmp_path, housing_path):
+    # The deploying shell names the data and the workspace; the deployment carries them to the worker.
+    env = {**prefect_server, "DUEL_DATA": str(housing_path), "DUEL_EMULATOR_HOME": str(tmp_path / "emulator")}
     prefect_cli(env, "work-pool", "create", "duel-pool", "--type", "process")
     prefect_cli(env, "--no-prompt", "deploy", "--prefect-file", "deployments/prefect.yaml", "--all")
     started = prefect_cli(env, "deployment", "run", "automl-duel/offline-full")
     flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", started).group(1)
-    # Tiny budgets for the worker's flow run: the deployment's own env only sets the backend.
+    # Tiny budgets for the worker's flow run; its shell's own workspace must not be the one used.
     worker_env = {
-        **env,
-        "DUEL_EMULATOR_HOME": str(tmp_path / "emulator"),
+        **prefect_server,
+        "DUEL_EMULATOR_HOME": str(tmp_path / "elsewhere"),
         "DUEL_SUBSET": "1500",
         "DUEL_AUTOML_ITERATIONS": "3",
         "DUEL_AUTOML_TIMEOUT_MINUTES": "1",
@@ -55,3 +56,4 @@ def test_deployment_runs_to_completion_through_a_worker(prefect_server, prefect_
         timeout=10,
     ).json()
     assert state["type"] == "COMPLETED", (state["message"], [entry["message"] for entry in logs][-15:])
+    assert (tmp_path / "emulator").is_dir() and not (tmp_path / "elsewhere").exists()

@@ -31,8 +31,10 @@ def _scheduled_runs(api: str, deployment_id: str) -> list[dict]:
     ).json()
 
 
-def test_scheduler_creates_the_nightly_runs_at_two_utc(prefect_server, prefect_cli, tmp_path):
-    env = {**prefect_server, "DUEL_DATA": "/data/housing.csv"}
+def test_scheduler_creates_the_nightly_runs_at_two_utc_with_the_deployed_paths(
+    prefect_server, prefect_cli, tmp_path
+):
+    env = {**prefect_server, "DUEL_DATA": "/data/housing.csv", "DUEL_EMULATOR_HOME": "/srv/duel/emulator"}
     api = env["PREFECT_API_URL"]
     prefect_cli(env, "work-pool", "create", "duel-pool", "--type", "process")
     deployed_at = datetime.now(UTC)
@@ -54,3 +56,9 @@ def test_scheduler_creates_the_nightly_runs_at_two_utc(prefect_server, prefect_c
     # The Azure night is deployed paused: nothing may be scheduled for it.
     assert _scheduled_runs(api, paused["id"]) == []
     assert "Can't evaluate bulk DML statement" not in log
+    # The night's data and workspace were fixed by the deploying shell, not left to the worker's.
+    assert nightly["job_variables"]["env"] == {
+        "DUEL_BACKEND": "emulator",
+        "DUEL_DATA": "/data/housing.csv",
+        "DUEL_EMULATOR_HOME": "/srv/duel/emulator",
+    }

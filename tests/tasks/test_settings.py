@@ -46,3 +46,10 @@ def test_invalid_values_are_refused_with_the_field_named():
         DuelSettings(_env_file=None, test_size=1.5)
     with pytest.raises(ValueError, match="unknown setting.*colour"):
         DuelSettings(_env_file=None).merged(colour="red")
+
+
+def test_a_path_left_unset_at_deploy_time_names_the_variable(monkeypatch):
+    # What `prefect deploy` stores when DUEL_DATA was not exported: the template itself.
+    monkeypatch.setenv("DUEL_DATA", "{{ $DUEL_DATA }}")
+    with pytest.raises(ValueError, match=r"DUEL_DATA was not set when this deployment was made"):
+        DuelSettings()
