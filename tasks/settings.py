@@ -84,11 +84,12 @@ class DuelSettings(BaseSettings):
     @field_validator("data", "emulator_home", mode="before")
     @classmethod
     def _resolved(cls, value: Any, info) -> Any:
-        # prefect.yaml fills these from the deploying shell; an unset variable stays a template.
-        if isinstance(value, str) and "{{" in value:
+        # prefect.yaml fills these from the deploying shell; a variable unset there arrives empty.
+        if isinstance(value, str) and (not value.strip() or "{{" in value):
             name = f"DUEL_{info.field_name.upper()}"
             raise ValueError(
-                f"{name} was not set when this deployment was made (got {value!r}): export {name} and run "
+                f"{name} is empty or unresolved ({value!r}); in a Prefect deployment this means it was not "
+                f"exported when the deployment was made: export {name} and run "
                 "`prefect deploy --prefect-file deployments/prefect.yaml --all` again"
             )
         return value

@@ -48,8 +48,9 @@ def test_invalid_values_are_refused_with_the_field_named():
         DuelSettings(_env_file=None).merged(colour="red")
 
 
-def test_a_path_left_unset_at_deploy_time_names_the_variable(monkeypatch):
-    # What `prefect deploy` stores when DUEL_DATA was not exported: the template itself.
-    monkeypatch.setenv("DUEL_DATA", "{{ $DUEL_DATA }}")
-    with pytest.raises(ValueError, match=r"DUEL_DATA was not set when this deployment was made"):
+@pytest.mark.parametrize("stored", ["", "{{ $DUEL_DATA }}"])
+def test_a_path_left_unset_at_deploy_time_names_the_variable(monkeypatch, stored):
+    # What `prefect deploy` stores when DUEL_DATA was not exported (measured: an empty string).
+    monkeypatch.setenv("DUEL_DATA", stored)
+    with pytest.raises(ValueError, match=r"DUEL_DATA is empty or unresolved .* export DUEL_DATA and run"):
         DuelSettings()
