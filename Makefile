@@ -8,7 +8,11 @@ export AZUREML_LOG_DEPRECATION_WARNING_ENABLED ?= False
 
 .PHONY: setup demo test lint bench conformance clean
 
-setup: $(VENV)/.installed
+STUDIO_VENDOR := emulator/studio/static/vendor
+CHART_JS_VERSION := 4.5.1
+CHART_JS_SHA256 := f540d98468457ac7a0aabb32006dfb066297e096c5ea063a5d80aa973d1c337a
+
+setup: $(VENV)/.installed $(STUDIO_VENDOR)/chart.umd.min.js
 
 # torch is pinned to the CPU build; installing it first keeps pip from resolving a CUDA wheel.
 $(VENV)/.installed: pyproject.toml
@@ -17,6 +21,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev,dask]'
 	touch $@
+
+# The studio's chart library comes from the npm registry at build time (checked against a pinned
+# hash), so the page works offline and the repository holds no minified blob.
+$(STUDIO_VENDOR)/chart.umd.min.js:
+	@if ! command -v npm >/dev/null; then \
+		echo "setup: npm not found, so the studio's charts stay off; install Node.js and run make setup again" >&2; \
+	else \
+		set -e; rm -rf $(STUDIO_VENDOR).part; mkdir -p $(STUDIO_VENDOR).part $(STUDIO_VENDOR); \
+		(cd $(STUDIO_VENDOR).part && npm pack --silent chart.js@$(CHART_JS_VERSION) >/dev/null); \
+		echo "$(CHART_JS_SHA256)  $(STUDIO_VENDOR).part/chart.js-$(CHART_JS_VERSION).tgz" | sha256sum -c --quiet -; \
+		tar -xzf $(STUDIO_VENDOR).part/chart.js-$(CHART_JS_VERSION).tgz -C $(STUDIO_VENDOR).part \
+			package/dist/chart.umd.min.js package/LICENSE.md; \
+		mv $(STUDIO_VENDOR).part/package/LICENSE.md $(STUDIO_VENDOR)/chart.js-LICENSE.md; \
+		mv $(STUDIO_VENDOR).part/package/dist/chart.umd.min.js $@; \
+		rm -rf $(STUDIO_VENDOR).part; \
+		echo "setup: studio chart library chart.js $(CHART_JS_VERSION) installed in $(STUDIO_VENDOR)"; \
+	fi
 
 demo: setup
 	$(PY) -m flows.comparison --quick
@@ -33,7 +54,7 @@ bench: setup
 	$(PY) benchmarks/serving.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(STUDIO_VENDOR)
 
 # The real SDK v1 clients in their own environment (their pins break prefect), then the surface comparison.
 .venv-azure/.installed:

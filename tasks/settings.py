@@ -7,6 +7,7 @@ flow parameters, which are applied with :meth:`DuelSettings.merged`.
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -31,15 +32,27 @@ class DeployTarget(StrEnum):
     NONE = "none"
 
 
+def checkout() -> Path:
+    """The project folder this code runs from (the one holding ``pyproject.toml``), else the current one."""
+    here = Path(__file__).resolve()
+    return next((folder for folder in here.parents if (folder / "pyproject.toml").is_file()), Path.cwd())
+
+
+def _checkout_service_name() -> str:
+    # Two checkouts deploying on one machine (or one Azure workspace) must not replace each other's
+    # service; a short digest of the checkout's path keeps the name within the SDK's 32 characters.
+    return f"housing-price-{hashlib.sha256(str(checkout()).encode()).hexdigest()[:6]}"
+
+
 class DuelSettings(BaseSettings):
     """Everything a duel run needs to know that is not code."""
 
     model_config = SettingsConfigDict(env_prefix="DUEL_", env_file=".env", extra="ignore")
 
     backend: Backend = Backend.EMULATOR
-    emulator_home: Path | None = Field(
-        default=None,
-        description="Workspace folder root of the emulator; the emulator's per-user default if unset.",
+    emulator_home: Path = Field(
+        default_factory=lambda: checkout() / ".duel" / "emulator",
+        description="Workspace folder root of the emulator; each checkout keeps its own by default.",
     )
     data: Path | None = Field(
         default=None, description="The housing CSV; downloaded into the cache if unset."
@@ -71,7 +84,9 @@ class DuelSettings(BaseSettings):
     hyperdrive_epochs: int = Field(default=60, gt=0)
 
     deploy_target: DeployTarget = DeployTarget.LOCAL
-    service_name: str = "housing-price-svc"
+    service_name: str = Field(
+        default_factory=_checkout_service_name, description="Scoring service name, unique per checkout."
+    )
 
     # Azure backend only: the workspace comes from config.json; clusters are created or attached.
     azure_config: Path | None = None

@@ -7,9 +7,23 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "housing.csv"
+from tasks.data import default_cache_dir
 
-os.environ.setdefault("DUEL_DATA", str(SHARED_DATA))
+
+def _find_housing() -> tuple[Path | None, str]:
+    """The housing file as the loader finds it (``DUEL_DATA``, then its cache), never downloaded."""
+    named = os.environ.get("DUEL_DATA")
+    if named:
+        return Path(named).expanduser(), "DUEL_DATA"
+    cached = default_cache_dir() / "housing.csv"
+    return (cached, "the loader's cache") if cached.is_file() else (None, "")
+
+
+HOUSING, HOUSING_ORIGIN = _find_housing()
+if HOUSING is not None:
+    # Processes the tests start (flows, trials, servers) read the same file.
+    os.environ["DUEL_DATA"] = str(HOUSING)
+
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("AZUREML_LOG_DEPRECATION_WARNING_ENABLED", "False")
@@ -17,10 +31,14 @@ os.environ.setdefault("AZUREML_LOG_DEPRECATION_WARNING_ENABLED", "False")
 
 @pytest.fixture(scope="session")
 def housing_path() -> Path:
-    path = Path(os.environ["DUEL_DATA"])
-    if not path.is_file():
-        pytest.fail(f"housing file not found at {path}: set DUEL_DATA to a copy of housing.csv")
-    return path
+    if HOUSING is None:
+        pytest.skip(
+            f"no housing.csv: set DUEL_DATA or put a copy at {default_cache_dir() / 'housing.csv'} "
+            "(the loader downloads it there; the tests do not download)"
+        )
+    if not HOUSING.is_file():
+        pytest.fail(f"{HOUSING}: housing file not found (from {HOUSING_ORIGIN})")
+    return HOUSING
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,11 @@ rendering.
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -24,21 +26,52 @@ def _summary(value: Any) -> str:
     return repr(value)
 
 
-def _label(run) -> str:
+def _primary_metric(run) -> str | None:
+    """The metric an AutoML or HyperDrive parent ranks its children by (None for other runs)."""
+    properties = run.get_properties()
+    if properties.get("primary_metric"):
+        return properties["primary_metric"]
+    if properties.get("primary_metric_config"):
+        return json.loads(properties["primary_metric_config"]).get("name")
+    return None
+
+
+def _what(run, parent_tags: dict) -> str:
+    """What a child tried: AutoML's algorithm, or a HyperDrive trial's hyperparameters."""
+    algorithm = run.get_properties().get("run_algorithm")
+    if algorithm:
+        return algorithm
+    recorded = parent_tags.get(f"_aml_system_{run.id}")
+    return " ".join(f"{k.lstrip('-')}={v}" for k, v in json.loads(recorded).items()) if recorded else ""
+
+
+def _label(run, primary: str | None = None, parent_tags: dict | None = None) -> str:
     status = run.get_status()
     style = _STATUS_STYLE.get(status, "white")
-    metrics = ", ".join(f"{k}={_summary(v)}" for k, v in sorted(run.get_metrics().items()))
-    return f"[bold]{run.id}[/bold] [{style}]{status}[/{style}] {run.type}" + (
-        f"  {metrics}" if metrics else ""
+    metrics = run.get_metrics()
+    if primary is not None:
+        # Children of a sweep or AutoML job are compared on one metric; the rest is in `runs show`.
+        metrics = {primary: metrics[primary]} if primary in metrics else {}
+    shown = ", ".join(f"{k}={_summary(v)}" for k, v in sorted(metrics.items()))
+    what = _what(run, parent_tags or {})
+    return (
+        f"[bold]{run.id}[/bold] [{style}]{status}[/{style}] {run.type}"
+        + (f"  [magenta]{escape(what)}[/magenta]" if what else "")
+        + (f"  {shown}" if shown else "")
     )
 
 
 def run_tree(run) -> Tree:
-    """The run and all its descendants, each with status, type and latest metrics."""
-    tree = Tree(_label(run))
-    branches = {run.id: tree}
+    """The run and its descendants with status and type. Under an AutoML or HyperDrive parent each
+    run shows what it tried (algorithm or hyperparameters) and only the primary metric; other runs
+    show all their latest metrics."""
+    primary = _primary_metric(run)
+    tree = Tree(_label(run, primary))
+    branches = {run.id: (tree, run.get_tags(), primary)}
     for child in run.get_children(recursive=True):
-        branches[child.id] = branches[child._record()["parent_id"]].add(_label(child))
+        branch, tags, inherited = branches[child._record()["parent_id"]]
+        primary = _primary_metric(child) or inherited
+        branches[child.id] = (branch.add(_label(child, primary, tags)), child.get_tags(), primary)
     return tree
 
 

@@ -91,6 +91,13 @@ class AbstractStore(ABC):
     def get_metrics(self, run_ids: Iterable[str], name: str | None = None) -> list[dict]:
         """Metric rows (run_id, name, value, step, kind, time) of those runs in logging order."""
 
+    def metric_names(self, run_ids: Iterable[str], kind: str | None = None) -> list[str]:
+        """Sorted names of the metrics (of ``kind``, if given) those runs logged, without their values.
+
+        Backends that can answer from an index override this; reading every row works everywhere.
+        """
+        return sorted({r["name"] for r in self.get_metrics(run_ids) if kind is None or r["kind"] == kind})
+
     @abstractmethod
     def add_artifacts(self, run_id: str, entries: Iterable[tuple[str, int]]) -> None:
         """Index artifact files (name, size) that were written under :meth:`artifact_path`."""

@@ -266,6 +266,18 @@ class SqliteStore(AbstractStore):
         rows = self._query(sql + " ORDER BY seq", ids)
         return [{**dict(r), "value": json.loads(r["value"])} for r in rows]
 
+    def metric_names(self, run_ids: Iterable[str], kind: str | None = None) -> list[str]:
+        ids = list(run_ids)
+        if not ids:
+            return []
+        # Run ids travel as one JSON array parameter: any number of runs, no SQLite variable limit.
+        sql = "SELECT DISTINCT name FROM metrics WHERE run_id IN (SELECT value FROM json_each(?))"
+        params: list[Any] = [json.dumps(ids)]
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        return [r["name"] for r in self._query(sql + " ORDER BY name", params)]
+
     def add_artifacts(self, run_id: str, entries: Iterable[tuple[str, int]]) -> None:
         with self._write() as db:
             db.executemany(

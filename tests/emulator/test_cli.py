@@ -44,7 +44,7 @@ def test_runs_show_prints_metrics_and_child_tree(workspace, finished_run):
 def test_unknown_run_id_is_a_one_line_error(workspace):
     result = invoke(workspace, "runs", "show", "no-such-run")
     assert result.exit_code == 1
-    assert "Run no-such-run was not found" in result.output
+    assert "'no-such-run' not found" in result.output
 
 
 def test_runs_download_and_metrics(workspace, finished_run, tmp_path):

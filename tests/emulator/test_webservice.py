@@ -282,7 +282,7 @@ def test_docker_service_scores_the_test_split_like_onnxruntime(
     assert container not in {c.id for c in docker_engine.containers.list(all=True)}
 
 
-def test_cli_lists_shows_logs_and_deletes_a_service(workspace, model, inference_config):
+def test_cli_lists_shows_logs_and_deletes_a_service_by_unique_prefix(workspace, model, inference_config, aci):
     from typer.testing import CliRunner
 
     from emulator.cli import app
@@ -299,7 +299,11 @@ def test_cli_lists_shows_logs_and_deletes_a_service(workspace, model, inference_
     try:
         listed = invoke("services", "list")
         assert listed.exit_code == 0 and "housing-cli" in listed.output and "Healthy" in listed.output
-        assert "Uvicorn running" in invoke("services", "logs", "housing-cli").output
+        assert "Uvicorn running" in invoke("services", "logs", "housing-cl").output  # a unique prefix
+        ambiguous = invoke("services", "delete", "housing-")
+        assert (
+            ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output and "housing-cli" in ambiguous.output
+        )
         assert invoke("services", "delete", "housing-cli").exit_code == 0
     finally:
         if service.state != "Deleted" and "housing-cli" in [s.name for s in Webservice.list(workspace)]:

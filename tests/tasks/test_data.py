@@ -121,7 +121,7 @@ def file_server(tmp_path):
 def test_download_verifies_checksum_and_caches_atomically(file_server, housing_path, tmp_path, monkeypatch):
     root, base = file_server
     (root / "housing.csv").write_bytes(housing_path.read_bytes())
-    monkeypatch.delenv("DUEL_DATA")
+    monkeypatch.delenv("DUEL_DATA", raising=False)
     monkeypatch.setenv("DUEL_DATA_URL", f"{base}/housing.csv")
     cache = tmp_path / "cache"
     path = resolve_housing_path(cache_dir=cache)
@@ -133,7 +133,7 @@ def test_download_verifies_checksum_and_caches_atomically(file_server, housing_p
 def test_corrupt_download_is_refused_and_not_cached(file_server, tmp_path, monkeypatch):
     root, base = file_server
     (root / "housing.csv").write_text(HEADER + "\n" + GOOD_ROW + "\n")
-    monkeypatch.delenv("DUEL_DATA")
+    monkeypatch.delenv("DUEL_DATA", raising=False)
     monkeypatch.setenv("DUEL_DATA_URL", f"{base}/housing.csv")
     cache = tmp_path / "cache"
     with pytest.raises(DataError, match="checksum mismatch"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import runpy
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,32 @@ def test_invalid_values_are_refused_with_the_field_named():
         DuelSettings(_env_file=None, test_size=1.5)
     with pytest.raises(ValueError, match="unknown setting.*colour"):
         DuelSettings(_env_file=None).merged(colour="red")
+
+
+def test_each_checkout_keeps_its_own_emulator_home_by_default(monkeypatch):
+    monkeypatch.delenv("DUEL_EMULATOR_HOME", raising=False)
+    checkout = Path(__file__).resolve().parents[2]
+    assert DuelSettings(_env_file=None).emulator_home == checkout / ".duel" / "emulator"
+
+
+def test_service_name_is_valid_for_the_sdk_and_differs_between_checkouts(tmp_path, monkeypatch):
+    from emulator.core.webservice import webservice_name_validation
+
+    monkeypatch.delenv("DUEL_SERVICE_NAME", raising=False)
+    monkeypatch.delenv("DUEL_EMULATOR_HOME", raising=False)
+    here = DuelSettings(_env_file=None).service_name
+    webservice_name_validation(here)
+    # The same settings module in another checkout (a folder with its own pyproject.toml).
+    other = tmp_path / "other-checkout"
+    (other / "tasks").mkdir(parents=True)
+    (other / "pyproject.toml").write_text("[project]\nname = 'other'\n")
+    shutil.copy(
+        Path(__file__).resolve().parents[2] / "tasks" / "settings.py", other / "tasks" / "settings.py"
+    )
+    namespace = runpy.run_path(str(other / "tasks" / "settings.py"))
+    elsewhere = namespace["DuelSettings"](_env_file=None)
+    assert elsewhere.emulator_home == other / ".duel" / "emulator"
+    assert elsewhere.service_name != here and elsewhere.service_name.startswith("housing-price-")
 
 
 @pytest.mark.parametrize("stored", ["", "{{ $DUEL_DATA }}"])

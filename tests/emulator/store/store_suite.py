@@ -56,6 +56,17 @@ class StoreSuite:
         assert store.get_run("r1")["tags"] == {"a": "1", "b": "2"}
         assert store.get_run("r1")["properties"] == {"p": "x"}
 
+    def test_metric_names_are_distinct_sorted_and_filtered_by_kind(self, store):
+        _run(store, "r1")
+        _run(store, "r2")
+        store.log_batch(
+            "r1", [Metric("loss", 0.5, step=1), Metric("loss", 0.4, step=2), Metric("acc", [1], kind="list")]
+        )
+        store.log_batch("r2", [Metric("mae", 3.0)])
+        assert store.metric_names(["r1", "r2"]) == ["acc", "loss", "mae"]
+        assert store.metric_names(["r1"], kind="scalar") == ["loss"]
+        assert store.metric_names([]) == []
+
     def test_update_run_respects_the_status_guard(self, store):
         _run(store)
         assert store.update_run("r1", {"status": "Completed"}, unless_status=["Completed"])
