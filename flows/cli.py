@@ -12,10 +12,12 @@ from typing import Annotated
 
 import typer
 
+# Plain (click) help, as the emulator command's: typer's rich panels print "<bool>" beside every flag.
 app = typer.Typer(
     help="AutoML against a HyperDrive-tuned MLP, judged on one split; the champion is served.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 
@@ -47,8 +49,10 @@ def run(
 
 @app.command()
 def promote(
-    version: Annotated[int, typer.Argument(help="registered version of the model to crown")],
-    reason: Annotated[str, typer.Option("--reason", "-r", help="why, for the history")],
+    version: Annotated[
+        int, typer.Argument(metavar="VERSION", help="registered version of the model to crown")
+    ],
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help="why, for the history")],
 ) -> None:
     """Make a registered version the champion by hand (recorded with your user name)."""
     from tasks.champion import ChampionError
@@ -61,7 +65,9 @@ def promote(
 
 
 @app.command()
-def rollback(reason: Annotated[str, typer.Option("--reason", "-r", help="why, for the history")]) -> None:
+def rollback(
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help="why, for the history")],
+) -> None:
     """Crown again the champion that the current one replaced."""
     from tasks.champion import ChampionError
 
