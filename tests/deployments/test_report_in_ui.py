@@ -8,8 +8,6 @@ folder (its path is printed with ``-s``).
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 from prefect import flow
@@ -22,7 +20,6 @@ from tasks.report import render_markdown
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TITLES = [
     "Predicted vs true price on the test split",
     "Residuals on the test split",
@@ -57,19 +54,6 @@ def publish_report_artifact() -> str:
     return str(
         create_markdown_artifact(key="duel-report", markdown=markdown, description="AutoML vs HyperDrive")
     )
-
-
-@pytest.fixture
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        yield launched
-        launched.close()
 
 
 def test_report_figures_load_in_the_prefect_ui(prefect_server, browser, tmp_path):
