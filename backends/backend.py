@@ -11,6 +11,7 @@ import pandas as pd
 
 from backends.messages import (
     AutoMLJob,
+    ChildMetric,
     ClusterSpec,
     DatasetRef,
     DatasetUpload,
@@ -18,6 +19,7 @@ from backends.messages import (
     Endpoint,
     FetchedModel,
     JobOutcome,
+    LoggedRun,
     ModelUpload,
     OnProgress,
     RegisteredModel,
@@ -64,6 +66,25 @@ class Backend:
 
     def run_sweep(self, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
         return self._sdk.jobs.run_sweep(self.workspace, job, on_progress)
+
+    def child_metrics(self, parent_run_id: str, metric: str) -> tuple[ChildMetric, ...]:
+        """Each child run of a job (AutoML iterations, sweep trials) with its logged ``metric``."""
+        return self._sdk.runs.child_metrics(self.workspace, parent_run_id, metric)
+
+    def parent_run_id(self, run_id: str) -> str | None:
+        return self._sdk.runs.parent_of(self.workspace, run_id)
+
+    def run_url(self, run_id: str) -> str:
+        """Where a person browses the run: its page in Azure ML studio."""
+        return self._sdk.runs.portal_url(self.workspace, run_id)
+
+    # -- runs the duel logs itself (decisions, reports)
+    def log_run(self, record: LoggedRun) -> RunRef:
+        return self._sdk.runs.log_run(self.workspace, record)
+
+    def list_runs(self, experiment: str) -> tuple[LoggedRun, ...]:
+        """The runs of ``experiment``, newest first."""
+        return self._sdk.runs.list_runs(self.workspace, experiment)
 
     # -- contestants' artifacts
     def fetch_automl_model(self, job: RunRef, folder: str | Path) -> FetchedModel:
