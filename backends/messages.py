@@ -134,6 +134,13 @@ class Progress:
     def percent(self) -> float:
         return min(100.0, 100.0 * self.finished / max(1, self.expected))
 
+    def best_text(self) -> str:
+        """The best value so far as a person reads it (dollars whole, small ratios to four digits)."""
+        if self.best is None:
+            return ""
+        value = f"{self.best:,.0f}" if abs(self.best) >= 1000 else f"{self.best:.4g}"
+        return f"best {self.metric or 'metric'} {value}"
+
     def describe(self) -> str:
         """One line a person reads: trials, best so far and time against the budget."""
         parts = [f"{self.finished}/{self.expected} finished"]
@@ -142,7 +149,7 @@ class Progress:
         if self.canceled:
             parts.append(f"{self.canceled} cancelled")
         if self.best is not None:
-            parts.append(f"best {self.metric or 'metric'} {self.best:,.4g}")
+            parts.append(self.best_text())
         elapsed = f"{self.elapsed_seconds:,.0f} s"
         if self.budget_seconds:
             elapsed += f" of {self.budget_seconds:,.0f} s budget"

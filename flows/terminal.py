@@ -8,6 +8,7 @@ time budget. Off a terminal nothing is drawn: the same figures are in the log li
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 
 from rich.console import Console
@@ -22,10 +23,30 @@ def _detail(progress: JobProgress) -> str:
     if progress.canceled:
         parts.append(f"cancelled {progress.canceled}")
     if progress.best is not None:
-        parts.append(f"best {progress.metric} {progress.best:,.4g}")
+        parts.append(progress.best_text())
     budget = f" / {progress.budget_seconds:,.0f}" if progress.budget_seconds else ""
     parts.append(f"{progress.elapsed_seconds:,.0f}{budget} s")
     return ", ".join(parts)
+
+
+@contextlib.contextmanager
+def _log_lines_above(console: Console) -> Iterator[None]:
+    """Prefect's console log lines printed through ``console``, so they scroll above the bars instead
+    of being written over them (each Prefect console handler prints through a rich console of its own)."""
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in logging.root.manager.loggerDict)]
+    swapped = [
+        (handler, handler.console)
+        for logger in loggers
+        for handler in getattr(logger, "handlers", ())
+        if isinstance(getattr(handler, "console", None), Console)
+    ]
+    for handler, _ in swapped:
+        handler.console = console
+    try:
+        yield
+    finally:
+        for handler, own in swapped:
+            handler.console = own
 
 
 @contextlib.contextmanager
@@ -50,7 +71,7 @@ def progress_display(console: Console) -> Iterator[Progress]:
 
     stop = listen(show)
     try:
-        with bars:
+        with bars, _log_lines_above(console):
             yield bars
     finally:
         stop()
