@@ -95,12 +95,12 @@ def _folder(settings):
 
 @app.command()
 def report(
-    run: Annotated[
-        str | None, typer.Argument(metavar="[RUN]", help="part of a report's name (flow run name or date)")
-    ] = None,
+    # Described in the docstring: typer 0.29 lists an argument with "<str>" beside it whatever its metavar.
+    run: Annotated[str | None, typer.Argument(metavar="RUN", hidden=True)] = None,
     open_it: Annotated[bool, typer.Option("--open", help="open report.html in the browser")] = False,
 ) -> None:
-    """Show the last report (or RUN's): its summary and its files."""
+    """Show the last report's summary and files, or those of the report whose folder name contains RUN
+    (a flow run name such as brave-otter, or a date such as 20261128)."""
     from tasks.report_file import ReportNotFound, find_report
     from tasks.settings import DuelSettings
 

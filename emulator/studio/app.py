@@ -80,7 +80,7 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.get("/api/runs")
     def run_list(experiment: str | None = None):
-        from emulator.core.run import _reap_dead_runs
+        from emulator.core._reaper import _reap_dead_runs
 
         _reap_dead_runs(store)  # a run whose process died shows as Failed, as on any other look
         return _json(runs.list_runs(store, experiment))
