@@ -15,7 +15,7 @@ from tasks.contestants import Contestant
 from tasks.registered_split import DataRefs
 from tasks.report import render_markdown
 from tasks.report_figures import report_figures, store_report
-from tasks.report_file import write_report
+from tasks.report_file import report_folder, write_report
 from tasks.settings import DuelSettings
 from tasks.ship import ExportedModel, Registration, SmokeTest
 from tasks.summary import Summary
@@ -73,7 +73,7 @@ def publish_report(
         {"winner": verdict.winner.name, "model": registered.onnx_model.ref},
     )
     root = workspace_folder(settings)
-    folder = root / "reports" / _report_name()
+    folder = report_folder(root, _report_name())
     summary = Summary.of(
         verdict,
         links,

@@ -35,9 +35,14 @@ def to_html(markdown: str, title: str) -> str:
     )
 
 
+def report_folder(root: Path, name: str) -> Path:
+    """Where the report ``name`` of the workspace folder ``root`` lives."""
+    return root / REPORTS / name
+
+
 def write_report(root: Path, name: str, markdown: str, summary: str, title: str) -> Path:
     """Write the report's files into ``root/reports/name`` and point ``LATEST`` at it; returns the folder."""
-    folder = root / REPORTS / name
+    folder = report_folder(root, name)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.md").write_text(markdown)
     (folder / "report.html").write_text(to_html(markdown, title))

@@ -57,8 +57,9 @@ class Summary:
         w, lo = self.winner, self.loser
         strength = "decisive" if self.decisive else "not decisive"
         width = max(len(w.name), len(lo.name))
+        money = {e.name: f"${e.mae:,.0f}" for e in (w, lo)}
         entrants = [
-            f"  {e.name:<{width}}  test MAE ${e.mae:>9,.0f}  {e.algorithm}  run {e.run_id}"
+            f"  {e.name:<{width}}  test MAE {money[e.name]:>9}  {e.algorithm}  run {e.run_id}"
             + (f"  {e.url}" if e.url else "")
             for e in (w, lo)
         ]

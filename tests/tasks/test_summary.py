@@ -35,8 +35,8 @@ def test_the_summary_says_winner_margin_both_maes_decision_endpoint_workspace_an
     )
     lines = summary.lines()
     assert lines[0].startswith("AutoML wins by $4,000 test MAE (95 % interval $")
-    assert lines[1].split() == ["AutoML", "test", "MAE", "$", "5,000", "LightGBM", "run", "A_1", links["A_1"]]
-    assert lines[2].split()[:5] == ["HyperDrive", "test", "MAE", "$", "9,000"]
+    assert lines[1].split() == ["AutoML", "test", "MAE", "$5,000", "LightGBM", "run", "A_1", links["A_1"]]
+    assert lines[2].split()[:4] == ["HyperDrive", "test", "MAE", "$9,000"]
     assert lines[3:] == [
         "Decision:  Not a nightly run",
         "Endpoint:  not deployed",
