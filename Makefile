@@ -6,7 +6,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 export AZUREML_LOG_DEPRECATION_WARNING_ENABLED ?= False
 
-.PHONY: setup demo test lint bench conformance clean
+.PHONY: setup demo test lint bench conformance azure-env clean
 
 STUDIO_VENDOR := emulator/studio/static/vendor
 CHART_JS_VERSION := 4.5.1
@@ -56,12 +56,19 @@ bench: setup
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(STUDIO_VENDOR)
 
-# The real SDK v1 clients in their own environment (their pins break prefect), then the surface comparison.
-.venv-azure/.installed:
+# The real SDK v1 clients in their own environment (their pins break prefect): the azure extra, read
+# from pyproject.toml so the pins live in one place. The SDK steps run here from the repository root
+# (`python -m backends.sdk_v1.step`), so the project itself is not installed into it.
+azure-env: .venv-azure/.installed
+
+.venv-azure/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-azure
 	.venv-azure/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['azure']))" > .venv-azure/requirements.txt
 	.venv-azure/bin/pip install -q -r .venv-azure/requirements.txt
+	.venv-azure/bin/python -c "import azureml.core, azureml.train.hyperdrive, azureml.train.automl"
 	touch $@
 
+# The emulator's surface against the real SDK's, and every real SDK object the Azure path builds
+# (tests marked azure_sdk, which drive .venv-azure and skip without it).
 conformance: setup .venv-azure/.installed
 	$(PY) -m pytest -q tests/conformance

@@ -21,28 +21,43 @@ class BackendSettings(Protocol):
     backend: str
     emulator_home: Path | None
     azure_config: Path | None
+    azure_auth: str
+    azure_python: str
     cpu_cluster: str
     cpu_vm_size: str
+    cpu_min_nodes: int
+    cpu_max_nodes: int
     gpu_cluster: str
     gpu_vm_size: str
-    max_nodes: int
+    gpu_min_nodes: int
+    gpu_max_nodes: int
+    cluster_idle_seconds: int
+
+
+def clusters(settings: BackendSettings) -> dict[str, ClusterSpec]:
+    """The CPU (AutoML) and GPU (HyperDrive) clusters the settings describe."""
+    idle = settings.cluster_idle_seconds
+    return {
+        "cpu_cluster": ClusterSpec(
+            settings.cpu_cluster, settings.cpu_vm_size, settings.cpu_max_nodes, settings.cpu_min_nodes, idle
+        ),
+        "gpu_cluster": ClusterSpec(
+            settings.gpu_cluster, settings.gpu_vm_size, settings.gpu_max_nodes, settings.gpu_min_nodes, idle
+        ),
+    }
 
 
 def open_backend(settings: BackendSettings) -> Backend:
     """The backend the settings name, on their workspace."""
     if settings.backend not in ("emulator", "azure"):
         raise ValueError(f"unknown backend {settings.backend!r}: use emulator or azure")
-    clusters = {
-        "cpu_cluster": ClusterSpec(settings.cpu_cluster, settings.cpu_vm_size, settings.max_nodes),
-        "gpu_cluster": ClusterSpec(settings.gpu_cluster, settings.gpu_vm_size, settings.max_nodes),
-    }
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
-        return open_emulator(settings.emulator_home, **clusters)
+        return open_emulator(settings.emulator_home, **clusters(settings))
     from backends.azure import open_azure
 
-    return open_azure(settings.azure_config, **clusters)
+    return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters(settings))
 
 
 def workspace_folder(settings: BackendSettings) -> Path:
@@ -57,4 +72,4 @@ def workspace_folder(settings: BackendSettings) -> Path:
     return Path.cwd() / ".duel" / "azure"
 
 
-__all__ = ["Backend", "BackendSettings", "open_backend", "workspace_folder"]
+__all__ = ["Backend", "BackendSettings", "clusters", "open_backend", "workspace_folder"]

@@ -26,6 +26,7 @@ from backends.messages import (
     RunRef,
     SweepJob,
 )
+from backends.sdk_process import SdkProcess
 
 
 class Backend:
@@ -33,11 +34,14 @@ class Backend:
 
     Built by :func:`backends.open_backend`; ``cpu_cluster`` runs AutoML, ``gpu_cluster`` the sweep;
     ``identity`` names the backend and workspace (equal for two backends on the same workspace).
+    ``sdk`` is :mod:`backends.sdk_v1` itself with a live workspace, or an
+    :class:`~backends.sdk_process.SdkProcess` that runs it in another interpreter with a
+    :class:`~backends.messages.WorkspaceRef`.
     """
 
     def __init__(
         self,
-        sdk: ModuleType,
+        sdk: ModuleType | SdkProcess,
         workspace: Any,
         *,
         identity: str,
@@ -71,12 +75,9 @@ class Backend:
         """Each child run of a job (AutoML iterations, sweep trials) with its logged ``metric``."""
         return self._sdk.runs.child_metrics(self.workspace, parent_run_id, metric)
 
-    def parent_run_id(self, run_id: str) -> str | None:
-        return self._sdk.runs.parent_of(self.workspace, run_id)
-
-    def run_url(self, run_id: str) -> str:
-        """Where a person browses the run: its page in Azure ML studio."""
-        return self._sdk.runs.portal_url(self.workspace, run_id)
+    def run_urls(self, run_ids: tuple[str, ...]) -> dict[str, str]:
+        """Where a person browses each run: its page in Azure ML studio."""
+        return dict(zip(run_ids, self._sdk.runs.portal_urls(self.workspace, tuple(run_ids)), strict=True))
 
     # -- runs the duel logs itself (decisions, reports)
     def log_run(self, record: LoggedRun) -> RunRef:
@@ -112,3 +113,6 @@ class Backend:
 
     def score(self, endpoint: Endpoint, payload: str) -> Any:
         return self._sdk.services.score(self.workspace, endpoint.name, payload)
+
+    def delete_service(self, endpoint: Endpoint) -> None:
+        self._sdk.services.delete(self.workspace, endpoint.name)

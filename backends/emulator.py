@@ -22,11 +22,11 @@ class EmulatorBackend(Backend):
 
     studio_base = STUDIO_BASE
 
-    def run_url(self, run_id: str) -> str:
-        """The run's page in the offline studio (``emulator studio --port 8765`` serves it)."""
+    def run_urls(self, run_ids: tuple[str, ...]) -> dict[str, str]:
+        """Each run's page in the offline studio (``emulator studio --port 8765`` serves it)."""
         from emulator.studio import studio_url
 
-        return studio_url(run_id, self.studio_base)
+        return {run_id: studio_url(run_id, self.studio_base) for run_id in run_ids}
 
     def deploy(self, deployment: Deployment) -> Endpoint:
         if deployment.target != "docker":
@@ -52,6 +52,7 @@ def open_emulator(
     hook.install(home=home)
     sdk = importlib.import_module("backends.sdk_v1")
     workspace = sdk.workspace.connect(WORKSPACE)
+    sdk.workspace.prepare(workspace)
     identity = f"emulator:{emulator_home() / workspace.name}"
     return EmulatorBackend(
         sdk, workspace, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster

@@ -18,12 +18,18 @@ from typing import Any
 
 @dataclass(frozen=True)
 class WorkspaceRef:
-    """Which workspace: the three names, or an Azure ``config.json`` (file or folder) when given."""
+    """Which workspace: the three names, or an Azure ``config.json`` (file or folder) when given.
+
+    A workspace opened from ``config.json`` signs in headlessly with the ``auth`` mode
+    (:mod:`backends.sdk_v1.credentials`: ``auto``, ``service-principal``, ``managed-identity``,
+    ``cli`` or ``interactive``).
+    """
 
     subscription_id: str | None = None
     resource_group: str | None = None
     workspace_name: str | None = None
     config_path: str | None = None
+    auth: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -196,11 +202,15 @@ class JobOutcome:
 
 @dataclass(frozen=True)
 class FetchedModel:
-    """A contestant's native model, written to ``path`` (a pickle, or the MLP's folder)."""
+    """A contestant's model written to ``path``: AutoML's ONNX copy, or the MLP's native folder.
+
+    ``native_path`` is AutoML's own pickle, fetched as a file to register beside the ONNX copy.
+    """
 
     path: str
     run_id: str
     algorithm: str = ""
+    native_path: str | None = None
 
 
 @dataclass(frozen=True)

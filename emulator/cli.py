@@ -3,6 +3,7 @@
 Examples::
 
     emulator run notebook.py --epochs 3        # run plain SDK v1 code against the emulator
+    emulator run -m mypackage.job --quick      # the same for a module, as `python -m` runs it
     emulator runs list -e housing-hyperdrive    # newest runs first, whole ids
     emulator runs list -o json                  # every field, for scripts
     emulator runs show HD_12                    # any unique prefix of a run id
@@ -107,14 +108,29 @@ def _get_run(workspace, run_id: str):
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def run(
     ctx: typer.Context,
-    script: Annotated[Path, typer.Argument(metavar="SCRIPT", help="A Python file written against azureml.*")],
+    script: Annotated[
+        Path | None,
+        typer.Argument(metavar="SCRIPT", help="A Python file written against azureml.*", show_default=False),
+    ] = None,
+    module: Annotated[
+        str | None,
+        typer.Option("-m", "--module", metavar="MODULE", help="Run this module instead, as `python -m` does"),
+    ] = None,
 ):
-    """Run SCRIPT with the import hook on, so its azureml.* imports use the emulator."""
+    """Run SCRIPT (or `-m MODULE`) with the import hook on, so its azureml.* imports use the emulator."""
     from . import hook
 
-    if not script.is_file():
+    if (script is None) == (module is None):
+        raise _fail("give either a SCRIPT or -m MODULE")
+    if script is not None and not script.is_file():
         raise _fail(f"no such script: {script}")
     hook.install()
+    if module is not None:
+        # As `python -m`: the current folder first on the path, the module's file as argv[0].
+        sys.argv = [module, *ctx.args]
+        sys.path.insert(0, str(Path.cwd()))
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        return
     sys.argv = [str(script), *ctx.args]
     sys.path.insert(0, str(script.resolve().parent))
     runpy.run_path(str(script), run_name="__main__")

@@ -16,6 +16,10 @@ class UserErrorException(AzureMLException):
     """The caller passed something the service would refuse."""
 
 
+class AuthenticationException(AzureMLException):
+    """A credential was refused (the emulator accepts any; the real SDK raises it on token errors)."""
+
+
 class WorkspaceException(AzureMLException):
     """A workspace could not be found, read or created."""
 

@@ -18,7 +18,7 @@ from tasks.promotion import champion_unchanged, nightly_gate
 from tasks.publish import publish_report
 from tasks.registered_split import prepare_data
 from tasks.settings import QUICK, DeployTarget, resolve_settings
-from tasks.ship import deploy_winner, export_winner, register_winner, smoke_test
+from tasks.ship import delete_service, deploy_winner, export_winner, register_winner, smoke_test
 
 __all__ = ["QUICK", "duel", "resolve_settings"]
 
@@ -74,6 +74,8 @@ def duel(
     if serve and settings.deploy_target is not DeployTarget.NONE:
         endpoint = deploy_winner(settings, registered)
         smoke = smoke_test(settings, refs, endpoint, exported)
+        if settings.delete_service:
+            delete_service(settings, endpoint)
     summary = publish_report(
         settings,
         refs,
@@ -85,6 +87,7 @@ def duel(
         promotion.summary,
         endpoint,
         smoke,
+        service_deleted=endpoint is not None and settings.delete_service,
     )
     return {
         "winner": verdict.winner.as_dict(),

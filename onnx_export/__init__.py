@@ -8,7 +8,7 @@ of their own register how to export and judge them (``emulator.train.automl._onn
 from onnx_export._converters import add_converters
 from onnx_export._graph import OPSETS
 from onnx_export._sklearn import sklearn_to_onnx
-from onnx_export.export import register_exporter, to_onnx
+from onnx_export.export import register_exporter, stamp, to_onnx
 from onnx_export.families import (
     TOLERANCES,
     Tolerance,
@@ -33,5 +33,6 @@ __all__ = [
     "register_family",
     "register_wrapper",
     "sklearn_to_onnx",
+    "stamp",
     "to_onnx",
 ]

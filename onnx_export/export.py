@@ -45,7 +45,17 @@ def to_onnx(model: Any, *, metadata: Mapping[str, Any] | None = None) -> onnx.Mo
     exporter = next((fn for cls, fn in _EXPORTERS.items() if isinstance(model, cls)), sklearn_to_onnx)
     exported = exporter(model)
     exported.producer_name = "automl-duel"
-    properties = {INPUT_SCHEMA: input_schema(), SOURCE_ALGORITHM: algorithm_of(model), **(metadata or {})}
-    set_metadata(exported, {key: str(value) for key, value in properties.items()})
-    onnx.checker.check_model(exported)
-    return exported
+    del exported.metadata_props[:]
+    return stamp(exported, algorithm_of(model), metadata)
+
+
+def stamp(
+    graph: onnx.ModelProto, source_algorithm: str, metadata: Mapping[str, Any] | None = None
+) -> onnx.ModelProto:
+    """Add ``input_schema``, ``source_algorithm`` and ``metadata`` to a graph's metadata properties
+    (keeping those it has), and check it; also for graphs made elsewhere, such as AutoML's own copy."""
+    properties = {prop.key: prop.value for prop in graph.metadata_props}
+    properties.update({INPUT_SCHEMA: input_schema(), SOURCE_ALGORITHM: source_algorithm, **(metadata or {})})
+    set_metadata(graph, {key: str(value) for key, value in properties.items()})
+    onnx.checker.check_model(graph)
+    return graph

@@ -2,8 +2,9 @@
 
 Float32 trees can send a row down the other branch of a split whose threshold lies between the
 float32 and float64 value of a feature, which moves that row's prediction by a leaf's worth; so
-tree families allow a small share of rows beyond tolerance. Linear models and the MLP are smooth
-in their inputs: every row must match.
+tree families allow a small share of rows beyond tolerance, each still within a bound on the size
+of its error (a corrupted leaf that throws a few rows off by millions fails). Linear models and the
+MLP are smooth in their inputs: every row must match.
 
 Libraries register their own estimators here: ensembles (:func:`register_ensemble`), wrappers
 around a regressor (:func:`register_wrapper`) and estimators of a known family (:func:`register_family`).
@@ -25,18 +26,32 @@ TREE, LINEAR, NEIGHBORS, MLP = "tree", "linear", "neighbors", "mlp"
 @dataclass(frozen=True)
 class Tolerance:
     """A row passes when ``|onnx - native| <= abs_dollars + rel * |native|``; the gate passes when
-    at most ``max_share`` of the rows fail."""
+    at most ``max_share`` of the rows fail and no row at all is off by more than
+    ``bound_abs_dollars + bound_rel * |native|`` (the bound defaults to the row tolerance)."""
 
     abs_dollars: float
     rel: float
     max_share: float
+    bound_abs_dollars: float | None = None
+    bound_rel: float | None = None
+
+    def __post_init__(self):
+        if self.bound_abs_dollars is None:
+            object.__setattr__(self, "bound_abs_dollars", self.abs_dollars)
+        if self.bound_rel is None:
+            object.__setattr__(self, "bound_rel", self.rel)
 
 
 TOLERANCES: dict[str, Tolerance] = {
     # A tree may still flip a split on a value that lies within a float32 step of a threshold (the
     # AutoML featurizer and the LightGBM converter remove those); a broken graph fails most rows.
-    TREE: Tolerance(abs_dollars=1.0, rel=1e-4, max_share=0.005),
-    NEIGHBORS: Tolerance(abs_dollars=1.0, rel=1e-4, max_share=0.005),
+    # A flipped split moves a row by the difference of two neighbouring leaves: honest exports of
+    # every AutoML tree model stay under 1 dollar (benchmarks/RESULTS.md); 1,000 dollars + 5 % is
+    # the most any row may move.
+    TREE: Tolerance(abs_dollars=1.0, rel=1e-4, max_share=0.005, bound_abs_dollars=1_000.0, bound_rel=0.05),
+    NEIGHBORS: Tolerance(
+        abs_dollars=1.0, rel=1e-4, max_share=0.005, bound_abs_dollars=1_000.0, bound_rel=0.05
+    ),
     LINEAR: Tolerance(abs_dollars=1.0, rel=1e-5, max_share=0.0),
     MLP: Tolerance(abs_dollars=1.0, rel=1e-4, max_share=0.0),
 }

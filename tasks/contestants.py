@@ -1,4 +1,9 @@
-"""Fetch each contestant's native model from its run and score it on the shared test split."""
+"""Fetch each contestant's model from its run and score it on the shared test split.
+
+Contestants are judged on what would ship: AutoML on its own ONNX copy (``outputs/model.onnx`` of
+its best ONNX-compatible child; its native pickle needs the AutoML runtime, which Azure's SDK v1
+client cannot install), the MLP natively (its ONNX export then has to pass the parity gate).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from prefect import get_run_logger, task
 
 import training.mlp_onnx  # noqa: F401  (registers the MLP's ONNX exporter for the shipping tasks)
 from backends import Backend, open_backend
 from backends.messages import JobOutcome, RunRef
+from onnx_export.parity import onnx_predict
 from tasks.compare import TestScore, Verdict, judge, score
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
@@ -45,12 +50,27 @@ class Contestant:
 
 
 @dataclass(frozen=True)
+class ShippedOnnx:
+    """A graph judged as it ships: predictions by onnxruntime with one thread, as the service runs it."""
+
+    graph: bytes
+
+    def predict(self, frame) -> np.ndarray:
+        return onnx_predict(self.graph, frame)
+
+
+@dataclass(frozen=True)
 class LoadedModel:
-    """A contestant's fitted native model (raw feature frame in, dollars out) and where it came from."""
+    """A contestant's model (raw feature frame in, dollars out) and where it came from.
+
+    ``model`` is the MLP itself or AutoML's :class:`ShippedOnnx`; for AutoML ``native_path`` is its
+    pickle as a file, registered unopened beside the ONNX copy.
+    """
 
     model: Any
     algorithm: str
     run_id: str
+    native_path: str | None = None
 
 
 _loaded: dict[tuple[str, Contestant], LoadedModel] = {}
@@ -58,10 +78,12 @@ _loading = threading.Lock()
 
 
 def _fetch(backend: Backend, contestant: Contestant) -> LoadedModel:
+    if contestant.name == AUTOML:
+        # Kept for the process: the native pickle is registered later if AutoML wins.
+        fetched = backend.fetch_automl_model(contestant.job, tempfile.mkdtemp(prefix="duel-automl-"))
+        graph = ShippedOnnx(Path(fetched.path).read_bytes())
+        return LoadedModel(graph, fetched.algorithm, fetched.run_id, fetched.native_path)
     with tempfile.TemporaryDirectory(prefix="duel-contestant-") as folder:
-        if contestant.name == AUTOML:
-            fetched = backend.fetch_automl_model(contestant.job, folder)
-            return LoadedModel(joblib.load(fetched.path), fetched.algorithm, fetched.run_id)
         fetched = backend.fetch_run_outputs(contestant.model_run_id, _MLP_OUTPUTS, folder)
         model = mlp.load(Path(fetched.path))
     layers = "/".join(str(n) for n in model.hidden_layers)
@@ -80,7 +102,8 @@ def load_model(backend: Backend, contestant: Contestant) -> LoadedModel:
 
 @task(name="judge-contestants")
 def evaluate(settings: DuelSettings, data: DataRefs, contestants: list[Contestant]) -> tuple[Verdict, dict]:
-    """Score both native models on the registered test split and judge them; also returns predictions."""
+    """Score both contestants (AutoML's ONNX copy, the native MLP) on the registered test split and judge
+    them; also returns predictions."""
     logger = get_run_logger()
     backend = open_backend(settings)
     test = read_split(backend, data.test)

@@ -8,11 +8,11 @@ from being retried, and the command prints them as one line with exit code 2.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from pydantic import ValidationError
 
+from backends.azure import AzureSetupError, interpreter
 from tasks.housing_csv import DataError, load_housing
 from tasks.settings import Backend, DuelSettings, resolve_settings
 
@@ -21,7 +21,7 @@ class ConfigError(ValueError):
     """A setting or the backend it names cannot work (bad value, missing SDK, missing config file)."""
 
 
-DETERMINISTIC = (DataError, ConfigError, ValidationError)
+DETERMINISTIC = (DataError, ConfigError, ValidationError, AzureSetupError)
 """Errors that a retry cannot change."""
 
 
@@ -44,11 +44,10 @@ def checked_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
 def check_backend(settings: DuelSettings) -> None:
     """What can be known about the backend without starting anything on it."""
     if settings.backend is Backend.AZURE:
-        if importlib.util.find_spec("azureml") is None or importlib.util.find_spec("azureml.core") is None:
-            raise ConfigError(
-                "DUEL_BACKEND=azure needs the SDK v1 clients: install the 'azure' extra into its own "
-                "virtual environment (see README)"
-            )
+        try:
+            interpreter(settings.azure_python)
+        except AzureSetupError as error:
+            raise ConfigError(str(error)) from None
         if settings.azure_config is not None and not settings.azure_config.exists():
             raise ConfigError(f"DUEL_AZURE_CONFIG: {settings.azure_config} does not exist")
         return

@@ -38,6 +38,7 @@ def publish_report(
     decision: str,
     endpoint: Endpoint | None,
     smoke: SmokeTest | None,
+    service_deleted: bool = False,
 ) -> Summary:
     """The report with every figure embedded: the Prefect artifact ``duel-report``, a run of
     ``<experiment>-report`` in the workspace, and ``report.html``/``report.md`` in the workspace folder.
@@ -51,7 +52,7 @@ def publish_report(
         contestants,
     )
     run_ids = {verdict.winner.run_id, verdict.loser.run_id, *(c.job.run_id for c in contestants)}
-    links = {run_id: backend.run_url(run_id) for run_id in run_ids}
+    links = backend.run_urls(tuple(sorted(run_ids)))
     markdown = render_markdown(
         verdict,
         split_rows=refs.test_rows,
@@ -74,11 +75,14 @@ def publish_report(
     )
     root = workspace_folder(settings)
     folder = report_folder(root, _report_name())
+    served = endpoint.scoring_uri if endpoint else None
+    if served and service_deleted:
+        served += " (deleted after its smoke test: DUEL_DELETE_SERVICE)"
     summary = Summary.of(
         verdict,
         links,
         decision=decision,
-        endpoint=endpoint.scoring_uri if endpoint else None,
+        endpoint=served,
         workspace=backend.identity,
         report_html=str(folder / "report.html"),
         report_markdown=str(folder / "report.md"),

@@ -42,7 +42,8 @@ def _parity_figures(parity: ParityReport | Mapping[str, Any]) -> dict[str, Any]:
     if not figures.get("passed", False):
         raise ParityNotPassedError(
             f"refusing to register: the ONNX copy failed the parity gate "
-            f"({figures.get('share_beyond_tolerance')} of rows beyond tolerance)"
+            f"({figures.get('share_beyond_tolerance')} of rows beyond tolerance, "
+            f"{figures.get('rows_beyond_bound', 0)} row(s) beyond the bound on any one row's error)"
         )
     return figures
 
@@ -52,7 +53,13 @@ def _metadata(onnx_model: onnx.ModelProto) -> dict[str, str]:
 
 
 def _save_native(model: Any, folder: Path) -> tuple[Path, str, str]:
-    """Write the native artifact; return its path, framework and framework version."""
+    """Write the native artifact; return its path, framework and framework version.
+
+    A path is a native artifact already written (AutoML's own pickle, registered unopened: the
+    scikit-learn version it needs is AutoML's, not this process's).
+    """
+    if isinstance(model, str | Path):
+        return Path(model), _SKLEARN_FRAMEWORK, ""
     if isinstance(model, mlp.TorchMLPRegressor):
         return mlp.save(model, folder / "model"), _TORCH_FRAMEWORK, torch.__version__.split("+")[0]
     path = folder / "model.pkl"

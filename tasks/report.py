@@ -69,7 +69,9 @@ def render_markdown(
         ),
     ]
     parts.extend(f"> {note}" for note in verdict.notes)
-    if parity:
+    if parity and parity.get("judged_as_shipped"):
+        parts.append("## ONNX\nAutoML's own ONNX copy ships: it is the graph the contestants were judged on.")
+    elif parity:
         parts.append(f"## ONNX parity\n{parity_sentence(parity)}")
     if registered:
         parts.append(f"## Registry\nRegistered `{registered}`.")

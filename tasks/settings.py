@@ -12,8 +12,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# AutoMLConfig refuses experiment_timeout_hours below 0.25 (the emulator takes any budget).
+AZURE_MIN_AUTOML_MINUTES = 15.0
 
 
 class Backend(StrEnum):
@@ -88,13 +91,38 @@ class DuelSettings(BaseSettings):
         default_factory=_checkout_service_name, description="Scoring service name, unique per checkout."
     )
 
-    # Azure backend only: the workspace comes from config.json; clusters are created or attached.
+    # Azure backend only: the workspace comes from config.json and is signed in to headlessly; the
+    # SDK v1 steps run in azure_python's interpreter; clusters are created or attached.
     azure_config: Path | None = None
+    azure_auth: str = Field(
+        default="auto",
+        description="auto, service-principal, managed-identity, cli or interactive (backends.sdk_v1.credentials)",
+    )
+    azure_python: str = Field(
+        default=str(Path(__file__).resolve().parents[1] / ".venv-azure" / "bin" / "python"),
+        description="The command line of a Python with the SDK v1 (`make azure-env` builds .venv-azure).",
+    )
     cpu_cluster: str = "cpu-cluster"
     cpu_vm_size: str = "STANDARD_DS3_V2"
+    cpu_min_nodes: int = Field(default=0, ge=0)
+    cpu_max_nodes: int = Field(default=4, gt=0)
     gpu_cluster: str = "gpu-cluster"
     gpu_vm_size: str = "STANDARD_NC6S_V3"
-    max_nodes: int = Field(default=4, gt=0)
+    gpu_min_nodes: int = Field(default=0, ge=0)
+    gpu_max_nodes: int = Field(default=4, gt=0)
+    cluster_idle_seconds: int = Field(default=1800, ge=0, description="Idle time before nodes scale down.")
+    delete_service: bool = Field(
+        default=False, description="Delete the scoring service after its smoke test."
+    )
+
+    @model_validator(mode="after")
+    def _azure_budgets(self) -> DuelSettings:
+        if self.backend is Backend.AZURE and self.automl_timeout_minutes < AZURE_MIN_AUTOML_MINUTES:
+            raise ValueError(
+                f"Azure AutoML takes automl_timeout_minutes from {AZURE_MIN_AUTOML_MINUTES:g} "
+                f"(got {self.automl_timeout_minutes:g}): set DUEL_AUTOML_TIMEOUT_MINUTES"
+            )
+        return self
 
     @field_validator("data", "emulator_home", mode="before")
     @classmethod

@@ -20,9 +20,9 @@ from prefect.artifacts import create_link_artifact
 
 from backends import open_backend
 from backends.messages import Deployment, Endpoint, RegisteredModel
-from onnx_export import check_parity, to_onnx
+from onnx_export import check_parity, stamp, to_onnx
 from tasks.compare import TestScore
-from tasks.contestants import Contestant, load_model
+from tasks.contestants import Contestant, ShippedOnnx, load_model
 from tasks.preflight import transient_only
 from tasks.register import register_versions
 from tasks.registered_split import DataRefs, read_split
@@ -71,28 +71,38 @@ def onnx_predict(path: str | Path, frame) -> np.ndarray:
     return np.asarray(session.run(None, frame_to_inputs(frame))[0], dtype=float).ravel()
 
 
+# The parity figures of a graph that was itself judged: AutoML's ONNX copy ships as scored.
+JUDGED_AS_SHIPPED = {"passed": True, "judged_as_shipped": True}
+
+
 @task(name="export-onnx")
 def export_winner(
     settings: DuelSettings, refs: DataRefs, winner: Contestant, result: TestScore
 ) -> ExportedModel:
-    """Convert the winner to one ONNX graph and refuse it unless it predicts what the native model does."""
+    """The winner as one ONNX graph: AutoML's own copy as judged, or the MLP's export, refused unless
+    it predicts what the native MLP does."""
     logger = get_run_logger()
     backend = open_backend(settings)
     loaded = load_model(backend, winner)
     metadata = {
-        "source_algorithm": loaded.algorithm,
         "training_run_id": loaded.run_id,
         "dataset_name": refs.train.name,
         "dataset_version": str(refs.train.version),
         "split_fingerprint": refs.split_fingerprint,
     }
-    onnx_model = to_onnx(loaded.model, metadata=metadata)
-    test = read_split(backend, refs.test)
-    report = check_parity(loaded.model, onnx_model, test.loc[:, list(FEATURE_COLUMNS)])
+    if isinstance(loaded.model, ShippedOnnx):
+        onnx_model = stamp(onnx.load_model_from_string(loaded.model.graph), loaded.algorithm, metadata)
+        parity = JUDGED_AS_SHIPPED
+        logger.info("%s ships its own ONNX copy, the graph it was judged on", loaded.algorithm)
+    else:
+        onnx_model = to_onnx(loaded.model, metadata={"source_algorithm": loaded.algorithm, **metadata})
+        test = read_split(backend, refs.test)
+        report = check_parity(loaded.model, onnx_model, test.loc[:, list(FEATURE_COLUMNS)])
+        parity = report.as_dict()
+        logger.info("ONNX parity for %s: max abs error %.4g dollars", loaded.algorithm, report.max_abs_error)
     path = Path(tempfile.mkdtemp(prefix="duel-onnx-")) / "model.onnx"
     onnx.save_model(onnx_model, path)
-    logger.info("ONNX parity for %s: max abs error %.4g dollars", loaded.algorithm, report.max_abs_error)
-    return ExportedModel(str(path), report.as_dict(), loaded.algorithm, loaded.run_id)
+    return ExportedModel(str(path), parity, loaded.algorithm, loaded.run_id)
 
 
 @task(name="register-model")
@@ -105,9 +115,10 @@ def register_winner(
 ) -> Registration:
     """Register the ONNX and native models with lineage; crowning a champion is the nightly gate's job."""
     backend = open_backend(settings)
+    loaded = load_model(backend, winner)
     onnx_model, native_model = register_versions(
         backend,
-        load_model(backend, winner).model,
+        loaded.native_path or loaded.model,
         onnx.load_model(exported.onnx_path),
         name=settings.model_name,
         metrics={"test_mae": result.mae, "test_rmse": result.rmse, "test_r2": result.r2},
@@ -120,18 +131,21 @@ def register_winner(
     return Registration(onnx_model, native_model)
 
 
+def deployment(settings: DuelSettings, model: RegisteredModel) -> Deployment:
+    """The registered ONNX model behind ``training/score.py`` on the settings' deploy target."""
+    return Deployment(
+        service_name=settings.service_name,
+        models=(model.ref,),
+        entry_script="score.py",
+        source_directory=str(SOURCE_DIRECTORY),
+        target=settings.deploy_target.value,
+    )
+
+
 @task(name="deploy-service", retries=2, retry_delay_seconds=5, retry_condition_fn=transient_only)
 def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
     """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint."""
-    endpoint = open_backend(settings).deploy(
-        Deployment(
-            service_name=settings.service_name,
-            models=(registered.onnx_model.ref,),
-            entry_script="score.py",
-            source_directory=str(SOURCE_DIRECTORY),
-            target=settings.deploy_target.value,
-        )
-    )
+    endpoint = open_backend(settings).deploy(deployment(settings, registered.onnx_model))
     create_link_artifact(key="scoring-endpoint", link=endpoint.scoring_uri, description="Scoring endpoint")
     return endpoint
 
@@ -166,3 +180,10 @@ def smoke_test(
             f"{relative:.3g} (max {float(diff.max()):.4g} dollars) beyond {SMOKE_TOLERANCE}"
         )
     return SmokeTest(len(test), float(diff.max()), relative)
+
+
+@task(name="delete-service")
+def delete_service(settings: DuelSettings, endpoint: Endpoint) -> None:
+    """Remove the smoke-tested service (``DUEL_DELETE_SERVICE``): an ACI container group bills while it runs."""
+    open_backend(settings).delete_service(endpoint)
+    get_run_logger().info("deleted service %s after its smoke test", endpoint.name)

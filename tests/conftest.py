@@ -114,3 +114,49 @@ def browser():
         )
         yield launched
         launched.close()
+
+
+def _real_workspace_missing(config: Path, python: Path) -> str | None:
+    """Why the ``azure`` tests cannot reach a real workspace here, or None when they can."""
+    import shutil
+
+    if not python.exists():
+        return f"no SDK v1 interpreter at {python}: run `make azure-env`"
+    if not config.is_file():
+        return f"no workspace config.json at {config}: set DUEL_AZURE_CONFIG to the portal's download"
+    principal = ("AZUREML_SERVICE_PRINCIPAL_ID", "AZURE_CLIENT_ID")
+    managed = ("IDENTITY_ENDPOINT", "MSI_ENDPOINT")
+    if not any(os.environ.get(n) for n in (*principal, *managed)) and shutil.which("az") is None:
+        return "no Azure credential: set a service principal's variables (README) or log in with `az login`"
+    return None
+
+
+@pytest.fixture
+def azure_workspace(monkeypatch, tmp_path):
+    """Settings for a real Azure ML workspace (``DUEL_AZURE_CONFIG``, a credential, ``.venv-azure``),
+    with small budgets and the scoring service deleted after its smoke test; skips saying why."""
+    from tasks.settings import DuelSettings
+
+    root = Path(__file__).resolve().parents[1]
+    config = Path(os.environ.get("DUEL_AZURE_CONFIG", root / "config.json"))
+    python = Path(os.environ.get("DUEL_AZURE_PYTHON", root / ".venv-azure" / "bin" / "python"))
+    missing = _real_workspace_missing(config, python)
+    if missing:
+        pytest.skip(missing)
+    for name, value in {
+        "DUEL_BACKEND": "azure",
+        "DUEL_AZURE_CONFIG": str(config),
+        "DUEL_AZURE_PYTHON": str(python),
+        "DUEL_EXPERIMENT_NAME": "automl-duel-test",
+        "DUEL_MODEL_NAME": "housing-price-test",
+        "DUEL_SERVICE_NAME": "housing-price-test-svc",
+        "DUEL_SUBSET": "4000",
+        "DUEL_AUTOML_TIMEOUT_MINUTES": "15",
+        "DUEL_AUTOML_ITERATIONS": "4",
+        "DUEL_HYPERDRIVE_MAX_TOTAL_RUNS": "2",
+        "DUEL_HYPERDRIVE_EPOCHS": "5",
+        "DUEL_DEPLOY_TARGET": "aci",
+        "DUEL_DELETE_SERVICE": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return DuelSettings(_env_file=None)

@@ -9,6 +9,10 @@ Every deployable ONNX graph takes two inputs and returns the price in dollars:
   a value is missing (``total_bedrooms`` is missing in 207 rows of the public file);
 * ``ocean_proximity``: string ``[N, 1]``; a category never seen in training must still score.
 
+Rows scored over HTTP are held to the ranges of the data as well (:data:`NUMERIC_RANGES`, the
+:data:`OCEAN_CATEGORIES`): a value outside them raises :class:`OutOfRangeError`, which the scoring
+server answers with 422 naming the field, rather than a price made up from impossible input.
+
 The first output is the prediction, shaped ``[N, 1]`` or ``[N]``.
 """
 
@@ -34,6 +38,13 @@ CATEGORICAL_COLUMN = "ocean_proximity"
 FEATURE_COLUMNS: tuple[str, ...] = (*NUMERIC_COLUMNS, CATEGORICAL_COLUMN)
 ALL_COLUMNS: tuple[str, ...] = (*NUMERIC_COLUMNS, LABEL, CATEGORICAL_COLUMN)
 OCEAN_CATEGORIES: tuple[str, ...] = ("<1H OCEAN", "INLAND", "ISLAND", "NEAR BAY", "NEAR OCEAN")
+_COUNT = (0.0, float(np.finfo(np.float32).max))
+#: The closed interval each numeric feature may take; ages, counts and income cannot be negative.
+NUMERIC_RANGES: dict[str, tuple[float, float]] = {
+    "longitude": (-180.0, 180.0),
+    "latitude": (-90.0, 90.0),
+    **{column: _COUNT for column in NUMERIC_COLUMNS[2:]},
+}
 
 NUMERIC_INPUT = "numeric"
 CATEGORICAL_INPUT = CATEGORICAL_COLUMN
@@ -43,6 +54,35 @@ class SchemaError(ValueError):
     """Input rows that do not match the housing feature schema; the message names the problem."""
 
 
+class OutOfRangeError(SchemaError):
+    """Well-formed rows with a value the data cannot hold (infinite, negative count, unknown category).
+
+    ``http_status`` tells a scoring server to answer 422 (Unprocessable Content) rather than 400.
+    """
+
+    http_status = 422
+
+
+def _check_ranges(numeric: np.ndarray, category: np.ndarray) -> None:
+    for j, column in enumerate(NUMERIC_COLUMNS):
+        low, high = NUMERIC_RANGES[column]
+        values = numeric[:, j]
+        # NaN is a missing value (null) and passes; +-inf (and 1e308, infinite in float32) do not.
+        bad = np.flatnonzero(~np.isnan(values) & ~((values >= low) & (values <= high)))
+        if len(bad):
+            i = int(bad[0])
+            raise OutOfRangeError(
+                f"row {i}: column '{column}' must be a finite number in [{low:g}, {high:g}], got {values[i]:g}"
+            )
+    unknown = [i for i, label in enumerate(category[:, 0]) if label not in OCEAN_CATEGORIES]
+    if unknown:
+        i = unknown[0]
+        raise OutOfRangeError(
+            f"row {i}: column '{CATEGORICAL_COLUMN}' must be one of {', '.join(OCEAN_CATEGORIES)}, "
+            f"got {category[i, 0]!r}"
+        )
+
+
 def _numeric(value: Any, row: int, column: str) -> float:
     if value is None:
         return float("nan")
@@ -50,7 +90,10 @@ def _numeric(value: Any, row: int, column: str) -> float:
         raise SchemaError(
             f"row {row}: column '{column}' must be a number or null, got {type(value).__name__}"
         )
-    return float(value)
+    value = float(value)
+    if value != value:  # a NaN literal: missing values are null, so this one is not data
+        raise OutOfRangeError(f"row {row}: column '{column}' must be a finite number or null, got NaN")
+    return value
 
 
 def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
@@ -58,7 +101,8 @@ def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
 
     A row is either a list of the nine feature values in :data:`FEATURE_COLUMNS` order, or a
     mapping keyed by column name (extra keys are refused so typos do not pass silently).
-    ``None`` stands for a missing numeric value.
+    ``None`` stands for a missing numeric value; values outside :data:`NUMERIC_RANGES` or the known
+    categories raise :class:`OutOfRangeError`.
     """
     if not isinstance(rows, Sequence) or isinstance(rows, str | bytes) or len(rows) == 0:
         raise SchemaError("'data' must be a non-empty list of rows")
@@ -89,6 +133,7 @@ def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
                 f"row {i}: column '{CATEGORICAL_COLUMN}' must be a string, got {type(label).__name__}"
             )
         category[i, 0] = label
+    _check_ranges(numeric, category)
     return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: category}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from azureml.core import Dataset, Experiment, ScriptRunConfig, Workspace
+from azureml.core import Dataset, Environment, Experiment, ScriptRunConfig, Workspace
 from azureml.train.automl import AutoMLConfig
 from azureml.train.hyperdrive import (
     BanditPolicy,
@@ -18,7 +18,8 @@ from azureml.train.hyperdrive import (
 )
 
 from backends.messages import AutoMLJob, JobOutcome, OnProgress, Progress, RunRef, SweepJob
-from backends.sdk_v1.workspace import compute_target
+from backends.sdk_v1 import environments
+from backends.sdk_v1.clusters import compute_target
 
 # The run states after which nothing changes (the SDK's RunStatus has no public set of them).
 TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled"})
@@ -26,14 +27,15 @@ _RANGES = {"uniform": uniform, "loguniform": loguniform}
 POLL_SECONDS = 2.0
 
 
-def automl_config(ws: Workspace, job: AutoMLJob) -> AutoMLConfig:
+def automl_config(job: AutoMLJob, training_data, target) -> AutoMLConfig:
+    """The AutoML job on ``target`` (a cluster or its name), ONNX-compatible models only."""
     options = {"allowed_models": list(job.allowed_models)} if job.allowed_models else {}
     return AutoMLConfig(
         task="regression",
         primary_metric=job.primary_metric,
-        training_data=Dataset.get_by_name(ws, job.training.name, version=job.training.version),
+        training_data=training_data,
         label_column_name=job.label,
-        compute_target=compute_target(ws, job.compute),
+        compute_target=target,
         experiment_timeout_minutes=job.timeout_minutes,
         iterations=job.iterations,
         max_concurrent_iterations=job.max_concurrent_iterations,
@@ -44,12 +46,14 @@ def automl_config(ws: Workspace, job: AutoMLJob) -> AutoMLConfig:
     )
 
 
-def hyperdrive_config(ws: Workspace, job: SweepJob) -> HyperDriveConfig:
+def hyperdrive_config(job: SweepJob, target, environment: Environment) -> HyperDriveConfig:
+    """The sweep of ``job.script`` on ``target`` (a cluster or its name) in the training environment."""
     script = ScriptRunConfig(
         source_directory=job.source_directory,
         script=job.script,
         arguments=list(job.arguments),
-        compute_target=compute_target(ws, job.compute),
+        compute_target=target,
+        environment=environment,
     )
     sampling = RandomParameterSampling(
         {name: _expression(kind, values) for name, (kind, values) in job.parameter_space.items()}
@@ -142,14 +146,11 @@ def follow(
 
 def run_automl(ws: Workspace, job: AutoMLJob, on_progress: OnProgress | None = None) -> JobOutcome:
     """Submit the AutoML job, wait for it; the best child and every scored iteration, best first."""
-    run = Experiment(ws, job.experiment).submit(automl_config(ws, job), tags=dict(job.tags))
-    follow(
-        run,
-        job.iterations,
-        on_progress,
-        metric=job.primary_metric,
-        budget_seconds=job.timeout_minutes * 60,
-    )
+    training = Dataset.get_by_name(ws, job.training.name, version=job.training.version)
+    config = automl_config(job, training, compute_target(ws, job.compute))
+    run = Experiment(ws, job.experiment).submit(config, tags=dict(job.tags))
+    budget = job.timeout_minutes * 60
+    follow(run, job.iterations, on_progress, metric=job.primary_metric, budget_seconds=budget)
     rows = []
     for child in run.get_children():
         metrics = child.get_metrics()
@@ -164,20 +165,18 @@ def run_automl(ws: Workspace, job: AutoMLJob, on_progress: OnProgress | None = N
                 }
             )
     rows.sort(key=lambda row: row[job.primary_metric])
-    best = run.get_best_child()
+    # What ships is the ONNX copy AutoML wrote: the best child that has one (no AutoML runtime needed).
+    best = run.get_best_child(onnx_compatible=True)
     return JobOutcome(job=RunRef(job.experiment, run.id), best_run_id=best.id, leaderboard=tuple(rows))
 
 
 def run_sweep(ws: Workspace, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
     """Submit the sweep, wait for it; the best trial and every trial, best first."""
-    sweep = Experiment(ws, job.experiment).submit(hyperdrive_config(ws, job), tags=dict(job.tags))
-    follow(
-        sweep,
-        job.max_total_runs,
-        on_progress,
-        metric=job.primary_metric,
-        budget_seconds=job.max_duration_minutes * 60,
-    )
+    environment = environments.registered(ws, environments.TRAINING)
+    config = hyperdrive_config(job, compute_target(ws, job.compute), environment)
+    sweep = Experiment(ws, job.experiment).submit(config, tags=dict(job.tags))
+    budget = job.max_duration_minutes * 60
+    follow(sweep, job.max_total_runs, on_progress, metric=job.primary_metric, budget_seconds=budget)
     best = sweep.get_best_run_by_primary_metric()
     if best is None:
         raise RuntimeError(

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import joblib
 from azureml.core import Experiment, Model, Run, Workspace
 from azureml.train.automl.run import AutoMLRun
 
 from backends.messages import FetchedModel, ModelUpload, RegisteredModel, RunRef
 
-AUTOML_MODEL_FILE = "model.pkl"
+# What Azure's AutoML writes in each child's outputs with enable_onnx_compatible_models.
+AUTOML_ONNX = "outputs/model.onnx"
+AUTOML_NATIVE = "outputs/model.pkl"
 
 
 def fetch_automl_model(ws: Workspace, job: RunRef, folder: str) -> FetchedModel:
-    """The AutoML job's best model, pickled into ``folder``, with the child run that trained it."""
-    best_run, model = AutoMLRun(Experiment(ws, job.experiment), job.run_id).get_output()
-    path = Path(folder) / AUTOML_MODEL_FILE
-    joblib.dump(model, path)
-    algorithm = best_run.properties.get("run_algorithm") or type(model).__name__
-    return FetchedModel(path=str(path), run_id=best_run.id, algorithm=algorithm)
+    """The AutoML job's best ONNX-compatible child: its ``model.onnx`` (what ships and is judged) and
+    its ``model.pkl`` (kept as a file: opening it needs the AutoML runtime, which does not install
+    beside this SDK), downloaded into ``folder``."""
+    best = AutoMLRun(Experiment(ws, job.experiment), job.run_id).get_best_child(onnx_compatible=True)
+    files = {}
+    for artifact in (AUTOML_ONNX, AUTOML_NATIVE):
+        files[artifact] = str(Path(folder) / Path(artifact).name)
+        best.download_file(artifact, output_file_path=files[artifact])
+    algorithm = best.get_properties().get("run_algorithm", "")
+    return FetchedModel(
+        path=files[AUTOML_ONNX], run_id=best.id, algorithm=algorithm, native_path=files[AUTOML_NATIVE]
+    )
 
 
 def fetch_run_outputs(ws: Workspace, run_id: str, prefix: str, folder: str) -> FetchedModel:
@@ -42,7 +49,7 @@ def register(ws: Workspace, upload: ModelUpload) -> RegisteredModel:
         properties=dict(upload.properties),
         description=upload.description,
         model_framework=upload.framework,
-        model_framework_version=upload.framework_version,
+        model_framework_version=upload.framework_version or None,
     )
     return _registered(model)
 

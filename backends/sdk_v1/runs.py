@@ -54,11 +54,6 @@ def child_metrics(ws: Workspace, parent_run_id: str, metric: str) -> tuple[Child
     return tuple(children)
 
 
-def parent_of(ws: Workspace, run_id: str) -> str | None:
-    parent = Run.get(ws, run_id).parent
-    return parent.id if parent is not None else None
-
-
-def portal_url(ws: Workspace, run_id: str) -> str:
-    """The run's page in Azure ML studio."""
-    return Run.get(ws, run_id).get_portal_url()
+def portal_urls(ws: Workspace, run_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Each run's page in Azure ML studio (one call for all: on Azure each step is a process)."""
+    return tuple(Run.get(ws, run_id).get_portal_url() for run_id in run_ids)

@@ -9,6 +9,7 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice, LocalWebservice, Webservice
 
 from backends.messages import Deployment, Endpoint
+from backends.sdk_v1 import environments
 
 
 def deployment_config(target: str):
@@ -20,6 +21,15 @@ def deployment_config(target: str):
     return LocalWebservice.deploy_configuration(port=None)
 
 
+def inference_config(deployment: Deployment, environment) -> InferenceConfig:
+    """The entry script and its folder, served in the registered serving environment (onnxruntime)."""
+    return InferenceConfig(
+        entry_script=deployment.entry_script,
+        source_directory=deployment.source_directory,
+        environment=environment,
+    )
+
+
 def deploy(ws: Workspace, deployment: Deployment, config=None) -> Endpoint:
     """Deploy (replacing a service of that name) and wait; ``config`` overrides the target's configuration."""
     models = [
@@ -29,9 +39,7 @@ def deploy(ws: Workspace, deployment: Deployment, config=None) -> Endpoint:
         ws,
         deployment.service_name,
         models,
-        inference_config=InferenceConfig(
-            entry_script=deployment.entry_script, source_directory=deployment.source_directory
-        ),
+        inference_config=inference_config(deployment, environments.registered(ws, environments.SERVING)),
         deployment_config=config or deployment_config(deployment.target),
         overwrite=True,
     )
@@ -42,3 +50,9 @@ def deploy(ws: Workspace, deployment: Deployment, config=None) -> Endpoint:
 def score(ws: Workspace, service_name: str, payload: str) -> Any:
     """The service's answer to a JSON request body (``service.run``)."""
     return Webservice(ws, service_name).run(payload)
+
+
+def delete(ws: Workspace, service_name: str) -> str:
+    """Delete the service (an ACI container group costs money while it runs); returns its name."""
+    Webservice(ws, service_name).delete()
+    return service_name

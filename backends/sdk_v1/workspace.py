@@ -1,36 +1,38 @@
-"""Connect to the workspace and create or attach its compute clusters."""
+"""Connect to the workspace: by its names, or from ``config.json`` with a headless credential."""
 
 from __future__ import annotations
 
 from azureml.core import Workspace
-from azureml.core.compute import AmlCompute, ComputeTarget
-from azureml.exceptions import ComputeTargetException
+from azureml.exceptions import AuthenticationException
 
-from backends.messages import ClusterSpec, WorkspaceRef
+from backends.messages import WorkspaceRef
+from backends.sdk_v1 import environments
+from backends.sdk_v1.credentials import CredentialError, authentication
 
 
 def connect(ref: WorkspaceRef) -> Workspace:
-    """The workspace ``ref`` names: by its three names, else from ``config.json``."""
+    """The workspace ``ref`` names: by its three names, else from ``config.json``.
+
+    The credential is chosen before anything is contacted; one Azure refuses becomes a
+    :class:`CredentialError` naming the mode, so no job is built on a workspace that cannot be used.
+    """
     if ref.workspace_name and ref.config_path is None:
         return Workspace(
             subscription_id=ref.subscription_id,
             resource_group=ref.resource_group,
             workspace_name=ref.workspace_name,
         )
-    return Workspace.from_config(path=ref.config_path)
-
-
-def compute_target(ws: Workspace, cluster: ClusterSpec) -> ComputeTarget:
-    """The cluster, created first if the workspace has none of that name (the SDK's usual idiom)."""
+    auth = authentication(ref.auth)
     try:
-        return ComputeTarget(workspace=ws, name=cluster.name)
-    except ComputeTargetException:
-        config = AmlCompute.provisioning_configuration(
-            vm_size=cluster.vm_size,
-            min_nodes=cluster.min_nodes,
-            max_nodes=cluster.max_nodes,
-            idle_seconds_before_scaledown=cluster.idle_seconds,
-        )
-        target = ComputeTarget.create(ws, cluster.name, config)
-        target.wait_for_completion(show_output=False)
-        return target
+        return Workspace.from_config(path=ref.config_path, auth=auth)
+    except AuthenticationException as refused:
+        detail = " ".join(str(getattr(refused, "message", "") or refused).split())
+        raise CredentialError(
+            f"Azure refused the {type(auth).__name__} credential (DUEL_AZURE_AUTH={ref.auth}): {detail}"
+        ) from refused
+
+
+def prepare(ws: Workspace) -> str:
+    """Register the training and serving environments; returns the workspace's full name."""
+    environments.register_all(ws)
+    return f"{ws.subscription_id}/{ws.resource_group}/{ws.name}"

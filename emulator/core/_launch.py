@@ -134,7 +134,7 @@ def start_script_run(
             "emulator": f"runs in {sys.executable}; the environment is recorded, not built",
         },
     )
-    working = workspace._store.root / "runs" / run.id
+    working = workspace._store.folder("runs", run.id)
     _snapshot(source, working)
     start_run_process(
         run,

@@ -4,40 +4,52 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path, PurePosixPath
 
-from ..exceptions import ServiceException, UserErrorException
+from ..exceptions import UserErrorException
+from ._names import artifact_name
 
 
-def artifact_name(name: str) -> str:
-    """``name`` as a relative posix path; absolute paths and '..' are refused."""
-    if not isinstance(name, str) or not name.strip():
-        raise UserErrorException(f"Artifact name must be a non-empty string, got {name!r}")
-    path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or ".." in path.parts:
-        raise UserErrorException(f"Artifact name {name!r} must be a relative path inside the run")
-    return str(path)
+def _conflict(run_id: str, name: str) -> UserErrorException:
+    return UserErrorException(
+        f"UserError: Resource Conflict: ArtifactId ExperimentRun/dcid.{run_id}/{name} already exists."
+    )
 
 
 class RunArtifactsMixin:
     """``upload_*``, ``download_*`` and ``get_file_names`` of :class:`emulator.core.Run`."""
 
     def _write_artifact(self, name: str, source, overwrite: bool) -> int:
+        """Write to a private temporary file, then publish it whole: readers never see a torn file.
+
+        Write-once names are published with a hard link, which fails if the name exists, so of
+        concurrent writers exactly the first wins; ``overwrite`` (the end-of-run sweep) renames over.
+        """
         name = artifact_name(name)
         if not overwrite and name in self.get_file_names():
-            raise ServiceException(
-                f"UserError: Resource Conflict: ArtifactId ExperimentRun/dcid.{self.id}/{name} already exists."
-            )
+            raise _conflict(self.id, name)
         target = self._store.artifact_path(self.id, name)
+        if isinstance(source, str | os.PathLike) and not os.path.isfile(source):
+            raise UserErrorException(f"upload_file: {source} is not a file")
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(source, str | os.PathLike):
-            if not os.path.isfile(source):
-                raise UserErrorException(f"upload_file: {source} is not a file")
-            shutil.copyfile(source, target)
-        else:
-            with open(target, "wb") as out:
-                shutil.copyfileobj(source, out)
-        size = target.stat().st_size
+        temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
+        try:
+            if isinstance(source, str | os.PathLike):
+                shutil.copyfile(source, temporary)
+            else:
+                with open(temporary, "wb") as out:
+                    shutil.copyfileobj(source, out)
+            size = temporary.stat().st_size
+            if overwrite:
+                os.replace(temporary, target)
+            else:
+                try:
+                    os.link(temporary, target)
+                except FileExistsError:
+                    raise _conflict(self.id, name) from None
+        finally:
+            temporary.unlink(missing_ok=True)
         self._store.add_artifacts(self.id, [(name, size)])
         return size
 

@@ -1,28 +1,49 @@
-"""The SDK's authentication classes; the emulator needs no credentials, so they only keep their arguments."""
+"""The SDK's authentication classes, with its signatures.
+
+The emulator needs no token, so each class only keeps what it was given; the step code that
+chooses among them (service principal, managed identity, Azure CLI, interactive) runs unchanged
+offline and on Azure.
+"""
 
 from __future__ import annotations
 
 
 class AbstractAuthentication:
-    def __init__(self, *args, **kwargs):
-        self._args = args
-        self._kwargs = kwargs
+    def __init__(self, cloud=None):
+        self._cloud_type = cloud or "AzureCloud"
 
     def get_authentication_header(self):
         return {"Authorization": "Bearer emulator"}
 
 
 class InteractiveLoginAuthentication(AbstractAuthentication):
-    pass
+    def __init__(self, force=False, tenant_id=None, cloud=None):
+        super().__init__(cloud)
+        self._force = force
+        self._tenant_id = tenant_id
 
 
 class ServicePrincipalAuthentication(AbstractAuthentication):
-    pass
+    def __init__(
+        self,
+        tenant_id,
+        service_principal_id,
+        service_principal_password,
+        cloud="AzureCloud",
+        _enable_caching=True,
+    ):
+        super().__init__(cloud)
+        self._tenant_id = tenant_id
+        self._service_principal_id = service_principal_id
+        self._service_principal_password = service_principal_password
 
 
 class AzureCliAuthentication(AbstractAuthentication):
-    pass
+    def __init__(self, cloud=None):
+        super().__init__(cloud)
 
 
 class MsiAuthentication(AbstractAuthentication):
-    pass
+    def __init__(self, cloud=None, **kwargs):
+        super().__init__(cloud)
+        self._identity_config = kwargs.get("identity_config")

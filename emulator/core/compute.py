@@ -7,15 +7,13 @@ GPU VM sizes (the N series) see the machine's GPUs; other sizes run with CUDA hi
 
 from __future__ import annotations
 
-import re
 import time
 
 from ..exceptions import ComputeTargetException
 from ..store import TERMINAL_STATUSES
-from . import _process
+from . import _names, _process, _quota
 
 _KIND = "compute"
-_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,15}$")
 LOCAL = "local"
 
 
@@ -78,6 +76,7 @@ class ComputeTarget:
         self.vm_size = payload["vm_size"]
         self.vm_priority = payload["vm_priority"]
         self.provisioning_state = payload["provisioning_state"]
+        self.provisioning_errors = payload.get("provisioning_errors")
         self.tags = payload.get("tags") or {}
         self.description = payload.get("description")
         self.scale_settings = ScaleSettings(
@@ -87,15 +86,12 @@ class ComputeTarget:
     @staticmethod
     def create(workspace, name, provisioning_configuration):
         """Create cluster ``name`` from ``AmlCompute.provisioning_configuration(...)``."""
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ComputeTargetException(
-                f"Invalid compute name {name!r}: it must be 2-16 characters, start with a letter and contain only "
-                "letters, digits and hyphens"
-            )
+        _names.compute_name(name)
         if workspace._store.get_asset(_KIND, name) is not None:
             raise ComputeTargetException(f"Compute with name {name} already exists in the workspace")
         config = provisioning_configuration
         config.validate_configuration()
+        _quota.check(workspace._store.list_assets(_KIND), config.vm_size, config.max_nodes)
         workspace._store.put_asset(
             _KIND,
             name,

@@ -9,11 +9,13 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import os
 import shutil
 import uuid
 from pathlib import Path
 
 from ..exceptions import UserErrorException
+from . import _names
 
 
 def _resolve(path) -> list[Path]:
@@ -124,6 +126,7 @@ class TabularDataset:
 
     def register(self, workspace, name, description=None, tags=None, create_new_version=False):
         """Register as ``name``; a changed definition needs ``create_new_version=True``."""
+        _names.dataset_name(name)
         versions = workspace._store.list_datasets(name)
         if versions and versions[0]["content_hash"] == self.content_hash:
             return Dataset._from_record(versions[0], workspace)
@@ -134,27 +137,36 @@ class TabularDataset:
                 "description or tags."
             )
 
-        def stage(version: int) -> None:
-            target = workspace._store.dataset_path(name, version)
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
+        store = workspace._store
+        # The copy happens before the registration's write transaction, which then only renames it in:
+        # a big file must not hold the workspace's write lock while it is copied.
+        with store.staging() as staging:
+            snapshot = staging / "snapshot"
+            snapshot.mkdir()
             for i, file in enumerate(self._files):
-                shutil.copy2(file, target / f"{i:04d}_{file.name}")
+                shutil.copy2(file, snapshot / f"{i:04d}_{file.name}")
 
-        record = workspace._store.create_dataset_version(
-            name,
-            {
-                "id": str(uuid.uuid4()),
-                "description": description,
-                "tags": tags or {},
-                "content_hash": self.content_hash,
-                "options": self._options,
-                "steps": self._steps,
-                "files": [f"{i:04d}_{f.name}" for i, f in enumerate(self._files)],
-                "sources": [str(f) for f in self._files],
-            },
-            stage,
-        )
+            def stage(version: int) -> None:
+                target = store.dataset_path(name, version)
+                if target.exists():
+                    shutil.rmtree(target)  # left by a registration whose transaction rolled back
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(snapshot, target)
+
+            record = store.create_dataset_version(
+                name,
+                {
+                    "id": str(uuid.uuid4()),
+                    "description": description,
+                    "tags": tags or {},
+                    "content_hash": self.content_hash,
+                    "options": self._options,
+                    "steps": self._steps,
+                    "files": [f"{i:04d}_{f.name}" for i, f in enumerate(self._files)],
+                    "sources": [str(f) for f in self._files],
+                },
+                stage,
+            )
         return Dataset._from_record(record, workspace)
 
     def __repr__(self):

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from ..exceptions import UserErrorException
+from . import _names
 
 DEFAULT = "workspaceblobstore"
 
@@ -15,9 +16,9 @@ class Datastore:
 
     def __init__(self, workspace, name=None):
         self.workspace = workspace
-        self.name = name or DEFAULT
+        self.name = _names.datastore_name(name or DEFAULT)
         self.datastore_type = "AzureBlob"
-        self._root = workspace._store.root / "datastores" / self.name
+        self._root = workspace._store.folder("datastores", self.name)
         self._root.mkdir(parents=True, exist_ok=True)
 
     @staticmethod

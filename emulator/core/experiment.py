@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
 from ..exceptions import UserErrorException
+from . import _names
 from .run import Run
-
-_NAME = re.compile(r"^[a-zA-Z0-9][\w-]{0,254}$")
 
 
 class Experiment:
@@ -27,11 +25,8 @@ class Experiment:
         _experiment_dto=None,
         **kwargs,
     ):
-        if not _skip_name_validation and (not isinstance(name, str) or not _NAME.match(name)):
-            raise UserErrorException(
-                f"Experiment name {name!r} is invalid: it must be 1-255 characters, start with a letter or a number, "
-                "and contain only letters, numbers, underscores and dashes."
-            )
+        if not _skip_name_validation:
+            _names.experiment_name(name)
         self._workspace = workspace
         self._name = name
         self._store = workspace._store

@@ -14,8 +14,9 @@ from ..exceptions import WebserviceException
 class InferenceConfig:
     """The entry script (with ``init()`` and ``run(raw_data)``) and the folder it needs.
 
-    ``runtime``, ``conda_file``, ``base_image`` and ``environment`` are recorded; the emulator
-    serves every model with the project's own environment (or the slim scoring image).
+    ``runtime``, ``conda_file``, ``base_image`` and ``environment`` are kept, the environment's
+    definition also on the service record; the emulator serves every model with the project's own
+    environment (or the slim scoring image).
     """
 
     def __init__(
@@ -69,4 +70,5 @@ class InferenceConfig:
 
     def _to_dict(self) -> dict[str, Any]:
         source = str(Path(self.source_directory).resolve()) if self.source_directory else None
-        return {"entryScript": str(self.entry_script), "sourceDirectory": source}
+        environment = self.environment._to_dict() if self.environment is not None else None
+        return {"entryScript": str(self.entry_script), "sourceDirectory": source, "environment": environment}

@@ -4,9 +4,7 @@ numbered atomically by the store, so concurrent registrations of one name get di
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import tempfile
 import time
 from pathlib import Path, PurePosixPath
 
@@ -16,12 +14,11 @@ from ..exceptions import (
     UserErrorException,
     WebserviceException,
 )
+from . import _names
 from ._filters import matches
 from .inference_config import InferenceConfig
 
 __all__ = ["InferenceConfig", "Model"]
-
-_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-._]{0,254}$")
 
 
 class _Framework:
@@ -130,8 +127,8 @@ class Model:
         source = Path(model_path)
         if not source.exists():
             raise WebserviceException(f"Error, provided model path {model_path} cannot be found")
-        with tempfile.TemporaryDirectory(dir=Model._staging_root(workspace)) as staging:
-            staged = Path(staging) / source.name
+        with workspace._store.staging() as staging:
+            staged = staging / source.name
             if source.is_dir():
                 shutil.copytree(source, staged, ignore=Model._only(source, child_paths))
             else:
@@ -162,18 +159,8 @@ class Model:
         return ignore
 
     @staticmethod
-    def _staging_root(workspace) -> Path:
-        root = workspace._store.root / "models" / ".staging"
-        root.mkdir(parents=True, exist_ok=True)
-        return root
-
-    @staticmethod
     def _register_staged(workspace, staged: Path, model_name, run=None, **fields) -> Model:
-        if not isinstance(model_name, str) or not _NAME.match(model_name):
-            raise UserErrorException(
-                f"Invalid model name {model_name!r}: it must be 1-255 characters, start with a letter or a number and "
-                "contain only letters, numbers, dashes, underscores and periods"
-            )
+        _names.model_name(model_name)
         if fields.get("datasets") is not None:
             fields["datasets"] = {purpose: getattr(ds, "id", str(ds)) for purpose, ds in fields["datasets"]}
 
@@ -212,11 +199,11 @@ class Model:
                 f"{run.get_file_names()}"
             )
         workspace = run.experiment.workspace
-        with tempfile.TemporaryDirectory(dir=Model._staging_root(workspace)) as staging:
+        with workspace._store.staging() as staging:
             base = PurePosixPath(prefix).parent
             for name in names:
-                run.download_file(name, Path(staging) / PurePosixPath(name).relative_to(base))
-            staged = Path(staging) / PurePosixPath(prefix).name
+                run.download_file(name, staging / PurePosixPath(name).relative_to(base))
+            staged = staging / PurePosixPath(prefix).name
             return Model._register_staged(workspace, staged, model_name, run=run, **fields)
 
     # -- finding
@@ -353,7 +340,7 @@ class Model:
         show_output=False,
     ):
         """Deploy ``models`` as a web service (implemented in :mod:`emulator.core.webservice`)."""
-        from .webservice import _deploy
+        from .webservice._deployment import _deploy
 
         return _deploy(
             workspace,

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
 from ..store import TERMINAL_STATUSES
-from . import _process
+from . import _names, _process
 from ._filters import matches
 from ._offline import _OfflineRun
 from ._reaper import ACTIVE_STATUSES, _reap
@@ -61,7 +61,7 @@ class Run(RunMetricsMixin, RunArtifactsMixin, RunDetailsMixin):
     ):
         """Insert a run record and return it as ``cls``; the owning process (``pid``, default this
         one) is watched so the run fails if that process dies while the run is active."""
-        run_id = run_id or f"{experiment.name}_{int(time.time())}_{uuid.uuid4().hex[:8]}"
+        run_id = _names.run_id(run_id or f"{experiment.name}_{int(time.time())}_{uuid.uuid4().hex[:8]}")
         pid, started = _process.identity(pid)
         now = time.time()
         experiment.workspace._store.create_run(

@@ -10,6 +10,8 @@ import argparse
 
 import uvicorn
 
+from .protocol import HeaderTimeoutProtocol
+
 LOG_CONFIG = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -42,6 +44,7 @@ def main(argv: list[str] | None = None) -> None:
         access_log=False,
         log_config=LOG_CONFIG,
         timeout_keep_alive=30,
+        http=HeaderTimeoutProtocol,
     )
 
 

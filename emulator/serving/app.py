@@ -5,22 +5,31 @@ hands the request body to the entry script's ``run()``. Plain ASGI rather than S
 path is three routes and one body read, and skipping the framework's request/response objects
 roughly halves the per-request overhead (see ``benchmarks/serving.py``).
 
-Status codes: 401 for a missing or wrong key, 413 for a body over the limit, 400 when ``run()``
-raises ``ValueError`` (the entry script's way of refusing input, e.g. ``json.JSONDecodeError`` or
-``training.schema.SchemaError``) or the body is not UTF-8, 500 only for other failures of the script.
+Status codes: 401 for a missing or wrong key, 503 when the keys file cannot be read, 413 for a
+body over the limit, 408 for a body that does not arrive within the body timeout, 400 when
+``run()`` raises ``ValueError`` (the entry script's way of refusing input, e.g.
+``json.JSONDecodeError`` or ``training.schema.SchemaError``) or the body is not UTF-8, the error's
+own ``http_status`` when it carries a 4xx one (``training.schema.OutOfRangeError``: 422), 500 only
+for other failures of the script.
+
+``run()`` executes on a thread pool of ``threads`` threads per worker process, never on the event
+loop, so a long request does not stall liveness probes or other connections; requests beyond the
+pool's threads wait their turn.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
 import orjson
 
-from .auth import KeyRing
+from .auth import KeyRing, KeysUnavailable
 from .config import ServerConfig
 from .entry import load_entry_script
 from .swagger import swagger_document
@@ -44,6 +53,10 @@ class _Disconnected(Exception):
     pass
 
 
+class _TimedOut(Exception):
+    pass
+
+
 def _dumps(value: Any) -> bytes:
     # NaN and infinities become null rather than invalid JSON
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
@@ -60,6 +73,8 @@ class ScoringApp:
         self._run = entry.run
         self._keys = KeyRing(config.keys_file) if config.keys_file else None
         self._max_body = config.max_body_bytes
+        self._body_timeout = config.body_timeout_seconds
+        self._pool = ThreadPoolExecutor(config.threads, thread_name_prefix="score")
         example = getattr(entry, "INPUT_EXAMPLE", None)
         answer = entry.run(orjson.dumps(example).decode()) if example is not None else None
         self._swagger = _dumps(
@@ -108,7 +123,15 @@ class ScoringApp:
     async def _score(self, scope: Scope, receive: Receive) -> tuple[int, bytes, bytes]:
         headers = dict(scope["headers"])
         if self._keys is not None:
-            refusal = self._keys.check(headers.get(b"authorization"))
+            try:
+                refusal = self._keys.check(headers.get(b"authorization"))
+            except KeysUnavailable as exc:
+                error_log.error("%s", exc)
+                return (
+                    503,
+                    _error(f"{exc}; the service cannot authenticate requests until it is redeployed"),
+                    _JSON,
+                )
             if refusal is not None:
                 return 401, _error(refusal), _JSON
         try:
@@ -116,12 +139,17 @@ class ScoringApp:
             text = raw.decode("utf-8")
         except _TooLarge:
             return 413, _error(f"request body larger than {self._max_body} bytes"), _JSON
+        except _TimedOut:
+            return 408, _error(f"request body not received within {self._body_timeout:g} seconds"), _JSON
         except UnicodeDecodeError as exc:
             return 400, _error(f"request body is not valid UTF-8: {exc.reason} at byte {exc.start}"), _JSON
         try:
-            return 200, _dumps(self._run(text)), _JSON
+            answer = await asyncio.get_running_loop().run_in_executor(self._pool, self._run, text)
+            return 200, _dumps(answer), _JSON
         except ValueError as exc:
-            return 400, _error(str(exc) or type(exc).__name__), _JSON
+            status = getattr(exc, "http_status", 400)
+            status = status if isinstance(status, int) and 400 <= status < 500 else 400
+            return status, _error(str(exc) or type(exc).__name__), _JSON
         except Exception:
             error_log.exception("run() failed")
             return 500, _error("the entry script failed; see the service logs"), _JSON
@@ -131,8 +159,13 @@ class ScoringApp:
             raise _TooLarge
         chunks: list[bytes] = []
         size = 0
+        deadline = asyncio.get_running_loop().time() + self._body_timeout
         while True:
-            message = await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _TimedOut from None
             if message["type"] == "http.disconnect":
                 raise _Disconnected
             chunk = message.get("body", b"")

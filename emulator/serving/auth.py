@@ -32,6 +32,10 @@ def read_keys(path: Path) -> tuple[str, str]:
     return keys[PRIMARY], keys[SECONDARY]
 
 
+class KeysUnavailable(Exception):
+    """The keys file is missing or unreadable: no request can be authenticated (answer 503)."""
+
+
 class KeyRing:
     """The keys in force, refreshed from the keys file when its identity or mtime changes."""
 
@@ -41,14 +45,21 @@ class KeyRing:
         self._keys: tuple[bytes, ...] = ()
 
     def _refresh(self) -> None:
-        stat = os.stat(self._path)
-        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        if stamp != self._stamp:
-            self._keys = tuple(key.encode() for key in read_keys(self._path))
-            self._stamp = stamp
+        try:
+            stat = os.stat(self._path)
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if stamp != self._stamp:
+                self._keys = tuple(key.encode() for key in read_keys(self._path))
+                self._stamp = stamp
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            # Refuse everyone rather than fall back to keys that may have been revoked.
+            self._stamp, self._keys = None, ()
+            raise KeysUnavailable(f"the service's keys cannot be read ({type(exc).__name__})") from exc
 
     def check(self, authorization: bytes | None) -> str | None:
-        """``None`` when the header carries a valid key, else the reason to answer 401."""
+        """``None`` when the header carries a valid key, else the reason to answer 401.
+
+        Raises :class:`KeysUnavailable` when the keys file cannot be read."""
         if not authorization:
             return "missing Authorization header (expected 'Bearer <key>')"
         scheme, _, token = authorization.partition(b" ")

@@ -7,12 +7,17 @@ tags and properties of a run are all written through one primitive, :meth:`Abstr
 
 from __future__ import annotations
 
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..exceptions import UserErrorException
+from ._staging import staging_folder
 
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled"})
 
@@ -107,7 +112,7 @@ class AbstractStore(ABC):
 
     def artifact_path(self, run_id: str, name: str = "") -> Path:
         """Where the artifact ``name`` of a run lives on disk."""
-        return self.root / "artifacts" / run_id / name
+        return self.folder("artifacts", run_id, rest=name)
 
     # -- models
     @abstractmethod
@@ -127,7 +132,7 @@ class AbstractStore(ABC):
     def delete_model(self, name: str, version: int) -> None: ...
 
     def model_path(self, name: str, version: int) -> Path:
-        return self.root / "models" / name / str(version)
+        return self.folder("models", name, str(version))
 
     # -- datasets
     @abstractmethod
@@ -141,7 +146,30 @@ class AbstractStore(ABC):
         """Dataset versions, newest first."""
 
     def dataset_path(self, name: str, version: int) -> Path:
-        return self.root / "datasets" / name / str(version)
+        return self.folder("datasets", name, str(version))
+
+    # -- files
+    def staging(self) -> AbstractContextManager[Path]:
+        """A private folder for a big copy, made outside any transaction; move results out by rename."""
+        return staging_folder(self.root)
+
+    def folder(self, area: str, *keys: str, rest: str = "") -> Path:
+        """``root/area/keys.../rest``, refused unless it stays inside ``root/area/keys...``.
+
+        Each key (a run id, a model name, a version) must be one plain path segment, and ``rest`` (an
+        artifact's relative name) must not climb out of the keys' folder, through '..' or a symlink:
+        whatever a caller passes, one run, model or dataset cannot reach another's files.
+        """
+        base = self.root / area
+        for key in keys:
+            if not isinstance(key, str) or key in ("", ".", "..") or any(c in key for c in "/\\\0"):
+                raise UserErrorException(f"{key!r} cannot name a folder of the workspace's {area}")
+            base = base / key
+        path = base / rest if rest else base
+        inside, resolved = os.path.realpath(base), os.path.realpath(path)
+        if resolved != inside and not resolved.startswith(inside + os.sep):
+            raise UserErrorException(f"{rest!r} resolves outside its folder of the workspace's {area}")
+        return path
 
     # -- named JSON assets: environments, compute targets, web services
     @abstractmethod

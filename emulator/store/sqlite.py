@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..exceptions import UserErrorException
+from ._staging import reclaim
 from .base import AbstractStore
 
 _BUSY_TIMEOUT_MS = 120_000
@@ -83,6 +85,7 @@ class SqliteStore(AbstractStore):
         self.path = self.root / "emulator.db"
         self._local = threading.local()
         self._init_schema()
+        reclaim(self.root)
 
     # A store travels (to a sweep controller, a Dask worker, a Prefect result) as its folder alone:
     # connections belong to the thread that opened them.
@@ -202,7 +205,10 @@ class SqliteStore(AbstractStore):
             record["number"] = last + 1
             columns = ", ".join(record)
             marks = ", ".join("?" for _ in record)
-            db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", tuple(record.values()))
+            try:
+                db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", tuple(record.values()))
+            except sqlite3.IntegrityError:
+                raise UserErrorException(f"Run {record['run_id']} already exists in the workspace") from None
         return self.get_run(record["run_id"])
 
     def get_run(self, run_id: str) -> dict | None:

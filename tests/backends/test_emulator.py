@@ -73,11 +73,6 @@ def test_an_unknown_backend_is_refused_by_name():
         open_backend(Settings())
 
 
-def test_the_azure_backend_refuses_a_process_whose_steps_run_on_the_emulator(emulator_backend):
-    with pytest.raises(RuntimeError, match="already runs the SDK steps on the emulator"):
-        open_backend(DuelSettings(backend="azure"))
-
-
 def test_deploying_a_model_that_was_never_registered_fails_naming_it(emulator_backend, tmp_path):
     with pytest.raises(Exception, match="ghost"):
         emulator_backend.deploy(Deployment("svc", ("ghost:1",), "score.py", str(tmp_path), "local"))

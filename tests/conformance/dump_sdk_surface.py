@@ -66,6 +66,12 @@ CLASSES = {
         "ScriptRunConfig": ["__init__"],
         "Environment": ["__init__", "from_conda_specification", "from_pip_requirements", "get", "register"],
     },
+    "azureml.core.authentication": {
+        "ServicePrincipalAuthentication": ["__init__"],
+        "MsiAuthentication": ["__init__"],
+        "AzureCliAuthentication": ["__init__"],
+        "InteractiveLoginAuthentication": ["__init__"],
+    },
     "azureml.core.compute": {
         "ComputeTarget": ["__init__", "create"],
         "AmlCompute": ["provisioning_configuration"],

@@ -67,7 +67,7 @@ def test_serialized_form_matches_sdk(emulated, name):
     assert emulated["serialized"][name] == SNAPSHOT["serialized"][name]
 
 
-@pytest.mark.azure
+@pytest.mark.azure_sdk
 @pytest.mark.skipif(
     not AZURE_PYTHON.exists(), reason=f"no real SDK install at {AZURE_PYTHON} (make conformance builds one)"
 )

@@ -36,6 +36,24 @@ def test_unmodified_sdk_script_runs_under_the_emulator(tmp_path, run_python):
     assert result.stdout.split() == ["Completed", "1", "sdk", "30000.0"]
 
 
+def test_unmodified_sdk_module_runs_under_the_emulator_as_python_m_runs_it(tmp_path, run_python):
+    package = tmp_path / "jobs"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "notebook.py").write_text(SDK_SCRIPT)
+    result = run_python("from emulator.cli import main; main()", "run", "-m", "jobs.notebook", cwd=tmp_path)
+    assert result.stdout.split() == ["Completed", "1", "sdk", "30000.0"]
+
+
+def test_run_takes_a_script_or_a_module_not_both(tmp_path, run_python):
+    script = tmp_path / "notebook.py"
+    script.write_text(SDK_SCRIPT)
+    result = run_python(
+        "from emulator.cli import main; main()", "run", str(script), "-m", "x", check=False, cwd=tmp_path
+    )
+    assert result.returncode != 0 and "either a SCRIPT or -m MODULE" in result.stdout + result.stderr
+
+
 def test_hook_serves_submodule_paths_with_sdk_names(azureml_emulated):
     from azureml.core.compute import AmlCompute, ComputeTarget
     from azureml.core.compute_target import ComputeTargetException

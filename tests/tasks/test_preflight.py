@@ -13,6 +13,8 @@ def test_a_bad_setting_is_one_line_naming_it():
     with pytest.raises(ConfigError) as caught:
         checked_settings(subset=-3)
     assert str(caught.value) == "invalid setting(s): subset: Input should be greater than 0"
+    with pytest.raises(ConfigError, match=r"^invalid setting\(s\): settings: .*Azure AutoML takes"):
+        checked_settings(backend="azure", automl_timeout_minutes=5)
 
 
 def test_a_missing_file_from_duel_data_names_the_variable(tmp_path, monkeypatch):
@@ -28,10 +30,17 @@ def test_a_missing_file_given_as_a_parameter_says_so(tmp_path, monkeypatch):
         preflight(checked_settings(data=str(tmp_path / "given.csv")))
 
 
-def test_the_azure_backend_without_its_sdk_is_refused_before_anything_starts(housing_path, monkeypatch):
+def test_the_azure_backend_without_its_sdk_interpreter_is_refused_before_anything_starts(
+    housing_path, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DUEL_DATA", str(housing_path))
-    with pytest.raises(ConfigError, match="DUEL_BACKEND=azure needs the SDK v1 clients"):
-        preflight(checked_settings(backend="azure", subset=100))
+    missing = tmp_path / "no-venv-azure" / "bin" / "python"
+    with pytest.raises(ConfigError, match="no Python with the Azure ML SDK v1 at .*run `make azure-env`"):
+        preflight(
+            checked_settings(
+                backend="azure", azure_python=str(missing), automl_timeout_minutes=30, subset=100
+            )
+        )
 
 
 def test_an_emulator_home_under_a_file_is_refused(housing_path, tmp_path, monkeypatch):

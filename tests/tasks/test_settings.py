@@ -20,12 +20,21 @@ def test_defaults_target_the_emulator():
 
 def test_environment_variables_with_prefix(monkeypatch, tmp_path):
     monkeypatch.setenv("DUEL_BACKEND", "azure")
+    monkeypatch.setenv("DUEL_AUTOML_TIMEOUT_MINUTES", "15")
     monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path))
     monkeypatch.setenv("DUEL_AUTOML_ALLOWED_MODELS", "LightGBM, ElasticNet")
     settings = DuelSettings(_env_file=None)
     assert settings.backend is Backend.AZURE
     assert settings.emulator_home == tmp_path
     assert settings.automl_allowed_models == ["LightGBM", "ElasticNet"]
+
+
+def test_azure_refuses_an_automl_budget_below_its_fifteen_minutes_naming_the_variable():
+    with pytest.raises(ValidationError, match="from 15 \\(got 5\\): set DUEL_AUTOML_TIMEOUT_MINUTES"):
+        DuelSettings(_env_file=None, backend="azure", automl_timeout_minutes=5)
+    assert (
+        DuelSettings(_env_file=None, backend="emulator", automl_timeout_minutes=1).automl_timeout_minutes == 1
+    )
 
 
 def test_dotenv_file_is_read(tmp_path, monkeypatch):

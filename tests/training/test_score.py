@@ -13,7 +13,7 @@ import pytest
 
 from emulator.serving.entry import load_entry_script
 from training import score
-from training.schema import FEATURE_COLUMNS, SchemaError, frame_to_inputs
+from training.schema import FEATURE_COLUMNS, OutOfRangeError, SchemaError, frame_to_inputs
 
 
 @pytest.fixture
@@ -66,10 +66,34 @@ def test_response_names_the_model_and_version_from_the_azure_layout(scorer):
     assert len(answer["predictions"]) == 1 and answer["predictions"][0] > 0
 
 
-def test_missing_number_and_unseen_category_still_score(scorer):
-    row = [-122.23, 37.88, 41.0, 880.0, None, 322.0, 126.0, 8.3252, "MOON BASE"]
+def test_missing_number_still_scores(scorer):
+    row = [-122.23, 37.88, 41.0, 880.0, None, 322.0, 126.0, 8.3252, "NEAR BAY"]
     prediction = scorer.run(_body([row]))["predictions"][0]
     assert np.isfinite(prediction)
+
+
+@pytest.mark.parametrize(
+    ("value", "column", "index"),
+    [
+        (float("inf"), "median_income", 7),
+        (1e308, "total_rooms", 3),  # finite in JSON, infinite in the float32 graph
+        (-5.0, "population", 5),
+        (-200.0, "longitude", 0),
+        ("MOON BASE", "ocean_proximity", 8),
+    ],
+)
+def test_values_outside_the_data_ranges_raise_out_of_range_naming_the_column(scorer, value, column, index):
+    row = [-122.23, 37.88, 41.0, 880.0, 129.0, 322.0, 126.0, 8.3252, "NEAR BAY"]
+    row[index] = value
+    with pytest.raises(OutOfRangeError, match=f"row 0: column '{column}'") as caught:
+        scorer.run(_body([row]))
+    assert caught.value.http_status == 422
+
+
+def test_nan_literal_is_refused_as_data_while_null_means_missing(scorer):
+    body = '{"data": [[NaN, 37.88, 41.0, 880.0, null, 322.0, 126.0, 8.3252, "NEAR BAY"]]}'
+    with pytest.raises(OutOfRangeError, match="'longitude' must be a finite number or null"):
+        scorer.run(body)
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,7 @@ import math
 import os
 import shutil
 import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
@@ -21,22 +20,23 @@ import numpy as np
 
 from emulator.core.run import Run
 from emulator.train.automl import metrics as M
+from emulator.train.automl._budget import Budget, consume_until
 from emulator.train.automl._executor import Finished, IterationPool
-from emulator.train.automl._final import build_ensembles, explain
+from emulator.train.automl._final import build_ensembles, explain, feature_importances
 from emulator.train.automl._leaderboard import Leaderboard
+from emulator.train.automl._onnx_outputs import write_onnx_outputs
 from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL
 from emulator.train.automl._validation import choose_scheme
 from emulator.train.automl._worker import IterationTask
 from emulator.train.automl.featurization import engineered_feature_names, plan_featurization
 from emulator.train.automl.pipeline import with_featurizer
+from emulator.train.automl.run import AutoMLRun
 from emulator.train.automl.search import CostAwareSearch
 
 SEED = 42
 # Stop after this many finished iterations without a better score (SDK-like early stopping).
 _EARLY_STOP_WINDOW = 20
 _MIN_IMPROVEMENT = 1e-4
-# Time kept back from the search for the ensembles and explanations, at most this many seconds.
-_RESERVE_SHARE, _RESERVE_MAX = 0.1, 20.0
 _POLL_SECONDS = 0.5
 
 
@@ -51,22 +51,14 @@ class _Outcome:
     predictions_path: str
 
 
-@dataclass
-class _Budget:
-    iterations: int
-    deadline: float
-    started: float = field(default_factory=time.monotonic)
-
-    def seconds_left(self) -> float:
-        return self.deadline - time.monotonic()
-
-
 class Driver:
     """Runs one AutoML experiment for the parent ``run`` from the submitted ``inputs``."""
 
     def __init__(self, run: Run, inputs: dict, workdir: Path):
         self.run = run
         self.settings = inputs["settings"]
+        # The clock starts at submission: featurizing the data below already spends the budget.
+        self.budget = self._budget(self._n_ensembles(), run._record()["created"])
         self.models = inputs["models"]
         self.primary = self.settings["primary_metric"]
         self.workdir = workdir
@@ -119,15 +111,11 @@ class Driver:
         wanted = self.settings["max_cores_per_iteration"]
         return share if wanted in (-1, None) else max(1, min(wanted, share))
 
-    def _budget(self, n_ensembles: int) -> _Budget:
+    def _budget(self, n_ensembles: int, created: float) -> Budget:
         iterations = self.settings["iterations"]
         if iterations > n_ensembles + 1:
             iterations -= n_ensembles
-        hours = self.settings["experiment_timeout_hours"]
-        if hours is None:
-            return _Budget(iterations, math.inf)
-        total = hours * 3600
-        return _Budget(iterations, time.monotonic() + total - min(_RESERVE_SHARE * total, _RESERVE_MAX))
+        return Budget.of(iterations, self.settings["experiment_timeout_hours"], created)
 
     def _n_ensembles(self) -> int:
         return int(bool(self.settings["enable_voting_ensemble"])) + int(
@@ -135,7 +123,7 @@ class Driver:
         )
 
     def search(self) -> list[_Outcome]:
-        budget = self._budget(self._n_ensembles())
+        budget = self.budget
         search = CostAwareSearch(
             self.models, self.settings["enable_onnx_compatible_models"], SEED, self.log_label
         )
@@ -149,7 +137,7 @@ class Driver:
             if stop_reason is None:
                 stop_reason = self._stop_reason(launched, budget)
             while stop_reason is None and pool.free > 0:
-                seconds_left = budget.seconds_left()
+                seconds_left = budget.search_seconds_left()
                 spec = search.propose(launched, seconds_left)
                 if spec is None:
                     stop_reason = "no pipeline left that fits in the remaining time"
@@ -184,10 +172,10 @@ class Driver:
         self.stop_reason = stop_reason
         return outcomes
 
-    def _stop_reason(self, launched: int, budget: _Budget) -> str | None:
+    def _stop_reason(self, launched: int, budget: Budget) -> str | None:
         if launched >= budget.iterations:
             return "iterations reached"
-        if budget.seconds_left() <= 0:
+        if budget.search_seconds_left() <= 0:
             return "experiment timeout reached"
         exit_score = self.settings["experiment_exit_score"]
         if exit_score is not None and self.leaderboard.best_loss <= M.loss(self.primary, exit_score):
@@ -245,33 +233,57 @@ class Driver:
         return _Outcome(task.iteration, task.spec.name, loss, task.model_path, task.predictions_path)
 
     # -- the whole experiment
+    def _closing(self, results, record) -> None:
+        """``record`` what the generator ``results`` yields before the deadline; the rest is skipped, and said so."""
+        recorded, finished = consume_until(self.budget.closing_seconds_left(), results, record)
+        if not finished:
+            note = f"{results.__name__} stopped by the experiment timeout after {recorded} result(s)"
+            self.skipped.append(note)
+            print(f"\n{note}.", flush=True)
+
+    def _record_ensemble(self, ensemble) -> None:
+        child = self._child(
+            self.next_iteration,
+            ensemble.name,
+            {"algorithm": ensemble.name, "scaler": None, "members": ensemble.members},
+        )
+        self._log_scores(child, ensemble.scores, ensemble.predictions)
+        self._save_model(child, ensemble.model, ensemble.name)
+        child.complete()
+        self.leaderboard.add(
+            self.next_iteration, ensemble.name, ensemble.scores[self.primary], ensemble.seconds
+        )
+        self.next_iteration += 1
+
     def execute(self) -> None:
+        self.skipped: list[str] = []
         self.leaderboard.print_header()
         outcomes = self.search()
         n_search = max((o.iteration for o in outcomes), default=-1) + 1
-        next_iteration = max(n_search, len(list(self.run.get_children())))
-        for ensemble in build_ensembles(self, outcomes):
-            child = self._child(
-                next_iteration,
-                ensemble.name,
-                {"algorithm": ensemble.name, "scaler": None, "members": ensemble.members},
-            )
-            self._log_scores(child, ensemble.scores, ensemble.predictions)
-            self._save_model(child, ensemble.model, ensemble.name)
-            child.complete()
-            self.leaderboard.add(
-                next_iteration, ensemble.name, ensemble.scores[self.primary], ensemble.seconds
-            )
-            next_iteration += 1
+        self.next_iteration = max(n_search, len(list(self.run.get_children())))
+        self._closing(build_ensembles(self, outcomes), self._record_ensemble)
         best = self.leaderboard.best_iteration
         if best is None:
             raise RuntimeError(
                 f"No iteration completed ({self.stop_reason}); see the child runs for their errors."
             )
+        if self.settings["enable_onnx_compatible_models"]:
+            parent = AutoMLRun(self.run.experiment, self.run.id)
+            scored = [child for _, child in parent._scored_children(self.primary)]
+            self.run.add_properties({"onnx_model_run_id": write_onnx_outputs(scored) or ""})
         if self.settings["model_explainability"]:
             best_run = Run.get(self.run.experiment.workspace, f"{self.run.id}_{best}")
-            explain(best_run, self.raw_features, self.y[: len(self.raw_features)])
-        self.run.add_properties({"best_iteration": str(best), "stop_reason": self.stop_reason or ""})
+            self._closing(
+                feature_importances(best_run, self.raw_features, self.y),
+                lambda importances: explain(best_run, importances, self.raw_features),
+            )
+        self.run.add_properties(
+            {
+                "best_iteration": str(best),
+                "stop_reason": self.stop_reason or "",
+                "skipped": "; ".join(self.skipped),
+            }
+        )
         print(
             f"\nStopped: {self.stop_reason}. Best iteration {best}: {self.leaderboard.best_name}.", flush=True
         )

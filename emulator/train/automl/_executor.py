@@ -24,6 +24,7 @@ _PRELOAD = [
     "lightgbm",
     "emulator.train.automl._worker",
 ]
+_EXIT_GRACE_SECONDS = 1.0
 
 
 def _child(task: IterationTask, conn) -> None:
@@ -107,7 +108,12 @@ class IterationPool:
                 payload = (
                     f"The iteration process exited with code {active.process.exitcode} without a result."
                 )
-            active.process.join()
+            # The result is in hand: a process slow to tear down (on a loaded machine) must not hold
+            # the search past its deadline.
+            active.process.join(_EXIT_GRACE_SECONDS)
+            if active.process.is_alive():
+                active.process.kill()
+                active.process.join()
             active.conn.close()
             if isinstance(payload, IterationResult):
                 return Finished(active.task, payload, None, elapsed)

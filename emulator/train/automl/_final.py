@@ -1,9 +1,14 @@
-"""The closing iterations: ensembles over the leaderboard, and explanations of the best model."""
+"""The closing iterations: ensembles over the leaderboard, and explanations of the best model.
+
+Both are generators yielding each result as soon as it is computed, so the driver can run them
+under the experiment's deadline and keep what was finished when the time ran out.
+"""
 
 from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +46,11 @@ class EnsembleIteration:
     seconds: float
 
 
-def build_ensembles(driver, outcomes) -> list[EnsembleIteration]:
+def build_ensembles(driver, outcomes) -> Iterator[EnsembleIteration]:
     """VotingEnsemble and StackEnsemble (as enabled) over the best finished iterations."""
     settings = driver.settings
     if len(outcomes) < 2 or not (settings["enable_voting_ensemble"] or settings["enable_stack_ensemble"]):
-        return []
+        return
     started = time.monotonic()
     top = sorted(outcomes, key=lambda o: o.loss)[:_CANDIDATES]
     folds, validated = driver.scheme.folds, driver.scheme.folds >= 0
@@ -71,10 +76,9 @@ def build_ensembles(driver, outcomes) -> list[EnsembleIteration]:
 
     weights = caruana_selection(candidates, loss_of)
     chosen = [i for i, w in enumerate(weights) if w > 0]
-    ensembles = []
     if settings["enable_voting_ensemble"]:
         model = VotingEnsemble._prefitted(fitted(chosen), weights[chosen])
-        ensembles.append(iteration("VotingEnsemble", chosen, model, weights[chosen] @ candidates[chosen]))
+        yield iteration("VotingEnsemble", chosen, model, weights[chosen] @ candidates[chosen])
     if settings["enable_stack_ensemble"]:
         stacked = (
             chosen if len(chosen) >= _MIN_STACK_MEMBERS else list(range(min(len(top), _MIN_STACK_MEMBERS)))
@@ -85,26 +89,29 @@ def build_ensembles(driver, outcomes) -> list[EnsembleIteration]:
             default_meta_learner(), features, y[validated], cv=KFold(3, shuffle=True, random_state=_SEED)
         )
         model = StackEnsemble._prefitted(fitted(stacked), default_meta_learner().fit(features, y[validated]))
-        ensembles.append(iteration("StackEnsemble", stacked, model, predicted))
-    return ensembles
+        yield iteration("StackEnsemble", stacked, model, predicted)
 
 
-def explain(child, features, labels) -> None:
-    """Permutation importances of ``child``'s model on raw features: a table and a bar plot."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
+def feature_importances(child, features, labels) -> Iterator:
+    """Permutation importances of ``child``'s model on raw features (one result, the long part)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pkl"
         child.download_file(MODEL, str(path))
         model = joblib.load(path)
     rows = np.random.default_rng(_SEED).permutation(len(features))[:_EXPLAIN_ROWS]
-    result = permutation_importance(
+    yield permutation_importance(
         model, features.iloc[rows], labels[rows], n_repeats=_EXPLAIN_REPEATS, random_state=_SEED,
         scoring="neg_mean_absolute_error",
     )  # fmt: skip
+
+
+def explain(child, result, features) -> None:
+    """Log permutation importances on ``child``: a table and a bar plot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
     order = np.argsort(result.importances_mean)[::-1]
     names = [str(features.columns[i]) for i in order]
     child.log_table(

@@ -3,3 +3,4 @@
 INPUTS = "automl_driver/inputs.pkl"
 MODEL = "outputs/model.pkl"
 GUARDRAILS = "outputs/data_guardrails.json"
+ONNX_MODEL = "outputs/model.onnx"

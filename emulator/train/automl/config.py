@@ -7,6 +7,7 @@ ranges) and the data at submit (label present, enough rows). The emulator runs r
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from typing import Any
 
@@ -26,17 +27,22 @@ _DATA_KEYS = ("training_data", "validation_data", "compute_target")
 __all__ = ["AutoMLConfig"]
 
 
-def _check_range(name: str, value, low, high=None, integer=True) -> None:
+def _check_range(name: str, value, low, high=None, integer=True, above=False) -> None:
+    """``low <= value <= high`` (``low < value`` when ``above``); ``None`` means not set."""
     if value is None:
         return
     kind = int if integer else (int, float)
     if (
         isinstance(value, bool)
         or not isinstance(value, kind)
+        or not math.isfinite(value)
         or value < low
+        or (above and value == low)
         or (high is not None and value > high)
     ):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        bound = (
+            f"between {low} and {high}" if high is not None else f"{'above' if above else 'at least'} {low}"
+        )
         raise ConfigException(
             f"Invalid argument '{name}': expected {'an integer' if integer else 'a number'} {bound}, got {value!r}."
         )
@@ -146,7 +152,7 @@ class AutoMLConfig:
         if minutes is not None and experiment_timeout_hours is not None:
             raise ConfigException("Pass experiment_timeout_hours or experiment_timeout_minutes, not both.")
         if minutes is not None:
-            _check_range("experiment_timeout_minutes", minutes, 0, integer=False)
+            _check_range("experiment_timeout_minutes", minutes, 0, integer=False, above=True)
             experiment_timeout_hours = minutes / 60
         if kwargs:
             raise ConfigException(f"Unknown argument(s) to AutoMLConfig: {', '.join(sorted(kwargs))}.")
@@ -154,8 +160,9 @@ class AutoMLConfig:
         _check_range("max_concurrent_iterations", max_concurrent_iterations, 1)
         _check_range("max_cores_per_iteration", max_cores_per_iteration, -1)
         _check_range("n_cross_validations", n_cross_validations, 2)
-        _check_range("iteration_timeout_minutes", iteration_timeout_minutes, 0, integer=False)
-        _check_range("experiment_timeout_hours", experiment_timeout_hours, 0, integer=False)
+        # A zero budget would only fail later, with "No iteration completed".
+        _check_range("iteration_timeout_minutes", iteration_timeout_minutes, 0, integer=False, above=True)
+        _check_range("experiment_timeout_hours", experiment_timeout_hours, 0, integer=False, above=True)
         _check_range("validation_size", validation_size, 0.0, 1.0, integer=False)
         if validation_data is not None and (n_cross_validations or validation_size):
             raise ConfigException(

@@ -14,7 +14,7 @@ import pandas as pd
 from emulator.core._launch import _child_environment, start_run_process
 from emulator.core.run import Run
 from emulator.exceptions import UserErrorException
-from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL
+from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL, ONNX_MODEL
 from emulator.train.automl.exceptions import ConfigException
 from emulator.train.automl.metrics import SCALAR_METRICS, is_maximized
 
@@ -85,7 +85,8 @@ class AutoMLRun(Run):
         return scored
 
     def get_best_child(self, metric=None, onnx_compatible=False, **kwargs):
-        """The completed child with the best value of ``metric`` (default: the primary metric)."""
+        """The completed child with the best value of ``metric`` (default: the primary metric);
+        with ``onnx_compatible``, the best one that has ``outputs/model.onnx``."""
         metric = metric or self.primary_metric
         if metric not in SCALAR_METRICS:
             raise ConfigException(
@@ -96,6 +97,13 @@ class AutoMLRun(Run):
         scored = self._scored_children(metric)
         if not scored:
             raise UserErrorException(f"Run {self.id} has no completed iteration with metric '{metric}'.")
+        if onnx_compatible:
+            # The iterations whose ONNX copy was written (outputs/model.onnx), as Azure keeps them.
+            scored = [(value, child) for value, child in scored if ONNX_MODEL in child.get_file_names()]
+            if not scored:
+                raise UserErrorException(
+                    f"Run {self.id} has no completed iteration with an ONNX model ({ONNX_MODEL})."
+                )
         return scored[0][1]
 
     def _child_by_iteration(self, iteration: int) -> Run:

@@ -5,10 +5,14 @@ Each function returns the SDK's serialized form, a ``[name, [arguments]]`` list,
 ["loguniform", [-6, -1]]``. Log distributions take *exponents* as bounds: ``loguniform(-6, -1)``
 draws ``exp(uniform(-6, -1))``. The ``q`` variants round to a multiple of ``q``:
 ``round(value / q) * q``.
+
+Every bound must be a finite number (NaN or an infinity would only fail later, inside the running
+sweep), and a log distribution's exponents must keep ``exp`` finite in float64.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from emulator.train.hyperdrive.exceptions import HyperDriveConfigException
@@ -27,11 +31,26 @@ __all__ = [
 ]
 
 
+# exp(709.78) is the largest float64; beyond it a log distribution's draws overflow.
+_MAX_EXPONENT = math.log(1.7976931348623157e308)
+
+
 def _number(function: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise HyperDriveConfigException(
             f"{function} expects {name} to be a number, got {type(value).__name__}"
         )
+    if not math.isfinite(value):
+        raise HyperDriveConfigException(f"{function} expects {name} to be a finite number, got {value!r}")
+
+
+def _exponents(function: str, *values: tuple[str, Any]) -> None:
+    for name, value in values:
+        if abs(value) > _MAX_EXPONENT:
+            raise HyperDriveConfigException(
+                f"{function} takes natural-log exponents: {name}={value!r} puts exp({name}) beyond float range "
+                f"(|{name}| must be at most {_MAX_EXPONENT:.2f})"
+            )
 
 
 def _bounded(function: str, min_value: Any, max_value: Any, *extra: tuple[str, Any]) -> None:
@@ -46,6 +65,8 @@ def _bounded(function: str, min_value: Any, max_value: Any, *extra: tuple[str, A
 def _gaussian(function: str, mu: Any, sigma: Any, *extra: tuple[str, Any]) -> None:
     for name, value in (("mu", mu), ("sigma", sigma), *extra):
         _number(function, name, value)
+    if sigma < 0:
+        raise HyperDriveConfigException(f"{function} expects sigma to be a non-negative number")
 
 
 def _step(function: str, q: Any) -> None:
@@ -97,12 +118,14 @@ def quniform(min_value: float, max_value: float, q: float) -> list:
 def loguniform(min_value: float, max_value: float) -> list:
     """``exp(uniform(min_value, max_value))``: the bounds are natural-log exponents."""
     _bounded("loguniform", min_value, max_value)
+    _exponents("loguniform", ("min_value", min_value), ("max_value", max_value))
     return ["loguniform", [min_value, max_value]]
 
 
 def qloguniform(min_value: float, max_value: float, q: float) -> list:
     """``round(exp(uniform(min_value, max_value)) / q) * q``."""
     _bounded("qloguniform", min_value, max_value, ("q", q))
+    _exponents("qloguniform", ("min_value", min_value), ("max_value", max_value))
     _step("qloguniform", q)
     return ["qloguniform", [min_value, max_value, q]]
 
@@ -123,11 +146,13 @@ def qnormal(mu: float, sigma: float, q: float) -> list:
 def lognormal(mu: float, sigma: float) -> list:
     """``exp(normal(mu, sigma))``."""
     _gaussian("lognormal", mu, sigma)
+    _exponents("lognormal", ("mu", mu))
     return ["lognormal", [mu, sigma]]
 
 
 def qlognormal(mu: float, sigma: float, q: float) -> list:
     """``round(exp(normal(mu, sigma)) / q) * q``."""
     _gaussian("qlognormal", mu, sigma, ("q", q))
+    _exponents("qlognormal", ("mu", mu))
     _step("qlognormal", q)
     return ["qlognormal", [mu, sigma, q]]

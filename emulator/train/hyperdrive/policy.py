@@ -9,6 +9,7 @@ smaller one for a minimize goal.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 
@@ -101,6 +102,13 @@ class BanditPolicy(_IntervalPolicy):
             raise HyperDriveConfigException(
                 "Bandit termination policy expects exactly one of slack factor or slack amount to be set."
             )
+        for name, value in (("slack_factor", slack_factor), ("slack_amount", slack_amount)):
+            if value is None or (name == "slack_factor" and not value):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise HyperDriveConfigException(f"{name} expects a finite number, got {value!r}.")
+            if value < 0:
+                raise HyperDriveConfigException(f"{name} expects a non-negative number, got {value!r}.")
         slack = {"slack_factor": slack_factor} if slack_factor else {"slack_amount": slack_amount}
         super().__init__("Bandit", evaluation_interval, delay_evaluation, **slack)
         self.slack_factor = slack_factor

@@ -14,6 +14,7 @@ import pickle
 import time
 
 from emulator.core import Run
+from emulator.core.run import ACTIVE_STATUSES
 from emulator.store import TERMINAL_STATUSES
 from emulator.train.hyperdrive._controller import SPEC_FILE
 from emulator.train.hyperdrive._goal import PrimaryMetricGoal
@@ -121,6 +122,18 @@ class HyperDriveRun(Run):
         return path.read_text() if path.exists() else ""
 
     # -- life cycle
+    def get_status(self):
+        """The sweep's status; a sweep found ended with trials still active lost its controller
+        (killed, crashed), so those trials are cancelled, their processes terminated, right here."""
+        status = super().get_status()
+        if status in TERMINAL_STATUSES:
+            self._cancel_orphaned_trials()
+        return status
+
+    def _cancel_orphaned_trials(self) -> None:
+        for record in self._store.search_runs(parent_id=self.id, statuses=(*ACTIVE_STATUSES, "NotStarted")):
+            Run(self._experiment, record["run_id"])._cancel_self()
+
     def cancel(self):
         """Stop the controller (no further trials start), then cancel every active trial."""
         self.set_tags({f"{_SYSTEM}cancellation_requested": "true"})

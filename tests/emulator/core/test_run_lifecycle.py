@@ -11,7 +11,6 @@ from emulator.core._offline import _OfflineRun
 from emulator.exceptions import (
     ActivityFailedException,
     RunEnvironmentException,
-    ServiceException,
     UserErrorException,
 )
 
@@ -125,7 +124,7 @@ def test_artifacts_upload_list_download(experiment, tmp_path):
     assert (tmp_path / "copy.txt").read_text() == "weights"
     run.download_files(prefix="outputs", output_directory=str(tmp_path / "dl"))
     assert (tmp_path / "dl" / "outputs" / "stream.bin").read_bytes() == b"\x00\x01"
-    with pytest.raises(ServiceException, match="already exists"):
+    with pytest.raises(UserErrorException, match="already exists"):
         run.upload_file("outputs/model.txt", str(source))
     with pytest.raises(UserErrorException, match="was not found"):
         run.download_file("outputs/missing.txt")

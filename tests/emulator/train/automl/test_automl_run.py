@@ -110,7 +110,9 @@ def test_iteration_timeout_fails_slow_iterations_for_real(experiment, small_hous
     assert run.get_status() == "Failed"  # no iteration completed
 
 
-def test_onnx_mode_trains_only_exportable_pipelines(experiment, small_housing):
+def test_onnx_mode_trains_only_exportable_pipelines_and_writes_the_best_ones_onnx_copy(
+    experiment, small_housing, tmp_path
+):
     config = AutoMLConfig(
         task="regression",
         primary_metric=PRIMARY,
@@ -142,3 +144,13 @@ def test_onnx_mode_trains_only_exportable_pipelines(experiment, small_housing):
     rows = small_housing.drop(columns=[LABEL]).head(200)
     onnx_predictions = session.run(None, frame_to_inputs(rows))[0].ravel()
     np.testing.assert_allclose(onnx_predictions, native.predict(rows), rtol=1e-3, atol=5.0)
+    # As on Azure, the best iteration's ONNX copy is in its outputs, found without the AutoML runtime.
+    best = run.get_best_child(onnx_compatible=True)
+    assert run.get_properties()["onnx_model_run_id"] == best.id
+    written = tmp_path / "model.onnx"
+    best.download_file("outputs/model.onnx", str(written))
+    session = onnxruntime.InferenceSession(str(written), providers=["CPUExecutionProvider"])
+    _, best_native = run.get_output(iteration=int(best.properties["iteration"]))
+    np.testing.assert_allclose(
+        session.run(None, frame_to_inputs(rows))[0].ravel(), best_native.predict(rows), rtol=1e-3, atol=5.0
+    )

@@ -1,6 +1,6 @@
-"""``azureml.core.webservice`` in the emulator: deploy registered models as real scoring services.
+"""``azureml.core.webservice.webservice``: the ``Webservice`` base every deployed service shares.
 
-``Model.deploy`` calls :func:`_deploy`. The deployment configuration picks the class:
+``Model.deploy`` calls :func:`._deployment._deploy`. The deployment configuration picks the class:
 ``AciWebservice.deploy_configuration(...)`` (served locally, returned ``Transitioning`` like ACI:
 call ``wait_for_deployment``), ``LocalWebservice.deploy_configuration(port)`` (a local process,
 healthy when ``deploy`` returns) or the emulator-only ``DockerWebservice.deploy_configuration(...)``
@@ -18,61 +18,37 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import secrets
 import shutil
 import time
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from ..exceptions import WebserviceException
-from ..serving.auth import read_keys, write_keys
-from ..serving.hosts import ServiceSpec, default_host_name, host_named
-from ..serving.process import free_port, is_healthy
-from ._filters import matches as _matches
-from .inference_config import InferenceConfig
+from ...exceptions import WebserviceException
+from ...serving.auth import read_keys, write_keys
+from ...serving.hosts import ServiceSpec, default_host_name, host_named
+from ...serving.process import free_port, is_healthy
+from .. import _names
+from .._filters import matches as _matches
+from ._staging import _stage_models, _stage_source
 
 _ASSET = "webservice"
-_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+# Service classes by name, as stored in each record: ``Webservice(ws, name)`` rebuilds the right one.
+_CLASSES: dict[str, type[Webservice]] = {}
 _KEYS_FILE = "keys.json"
 _LOCAL_TIMEOUT_SECONDS = 300
 
 
 def webservice_name_validation(name: str) -> None:
     """The SDK's rule for service names."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or not 3 <= len(name) <= 32:
-        raise WebserviceException(
-            "Error, provided service name is invalid. It must only consist of lowercase letters, numbers, or "
-            "dashes, start with a letter, end with a letter or number, and be between 3 and 32 characters long."
-        )
-
-
-def _deprecation_warning() -> None:
-    from os import environ
-
-    if environ.get("AZUREML_LOG_DEPRECATION_WARNING_ENABLED") == "False":
-        return
-    warnings.warn(
-        "azureml.core.model:\nTo leverage new model deployment capabilities, AzureML recommends using CLI/SDK v2 to "
-        "deploy models as online endpoint, \nplease refer to respective documentations \n"
-        "https://docs.microsoft.com/azure/machine-learning/how-to-deploy-managed-online-endpoints /\n"
-        "https://docs.microsoft.com/azure/machine-learning/how-to-attach-kubernetes-anywhere \n"
-        "For more information on migration, see https://aka.ms/acimoemigration \n"
-        "To disable CLI/SDK v1 deprecation warning set AZUREML_LOG_DEPRECATION_WARNING_ENABLED to 'False'",
-        FutureWarning,
-        stacklevel=4,
-    )
+    _names.webservice_name(name)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-# -- inference configuration
 
 
 # -- deployment configurations
@@ -93,27 +69,6 @@ class WebserviceDeploymentConfiguration:
             raise WebserviceException("Invalid configuration, port must be an integer between 1 and 65535.")
 
 
-class LocalWebserviceDeploymentConfiguration(WebserviceDeploymentConfiguration):
-    def __init__(self, port=None):
-        self.port = port
-        self.validate_configuration()
-
-
-class AciServiceDeploymentConfiguration(WebserviceDeploymentConfiguration):
-    def __init__(self, **settings):
-        self.__dict__.update(settings)
-        self.validate_configuration()
-
-
-class DockerServiceDeploymentConfiguration(WebserviceDeploymentConfiguration):
-    def __init__(self, port=None, cpu_cores=None, memory_gb=None, auth_enabled=None):
-        self.port = port
-        self.cpu_cores = cpu_cores
-        self.memory_gb = memory_gb
-        self.auth_enabled = auth_enabled
-        self.validate_configuration()
-
-
 # -- services
 
 
@@ -126,6 +81,10 @@ class Webservice:
     """
 
     _webservice_type = "Webservice"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _CLASSES[cls.__name__] = cls
 
     def __new__(cls, workspace, name, *args, **kwargs):
         if cls is not Webservice:
@@ -196,7 +155,7 @@ class Webservice:
                     f"Error, there is already a service with name {name} found in workspace {workspace.name}"
                 )
             Webservice(workspace, name).delete()
-        folder = workspace._store.root / "webservices" / name
+        folder = workspace._store.folder("webservices", name)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         auth = cls._auth_enabled(config)
@@ -415,177 +374,6 @@ class Webservice:
         )
 
 
-class AciWebservice(Webservice):
-    """An Azure Container Instances service; the emulator serves it on 127.0.0.1."""
-
-    _webservice_type = "ACI"
-
-    def run(self, input_data):
-        return super().run(input_data)
-
-    @staticmethod
-    def deploy_configuration(
-        cpu_cores=None,
-        memory_gb=None,
-        tags=None,
-        properties=None,
-        description=None,
-        location=None,
-        auth_enabled=None,
-        ssl_enabled=None,
-        enable_app_insights=None,
-        ssl_cert_pem_file=None,
-        ssl_key_pem_file=None,
-        ssl_cname=None,
-        dns_name_label=None,
-        primary_key=None,
-        secondary_key=None,
-        collect_model_data=None,
-        cmk_vault_base_url=None,
-        cmk_key_name=None,
-        cmk_key_version=None,
-        vnet_name=None,
-        subnet_name=None,
-    ):
-        settings = dict(locals())
-        return AciServiceDeploymentConfiguration(**settings)
-
-    def update(
-        self,
-        image=None,
-        tags=None,
-        properties=None,
-        description=None,
-        auth_enabled=None,
-        ssl_enabled=None,
-        ssl_cert_pem_file=None,
-        ssl_key_pem_file=None,
-        ssl_cname=None,
-        enable_app_insights=None,
-        models=None,
-        inference_config=None,
-    ):
-        """Change the service; new models, entry script or auth restart it (``wait_for_deployment`` after)."""
-        given = (image, tags, properties, description, auth_enabled, ssl_enabled, ssl_cert_pem_file)
-        given += (ssl_key_pem_file, ssl_cname, enable_app_insights, models, inference_config)
-        if all(value is None for value in given):
-            raise WebserviceException("No parameters provided to update.")
-        fields: dict[str, Any] = {}
-        if tags is not None:
-            fields["tags"] = tags
-        if properties is not None:
-            fields["properties"] = {**self.properties, **properties}
-        if description:
-            fields["description"] = description
-        restart = models is not None or inference_config is not None
-        if auth_enabled is not None and auth_enabled != self.auth_enabled:
-            fields["authEnabled"] = bool(auth_enabled)
-            restart = True
-        _restage(self._folder, fields, models, inference_config)
-        if restart:
-            self._restart(**fields)
-        else:
-            self._save(**fields)
-
-
-class LocalWebservice(Webservice):
-    """A service on this machine, served by a local process (keys off, as for the SDK's local services)."""
-
-    _webservice_type = "Local"
-
-    def __init__(self, workspace, name, must_exist=True):
-        if not must_exist and workspace._store.get_asset(_ASSET, name) is None:
-            raise WebserviceException(
-                f"WebserviceNotFound: Webservice with name {name} not found in provided workspace"
-            )
-        super().__init__(workspace, name)
-
-    @staticmethod
-    def deploy_configuration(port=None):
-        return LocalWebserviceDeploymentConfiguration(port=port)
-
-    @classmethod
-    def _create(cls, workspace, name, models, inference_config, config, overwrite):
-        # the SDK's local deployment blocks until the container answers
-        service = super()._create(workspace, name, models, inference_config, config, overwrite)
-        service.wait_for_deployment()
-        return service
-
-    def reload(self, wait=False):
-        """Restart the server, picking up edits to the staged entry script and models."""
-        self._restart()
-        if wait:
-            self.wait_for_deployment()
-
-    def update(
-        self, models=None, image_config=None, deployment_config=None, wait=False, inference_config=None
-    ):
-        """Restage models and/or the entry script, move to ``deployment_config.port``, and restart."""
-        fields: dict[str, Any] = {}
-        port = getattr(deployment_config, "port", None)
-        if port:
-            fields.update(
-                port=port,
-                scoringUri=f"http://127.0.0.1:{port}/score",
-                swaggerUri=f"http://127.0.0.1:{port}/swagger.json",
-            )
-        _restage(self._folder, fields, models, inference_config)
-        self._restart(**fields)
-        if wait:
-            self.wait_for_deployment()
-
-    def get_logs(self, num_lines=5000, raw=False):
-        return super().get_logs(num_lines=num_lines)
-
-    # The SDK's LocalWebservice declares these with narrower signatures than Webservice's.
-    def run(self, input_data):
-        return super().run(input_data)
-
-    def regen_key(self, key):
-        return super().regen_key(key)
-
-    def update_deployment_state(self, must_exist=False):
-        return super().update_deployment_state()
-
-    def wait_for_deployment(self, show_output=False):
-        return super().wait_for_deployment(show_output=show_output)
-
-    @staticmethod
-    def list(workspace, model_name=None, model_id=None, all=None):
-        """Local services of the workspace (``all`` is accepted for the SDK's sake: every service is listed)."""
-        services = Webservice.list(workspace, model_name=model_name, model_id=model_id)
-        return [service for service in services if isinstance(service, LocalWebservice)]
-
-    def delete(self, delete_cache=True, delete_image=False, delete_volume=True):
-        super().delete()
-
-
-class DockerWebservice(LocalWebservice):
-    """Emulator only: a local service inside a container of ``deployments/Dockerfile``.
-
-    ``Model.deploy(ws, name, models, inference_config, DockerWebservice.deploy_configuration())``
-    builds the slim scoring image (once per server version), runs it with the service folder
-    mounted read-only and publishes its port on 127.0.0.1; ``delete()`` removes the container.
-    Needs a reachable Docker engine (``DOCKER_HOST``).
-    """
-
-    @staticmethod
-    def deploy_configuration(port=None, cpu_cores=None, memory_gb=None, auth_enabled=None):
-        return DockerServiceDeploymentConfiguration(port, cpu_cores, memory_gb, auth_enabled)
-
-    @staticmethod
-    def _host_name() -> str:
-        return "docker"
-
-
-_CLASSES: dict[str, type[Webservice]] = {
-    cls.__name__: cls for cls in (AciWebservice, LocalWebservice, DockerWebservice)
-}
-LocalWebserviceDeploymentConfiguration._webservice_type = LocalWebservice
-AciServiceDeploymentConfiguration._webservice_type = AciWebservice
-DockerServiceDeploymentConfiguration._webservice_type = DockerWebservice
-
-
 # -- helpers
 
 
@@ -596,66 +384,3 @@ def _load(workspace, name) -> dict[str, Any]:
             f"WebserviceNotFound: Webservice with name {name} not found in provided workspace"
         )
     return record
-
-
-def _stage_models(folder: Path, models) -> dict[str, Any]:
-    """Download each model to ``azureml-models/<name>/<version>/``; ``AZUREML_MODEL_DIR`` as Azure sets it."""
-    root = folder / "azureml-models"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir()
-    staged = []
-    for model in models or []:
-        target = root / model.name / str(model.version)
-        target.mkdir(parents=True)
-        model.download(target_dir=str(target), exist_ok=True)
-        staged.append({"name": model.name, "version": model.version, "id": f"{model.name}:{model.version}"})
-    # one model: its version folder; several: the root, where each sits under <name>/<version>
-    model_dir = (
-        f"azureml-models/{staged[0]['name']}/{staged[0]['version']}" if len(staged) == 1 else "azureml-models"
-    )
-    return {"models": staged, "modelDir": model_dir}
-
-
-def _stage_source(folder: Path, inference_config: InferenceConfig) -> dict[str, Any]:
-    """Copy the source directory (or the lone entry script) to ``app/``, so later edits do not leak in."""
-    app = folder / "app"
-    shutil.rmtree(app, ignore_errors=True)
-    if inference_config.source_directory:
-        shutil.copytree(
-            inference_config.source_directory,
-            app,
-            ignore=shutil.ignore_patterns("__pycache__", ".git", "*.pyc"),
-        )
-        entry = Path(inference_config.entry_script)
-    else:
-        app.mkdir()
-        entry = Path(Path(inference_config.entry_script).name)
-        shutil.copy(inference_config.entry_script, app / entry)
-    return {"entryScript": f"app/{entry.as_posix()}", "inferenceConfig": inference_config._to_dict()}
-
-
-def _restage(folder: Path, fields: dict[str, Any], models, inference_config) -> None:
-    if models is not None:
-        fields.update(_stage_models(folder, models))
-    if inference_config is not None:
-        inference_config.validate_configuration()
-        fields.update(_stage_source(folder, inference_config))
-
-
-def _deploy(
-    workspace, name, models, inference_config, deployment_config, deployment_target, overwrite, show_output
-):
-    """``Model.deploy``: validate, stage and start the service the deployment configuration asks for."""
-    _deprecation_warning()
-    webservice_name_validation(name)
-    if deployment_target is not None:
-        raise WebserviceException(
-            "Error, the emulator deploys to ACI or local targets only; leave deployment_target as None."
-        )
-    config = deployment_config if deployment_config is not None else AciWebservice.deploy_configuration()
-    if not isinstance(config, WebserviceDeploymentConfiguration):
-        raise WebserviceException(f"Error, unsupported deployment_config of type {type(config).__name__}.")
-    service = config._webservice_type._create(workspace, name, models, inference_config, config, overwrite)
-    if show_output:
-        print(f"{type(service).__name__} {name}: {service.state} at {service.scoring_uri}", flush=True)
-    return service

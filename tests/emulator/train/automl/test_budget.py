@@ -1,0 +1,102 @@
+"""Probe AutoML's budget (issue 13): the whole job, ensembles and explanation included, ends within
+``experiment_timeout_minutes``; a zero budget is refused up front."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from emulator.train.automl import AutoMLConfig
+from emulator.train.automl._budget import Budget, consume_until
+from emulator.train.automl.exceptions import ConfigException
+from training.schema import LABEL
+
+pytestmark = pytest.mark.reliability
+
+BUDGET_SECONDS = 30
+# Recording the search's last iterations is never cut short: on an overloaded machine (load 16 on 2
+# cores) it spilled 1.7 s past the budget; at ordinary load the run ends before it
+# (benchmarks/automl_budget.py measures it).
+SPILL_SECONDS = 5
+
+
+def test_closing_steps_keep_what_finished_and_stop_at_the_deadline():
+    def slow():
+        yield "voting"
+        time.sleep(30)
+        yield "stack"
+
+    started = time.monotonic()
+    done = []
+    assert consume_until(0.5, slow(), done.append) == (1, False)
+    assert done == ["voting"] and time.monotonic() - started < 5
+
+
+def test_a_recording_in_progress_is_never_cut_short():
+    recorded = []
+
+    def record(result):
+        time.sleep(1.0)  # past the deadline: the limit strikes only once the record is whole
+        recorded.append(result)
+
+    assert consume_until(0.3, iter(["voting", "stack"]), record) == (1, False)
+    assert recorded == ["voting"]
+
+
+def test_no_time_left_runs_nothing():
+    ran = []
+
+    def step():
+        ran.append(True)
+        yield 1
+
+    assert consume_until(0.0, step(), print) == (0, False) and ran == []
+
+
+def test_budget_counts_from_the_runs_creation_not_from_the_drivers_start():
+    budget = Budget.of(10, timeout_hours=1 / 60, created=time.time() - 50)
+    assert 9 < budget.deadline - time.monotonic() <= 10
+    assert budget.deadline - budget.search_deadline == pytest.approx(6.0)  # 10 % of the minute
+    short = Budget.of(10, timeout_hours=0.5 / 60, created=time.time())
+    assert short.deadline - short.search_deadline == pytest.approx(5.0)  # never less than 5 s
+    assert Budget.of(10, timeout_hours=None, created=time.time()).closing_seconds_left() == float("inf")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"experiment_timeout_minutes": 0},
+        {"experiment_timeout_hours": 0},
+        {"iteration_timeout_minutes": 0},
+        {"experiment_timeout_minutes": float("nan")},
+    ],
+)
+def test_a_zero_budget_is_refused_when_configured(small_housing, settings):
+    with pytest.raises(ConfigException, match="timeout"):
+        AutoMLConfig(task="regression", training_data=small_housing, label_column_name=LABEL, **settings)
+
+
+@pytest.mark.slow
+def test_whole_experiment_with_ensembles_and_explanation_ends_within_the_budget(experiment, small_housing):
+    config = AutoMLConfig(
+        task="regression",
+        primary_metric="normalized_mean_absolute_error",
+        training_data=small_housing,
+        label_column_name=LABEL,
+        iterations=1000,  # the budget, not the iteration count, ends the search
+        max_concurrent_iterations=2,
+        experiment_timeout_minutes=BUDGET_SECONDS / 60,
+        enable_early_stopping=False,
+        model_explainability=True,
+    )
+    submitted = time.time()
+    run = experiment.submit(config)
+    run.wait_for_completion(show_output=False)
+    returned = time.time()
+    record = run._record()
+    assert record["status"] == "Completed"
+    assert record["end_time"] - record["created"] <= BUDGET_SECONDS + SPILL_SECONDS
+    # the caller's view, process exit and polling included
+    assert returned - submitted <= BUDGET_SECONDS + SPILL_SECONDS + 1
+    assert run.get_properties()["stop_reason"] == "experiment timeout reached"
