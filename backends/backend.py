@@ -17,6 +17,8 @@ from backends.messages import (
     DatasetUpload,
     Deployment,
     Endpoint,
+    ExplorationJob,
+    ExplorationOutcome,
     FetchedModel,
     JobOutcome,
     LoggedRun,
@@ -70,6 +72,11 @@ class Backend:
 
     def run_sweep(self, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
         return self._sdk.jobs.run_sweep(self.workspace, job, on_progress)
+
+    def run_exploration(
+        self, job: ExplorationJob, on_progress: OnProgress | None = None
+    ) -> ExplorationOutcome:
+        return self._sdk.exploration.run_exploration(self.workspace, job, on_progress)
 
     def child_metrics(self, parent_run_id: str, metric: str) -> tuple[ChildMetric, ...]:
         """Each child run of a job (AutoML iterations, sweep trials) with its logged ``metric``."""

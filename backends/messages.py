@@ -87,6 +87,15 @@ class Bandit:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """A data-parallel job: ``process_count`` ranks on ``node_count`` nodes (``PyTorchConfiguration``)."""
+
+    process_count: int
+    node_count: int = 1
+    communication_backend: str = "Gloo"
+
+
+@dataclass(frozen=True)
 class SweepJob:
     """A HyperDrive sweep of a training script on the GPU cluster, minimising ``primary_metric``.
 
@@ -105,6 +114,22 @@ class SweepJob:
     max_total_runs: int
     max_concurrent_runs: int
     max_duration_minutes: int
+    tags: dict[str, str] = field(default_factory=dict)
+    distribution: Distribution | None = None  # trials trained data-parallel
+
+
+@dataclass(frozen=True)
+class ExplorationJob:
+    """``explore.py`` with the switchboard's ``arguments``; with ``sweep``, first a HyperDrive sweep
+    whose best trial's hyperparameters are appended to ``arguments`` (the refit)."""
+
+    experiment: str
+    source_directory: str
+    arguments: tuple[str, ...]
+    compute: ClusterSpec
+    distribution: Distribution | None = None
+    sweep: SweepJob | None = None
+    children: int = 0  # child runs the script makes (for progress)
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -198,6 +223,16 @@ class JobOutcome:
     job: RunRef
     best_run_id: str
     leaderboard: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class ExplorationOutcome:
+    """The finished exploration run, its metrics and tags (as ``get_metrics``/``get_tags`` give them)."""
+
+    run: RunRef
+    metrics: dict[str, Any]
+    tags: dict[str, str]
+    sweep: JobOutcome | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 It owns the run from start to end, so a run outlives the process that submitted it: it waits
 for a node of its cluster, runs the script under the import hook (plain ``from azureml.core
-import Run`` code logs into this run), uploads ``./outputs`` and ``./logs`` and records
+import Run`` code logs into this run) or, for a distributed run, starts one process per rank and
+watches them (``emulator.core._distributed``), uploads ``./outputs`` and ``./logs`` and records
 Completed, Failed or Canceled. SIGTERM (``Run.cancel``) and ``max_run_duration_seconds`` cancel it.
 """
 
@@ -18,7 +19,7 @@ import traceback
 from pathlib import Path
 
 from emulator import hook
-from emulator.core import _process
+from emulator.core import _distributed, _process
 from emulator.core.compute import acquire_slot, release_slot
 from emulator.core.run import DRIVER_LOG, Run
 
@@ -95,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         if timer is not None:
             timer.daemon = True
             timer.start()
-        status, error = _run_script(script, args)
+        layout = _distributed.from_record(details["runDefinition"].get("distributed"))
+        status, error = (
+            _distributed.run_ranks(run, layout, script, args) if layout else _run_script(script, args)
+        )
     except _Canceled:
         status, error = "Canceled", None
     if (

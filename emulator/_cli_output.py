@@ -81,3 +81,9 @@ def stepped(rows: list[dict]) -> list[tuple[dict, int | None]]:
             seen[row["name"]] += 1
         numbered.append((row, step))
     return numbered
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``error: message`` on stderr; the exit (code 1) for the caller to raise."""
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(1)

@@ -9,8 +9,10 @@ Examples::
     emulator runs show HD_12                    # any unique prefix of a run id
     emulator runs log HD_1234_0                 # the driver log
     emulator runs download HD_1234_0 -o out/
+    emulator runs compare RUN_A RUN_B           # metrics side by side
     emulator models list
     emulator models download duel-champion --version 2 -o model/
+    emulator models promote RUN_ID --artifact-path outputs/model.pkl --name housing-rf
     emulator datasets list
     emulator services list                      # deployed scoring services and their URIs
     emulator services delete housing-price      # stop the server (or container) and forget it
@@ -37,6 +39,7 @@ from rich.table import Table
 
 from . import _cli_lookup as lookup
 from ._cli_output import Format, PlainHelpGroup, duration, iso, json_rows, show, stepped, when
+from ._cli_output import fail as _fail
 from .exceptions import AzureMLException
 
 # Plain (click) help: typer's rich panels print a "<bool>" placeholder beside every flag.
@@ -79,11 +82,6 @@ def _home(
     if home is not None:
         os.environ["DUEL_EMULATOR_HOME"] = str(home)
     lookup.use_checkout_home()
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(1)
 
 
 def _workspace(name: str | None):
@@ -392,6 +390,8 @@ def studio(
 def main() -> None:
     app()
 
+
+from . import _cli_compare  # noqa: E402, F401 (registers `runs compare` and `models promote`)
 
 if __name__ == "__main__":
     main()

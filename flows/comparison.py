@@ -7,6 +7,9 @@ the nightly gate decide on the champion, deploy, smoke-test, report.
 
 from __future__ import annotations
 
+import importlib
+import threading
+
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -21,6 +24,13 @@ from tasks.settings import QUICK, DeployTarget, resolve_settings
 from tasks.ship import delete_service, deploy_winner, export_winner, register_winner, smoke_test
 
 __all__ = ["QUICK", "duel", "resolve_settings"]
+
+
+def _preload_for_judging() -> None:
+    """Import torch, scikit-learn and the ONNX stack while the contestants run and this process
+    only waits, so judging and export do not begin with seconds of imports."""
+    for name in ("sklearn.metrics", "training.mlp_onnx", "onnx_export", "onnxruntime"):
+        importlib.import_module(name)
 
 
 @flow(name="automl-duel", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))
@@ -56,6 +66,7 @@ def duel(
     refs = prepare_data(settings)
     automl = run_automl.submit(settings, refs)
     hyperdrive = run_hyperdrive.submit(settings, refs)
+    threading.Thread(target=_preload_for_judging, name="preload", daemon=True).start()
     contestants = [Contestant.of(AUTOML, automl.result()), Contestant.of(HYPERDRIVE, hyperdrive.result())]
     verdict, predictions = evaluate(settings, refs, contestants)
     logger.info(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,8 @@ def score(name: str, algorithm: str, run_id: str, y_true, y_pred, split_fingerpr
         raise ValueError(f"{name}: {y_pred.shape[0]} predictions for {y_true.shape[0]} test rows")
     if not np.isfinite(y_pred).all():
         raise ValueError(f"{name}: {int((~np.isfinite(y_pred)).sum())} predictions are NaN or infinite")
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score  # loaded when judging
+
     return TestScore(
         name=name,
         algorithm=algorithm,

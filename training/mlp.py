@@ -122,7 +122,7 @@ def _build_module(n_inputs: int, hidden_layers, dropout: float, feature_engineer
     return nn.Sequential(*layers)
 
 
-def _available_cores() -> int:
+def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -216,8 +216,20 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
             out = [module(chunk.to(device)).squeeze(1).cpu() for chunk in features.split(8192)]
         return torch.cat(out).numpy().astype(np.float64)
 
-    def fit(self, X: pd.DataFrame, y, eval_set=None, on_epoch: Callable[[int, float], None] | None = None):
-        """Fit on the raw feature frame ``X`` and prices ``y`` in dollars; returns self."""
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y,
+        eval_set=None,
+        on_epoch: Callable[[int, float], None] | None = None,
+        data_parallel=None,
+    ):
+        """Fit on the raw feature frame ``X`` and prices ``y`` in dollars; returns self.
+
+        ``data_parallel`` (a ``training.distributed.DataParallel``): every rank fits on the same
+        rows, computes the loss of its share of each batch, and the gradients are averaged, so the
+        steps are those of one process; validation and early stopping follow rank 0.
+        """
         self._validate()
         y = np.asarray(y, dtype=np.float64)
         if eval_set is None:
@@ -227,7 +239,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         else:
             X_val, y_val = eval_set[0], np.asarray(eval_set[1], dtype=np.float64)
         torch.manual_seed(self.random_state)
-        torch.set_num_threads(self.n_threads or _available_cores())
+        torch.set_num_threads(self.n_threads or available_cores())
         device = self._torch_device()
 
         self.preprocessor_ = _preprocessor().fit(X)
@@ -254,14 +266,23 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
             optimizer, factor=0.5, patience=max(1, self.patience // 3)
         )
         criterion = _LOSSES[self.loss]()
+        trained = self.module_
+        if data_parallel is not None:
+            trained = data_parallel.wrap(self.module_)
+            # Summed, and scaled so that the ranks' averaged gradient is the whole batch's mean.
+            criterion = _LOSSES[self.loss](reduction="sum")
         generator = torch.Generator().manual_seed(self.random_state)
         best_mae, best_state, stale, steps = float("inf"), None, 0, 0
         self.history_: list[float] = []
         for epoch in range(1, self.epochs + 1):
-            self.module_.train()
+            trained.train()
             for batch in torch.randperm(len(features), generator=generator).to(device).split(self.batch_size):
+                rows = batch if data_parallel is None else data_parallel.shard(batch)
                 optimizer.zero_grad()
-                criterion(self.module_(features[batch]).squeeze(1), targets[batch]).backward()
+                loss = criterion(trained(features[rows]).squeeze(1), targets[rows])
+                if data_parallel is not None:
+                    loss = loss * (data_parallel.world_size / len(batch))
+                loss.backward()
                 optimizer.step()
                 if averaged is not self.module_:
                     steps += 1
@@ -273,6 +294,8 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
                         )
             predicted = self._decode_target(self._predict_standardized(val_features, averaged))
             val_mae = float(np.mean(np.abs(predicted - y_val)))
+            if data_parallel is not None:
+                val_mae = data_parallel.from_main(val_mae)
             self.history_.append(val_mae)
             scheduler.step(val_mae)
             if on_epoch is not None:

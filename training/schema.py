@@ -96,6 +96,40 @@ def _numeric(value: Any, row: int, column: str) -> float:
     return value
 
 
+_NONE_TYPE = type(None)
+_NUMBER_TYPES = np.array([int, float, _NONE_TYPE], dtype=object)
+_STRING_TYPES = np.array([str], dtype=object)
+_type_of = np.frompyfunc(type, 1, 1)
+
+
+def _well_formed_lists(rows: Sequence[Any]) -> dict[str, np.ndarray] | None:
+    """The inputs of a batch of well-formed value lists, checked column-wise; None for anything
+    else (mappings, a wrong type, a NaN literal, a huge integer), which the row-by-row path reports.
+
+    A 1,000-row batch is checked in a few array operations instead of 9,000 Python calls.
+    """
+    if not isinstance(rows, list) or not all(type(row) is list for row in rows):
+        return None
+    try:
+        table = np.array(rows, dtype=object)
+    except ValueError:  # ragged
+        return None
+    if table.shape != (len(rows), len(FEATURE_COLUMNS)):
+        return None
+    values, labels = table[:, : len(NUMERIC_COLUMNS)], table[:, len(NUMERIC_COLUMNS)]
+    types = _type_of(values)
+    if not np.isin(types, _NUMBER_TYPES).all() or not np.isin(_type_of(labels), _STRING_TYPES).all():
+        return None
+    missing = np.isin(types, [_NONE_TYPE])
+    try:
+        numeric = np.where(missing, np.nan, values).astype(np.float32)
+    except OverflowError:
+        return None
+    if np.isnan(numeric[~missing]).any():
+        return None
+    return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: labels.reshape(-1, 1)}
+
+
 def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
     """Turn JSON rows into the ONNX inputs.
 
@@ -106,6 +140,10 @@ def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
     """
     if not isinstance(rows, Sequence) or isinstance(rows, str | bytes) or len(rows) == 0:
         raise SchemaError("'data' must be a non-empty list of rows")
+    fast = _well_formed_lists(rows)
+    if fast is not None:
+        _check_ranges(fast[NUMERIC_INPUT], fast[CATEGORICAL_INPUT])
+        return fast
     numeric = np.empty((len(rows), len(NUMERIC_COLUMNS)), dtype=np.float32)
     category = np.empty((len(rows), 1), dtype=object)
     for i, row in enumerate(rows):

@@ -31,10 +31,11 @@ except ImportError:  # run by hand where the real SDK is not installed: the emul
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # uploaded alone, training/ is the root
 
 try:
-    from training import mlp
+    from training import distributed, mlp
     from training.schema import FEATURE_COLUMNS, LABEL
     from training.split import split_frame
 except ImportError:
+    import distributed
     import mlp
     from schema import FEATURE_COLUMNS, LABEL
     from split import split_frame
@@ -73,6 +74,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0.995,
         help="per-step decay of the averaged weights; 0 turns it off",
     )
+    model.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch threads (0: this process's cores, shared among a node's ranks)",
+    )
     model.add_argument("--output-dir", default="outputs/model")
     return parser.parse_args(argv)
 
@@ -103,9 +110,20 @@ def load_training_data(args: argparse.Namespace, run) -> pd.DataFrame:
 def main(argv=None) -> float:
     args = parse_args(argv)
     run = Run.get_context()
-    frame = load_training_data(args, run)
+    # Submitted with PyTorchConfiguration/MpiConfiguration, every rank runs this script: they train
+    # data-parallel, and rank 0 alone logs and writes the model.
+    parallel = distributed.from_environment()
+    try:
+        return _train(args, run, parallel)
+    finally:
+        if parallel is not None:
+            parallel.close()
+
+
+def build_model(args: argparse.Namespace, parallel=None) -> mlp.TorchMLPRegressor:
+    """The unfitted MLP the model arguments describe (threads shared out among a node's ranks)."""
     hidden = tuple(h for h in (args.hidden_1, args.hidden_2, args.hidden_3) if h > 0)
-    model = mlp.TorchMLPRegressor(
+    return mlp.TorchMLPRegressor(
         hidden_layers=hidden,
         lr=args.lr,
         batch_size=args.batch_size,
@@ -117,11 +135,27 @@ def main(argv=None) -> float:
         feature_engineering=bool(args.feature_engineering),
         ema_decay=args.ema_decay,
         random_state=args.seed,
+        n_threads=args.threads or (parallel.threads(mlp.available_cores()) if parallel else None),
     )
+
+
+def _train(args: argparse.Namespace, run, parallel) -> float:
+    main_rank = parallel is None or parallel.is_main
+    frame = load_training_data(args, run)
+    model = build_model(args, parallel)
     # SDK v1's offline run has no `step` argument: log plain values, one per epoch.
-    model.fit(frame[list(FEATURE_COLUMNS)], frame[LABEL], on_epoch=lambda epoch, mae: run.log("val_mae", mae))
+    model.fit(
+        frame[list(FEATURE_COLUMNS)],
+        frame[LABEL],
+        on_epoch=(lambda epoch, mae: run.log("val_mae", mae)) if main_rank else None,
+        data_parallel=parallel,
+    )
+    if not main_rank:
+        return model.best_val_mae_
     run.log("MAE", model.best_val_mae_)
     run.log("best_epoch", model.best_epoch_)
+    if parallel is not None:
+        run.log("world_size", parallel.world_size)
     mlp.save(model, args.output_dir)
     print(
         f"best validation MAE {model.best_val_mae_:,.0f} at epoch {model.best_epoch_}; model in {args.output_dir}"

@@ -6,6 +6,7 @@ import json
 import time
 
 from azureml.core import Dataset, Environment, Experiment, ScriptRunConfig, Workspace
+from azureml.core.runconfig import PyTorchConfiguration
 from azureml.train.automl import AutoMLConfig
 from azureml.train.hyperdrive import (
     BanditPolicy,
@@ -17,7 +18,7 @@ from azureml.train.hyperdrive import (
     uniform,
 )
 
-from backends.messages import AutoMLJob, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.messages import AutoMLJob, Distribution, JobOutcome, OnProgress, Progress, RunRef, SweepJob
 from backends.sdk_v1 import environments
 from backends.sdk_v1.clusters import compute_target
 
@@ -46,6 +47,17 @@ def automl_config(job: AutoMLJob, training_data, target) -> AutoMLConfig:
     )
 
 
+def distributed_config(distribution: Distribution | None) -> PyTorchConfiguration | None:
+    """The ``PyTorchConfiguration`` of a data-parallel job (None for one process)."""
+    if distribution is None or distribution.process_count <= 1:
+        return None
+    return PyTorchConfiguration(
+        communication_backend=distribution.communication_backend,
+        process_count=distribution.process_count,
+        node_count=distribution.node_count,
+    )
+
+
 def hyperdrive_config(job: SweepJob, target, environment: Environment) -> HyperDriveConfig:
     """The sweep of ``job.script`` on ``target`` (a cluster or its name) in the training environment."""
     script = ScriptRunConfig(
@@ -54,6 +66,7 @@ def hyperdrive_config(job: SweepJob, target, environment: Environment) -> HyperD
         arguments=list(job.arguments),
         compute_target=target,
         environment=environment,
+        distributed_job_config=distributed_config(job.distribution),
     )
     sampling = RandomParameterSampling(
         {name: _expression(kind, values) for name, (kind, values) in job.parameter_space.items()}

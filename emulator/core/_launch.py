@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -23,11 +26,13 @@ import psutil
 import emulator
 
 from ..exceptions import UserErrorException
-from . import _process
+from . import _distributed, _process
+from ._warm import WarmSpawner
 from .compute import resolve_target
 from .run import DRIVER_LOG, Run, _reap
 from .workspace import emulator_home
 
+_FORKED_POLL_SECONDS = 0.2
 _SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024
 _NEVER_SNAPSHOT = (
     ".git",
@@ -104,14 +109,29 @@ def _validate(config) -> Path:
 
 
 def start_script_run(
-    experiment, config, *, parent=None, arguments=None, run_id=None, tags=None, properties=None
+    experiment,
+    config,
+    *,
+    parent=None,
+    arguments=None,
+    run_id=None,
+    tags=None,
+    properties=None,
+    spawner: WarmSpawner | None = None,
 ) -> Run:
-    """Create a Queued run for ``config`` and start its process; returns at once."""
+    """Create a Queued run for ``config`` and start its process (forked by ``spawner`` if given);
+    returns at once."""
     source = _validate(config)
     workspace = experiment.workspace
     target = resolve_target(workspace, config.run_config.target)
     args = [str(a) for a in [*config.arguments, *(arguments or [])]]
     environment = config.run_config.environment
+    layout = _distributed.layout_of(config.run_config)
+    if layout and target["maxNodes"] is not None and layout.node_count > target["maxNodes"]:
+        raise UserErrorException(
+            f"The run asks for {layout.node_count} nodes but cluster {target['target']} has at most "
+            f"{target['maxNodes']}"
+        )
     run = Run._create(
         experiment,
         run_type="azureml.scriptrun",
@@ -130,6 +150,8 @@ def start_script_run(
                 "target": target["target"],
                 "environment": environment._to_dict(),
                 "maxRunDurationSeconds": config.max_run_duration_seconds,
+                "nodeCount": layout.node_count if layout else 1,
+                "distributed": _distributed.as_record(layout) if layout else None,
             },
             "emulator": f"runs in {sys.executable}; the environment is recorded, not built",
         },
@@ -141,36 +163,61 @@ def start_script_run(
         ["-m", "emulator._child", config.script, *args],
         cwd=working,
         env=_child_environment(workspace, run, target, environment.environment_variables),
+        spawner=spawner,
     )
     return run
 
 
-def start_run_process(run, arguments: list[str], *, env: dict[str, str], cwd: Path | None = None) -> None:
+def start_run_process(
+    run,
+    arguments: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    spawner: WarmSpawner | None = None,
+) -> None:
     """Start ``python <arguments>`` as ``run``'s process: its own session, output into the driver log,
-    its pid on the run (so any process can cancel it), and a reaper that records how it ended."""
+    its pid on the run (so any process can cancel it), and a reaper that records how it ended.
+    A ``spawner`` forks the process from its warm interpreter instead of starting a fresh one."""
     store = run._store
     log_path = store.artifact_path(run.id, DRIVER_LOG)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     store.add_artifacts(run.id, [(DRIVER_LOG, 0)])
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, *arguments],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    if spawner is not None:
+        pid = spawner.spawn(arguments, env=env, cwd=cwd, log_path=log_path)
+        ended = functools.partial(_forked_end, *_identity_or_none(pid))
+    else:
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, *arguments],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        pid, ended = process.pid, process.wait
     # The child records its own identity too; this covers a child that dies before it can.
     with contextlib.suppress(psutil.Error):
-        store.update_run(
-            run.id, dict(zip(("pid", "pid_started"), _process.identity(process.pid), strict=True))
-        )
-    threading.Thread(target=_wait, args=(process, store, run.id), daemon=True).start()
+        store.update_run(run.id, dict(zip(("pid", "pid_started"), _process.identity(pid), strict=True)))
+    threading.Thread(target=_wait, args=(ended, store, run.id), daemon=True).start()
 
 
-def _wait(process: subprocess.Popen, store, run_id: str) -> None:
-    """Reap the process; fail (or cancel) the run if it ended without recording a final status."""
-    process.wait()
+def _identity_or_none(pid: int) -> tuple[int, float | None]:
+    try:
+        return _process.identity(pid)
+    except psutil.Error:  # it has already ended
+        return pid, None
+
+
+def _forked_end(pid: int, started: float | None) -> None:
+    """Wait for a process that is not our child (a warm interpreter forked it)."""
+    while started is not None and _process.alive(pid, started):
+        time.sleep(_FORKED_POLL_SECONDS)
+
+
+def _wait(ended: Callable[[], object], store, run_id: str) -> None:
+    """Wait until the process ended; fail (or cancel) the run if it did not record a final status."""
+    ended()
     _reap(store, store.get_run(run_id))

@@ -47,9 +47,14 @@ def aggregate(rows: list[dict]) -> dict[str, Any]:
 class RunMetricsMixin:
     """The ``log_*`` family and ``get_metrics`` of :class:`emulator.core.Run`."""
 
+    # Set in ranks other than 0 of a distributed run, whose metrics would repeat rank 0's.
+    _metrics_muted = False
+
     def _log(self, name: str, value: Any, kind: str, step: int | None = None) -> None:
         if not isinstance(name, str) or not name:
             raise UserErrorException(f"Metric name must be a non-empty string, got {name!r}")
+        if self._metrics_muted:
+            return
         self._store.log_batch(self.id, [Metric(name, value, step=step, kind=kind)])
 
     def log(self, name, value, description="", step=None):

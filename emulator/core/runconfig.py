@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from ..exceptions import RunConfigurationException
 from .conda_dependencies import CondaDependencies
 from .environment import Environment
+
+_PYTORCH_BACKENDS = ("nccl", "gloo")
 
 
 class RunConfiguration:
@@ -31,19 +34,31 @@ class RunConfiguration:
         if isinstance(conda_dependencies, CondaDependencies):
             self.environment.python.conda_dependencies = conda_dependencies
         self.node_count = 1
+        self.mpi = MpiConfiguration()
+        self.pytorch = PyTorchConfiguration()
         self.max_run_duration_seconds = None
         self.environment_variables = {}
         self.history = {"outputCollection": True}
 
 
 class MpiConfiguration:
+    """An MPI (Horovod-style) job: ``process_count_per_node`` processes on each of ``node_count`` nodes."""
+
     def __init__(self, process_count_per_node=1, node_count=1):
         self.process_count_per_node = process_count_per_node
         self.node_count = node_count
 
 
 class PyTorchConfiguration:
+    """A ``torch.distributed`` job: ``process_count`` processes in all (default: one per node) on
+    ``node_count`` nodes, talking over ``communication_backend`` ("Nccl" or "Gloo", stored lower-case)."""
+
     def __init__(self, communication_backend="Nccl", process_count=None, node_count=1):
-        self.communication_backend = communication_backend
+        if communication_backend.lower() not in _PYTORCH_BACKENDS:
+            raise RunConfigurationException(
+                f"{communication_backend} is not a supported backend. 'communication_backend' "
+                "must be 'Nccl' or 'Gloo'."
+            )
+        self.communication_backend = communication_backend.lower()
         self.process_count = process_count
         self.node_count = node_count

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from .runconfig import RunConfiguration
+from ..exceptions import RunConfigurationException
+from .runconfig import MpiConfiguration, PyTorchConfiguration, RunConfiguration
 
 
 class ScriptRunConfig:
     """Run ``script`` from ``source_directory`` with ``arguments`` on ``compute_target``.
 
-    ``compute_target`` and ``environment`` are stored on ``run_config`` as in the SDK.
+    ``compute_target``, ``environment`` and ``distributed_job_config`` are stored on ``run_config``
+    as in the SDK (``node_count``, ``pytorch``/``mpi``, ``framework``, ``communicator``); a
+    distributed run starts one process per rank (see ``_distributed``).
     """
 
     MAX_DURATION_SECONDS_DEFAULT = 2592000
@@ -40,7 +43,8 @@ class ScriptRunConfig:
         if environment is not None:
             self.run_config.environment = environment
         self.run_config.max_run_duration_seconds = max_run_duration_seconds
-        self.distributed_job_config = distributed_job_config
+        if distributed_job_config is not None:
+            _apply_distributed(self.run_config, distributed_job_config)
         self.resume_from = resume_from
         self.max_run_duration_seconds = max_run_duration_seconds
 
@@ -56,3 +60,18 @@ class ScriptRunConfig:
         from ._launch import start_script_run
 
         return start_script_run(experiment, self, tags=tags)
+
+
+def _apply_distributed(run_config: RunConfiguration, job_config) -> None:
+    if isinstance(job_config, MpiConfiguration):
+        run_config.mpi, run_config.framework, run_config.communicator = job_config, "Python", "IntelMpi"
+    elif isinstance(job_config, PyTorchConfiguration):
+        run_config.pytorch, run_config.framework = job_config, "PyTorch"
+        run_config.communicator = job_config.communication_backend
+    else:
+        raise RunConfigurationException(
+            "'distributed_job_config' must be an 'azureml.core.runconfig.MpiConfiguration' or "
+            "'azureml.core.runconfig.PyTorchConfiguration' object (the emulator runs no TensorFlow "
+            f"parameter-server jobs), got {type(job_config).__name__}"
+        )
+    run_config.node_count = job_config.node_count

@@ -72,6 +72,7 @@ CLASSES = {
         "AzureCliAuthentication": ["__init__"],
         "InteractiveLoginAuthentication": ["__init__"],
     },
+    "azureml.core.runconfig": {"PyTorchConfiguration": ["__init__"], "MpiConfiguration": ["__init__"]},
     "azureml.core.compute": {
         "ComputeTarget": ["__init__", "create"],
         "AmlCompute": ["provisioning_configuration"],
@@ -142,6 +143,15 @@ def _signature(obj) -> list[list[str]]:
 
 def _serialized_forms() -> dict[str, object]:
     hd = importlib.import_module("azureml.train.hyperdrive")
+    core, runconfig = (
+        importlib.import_module("azureml.core"),
+        importlib.import_module("azureml.core.runconfig"),
+    )
+
+    def distributed(job_config) -> list:
+        config = core.ScriptRunConfig(".", "train.py", distributed_job_config=job_config).run_config
+        return [config.framework, config.communicator, config.node_count]
+
     space = {"--batch-size": hd.choice(25, 50, 100), "--lr": hd.loguniform(-6, -1)}
     return {
         "choice": hd.choice(25, 50, 100),
@@ -158,6 +168,8 @@ def _serialized_forms() -> dict[str, object]:
         "median": hd.MedianStoppingPolicy(evaluation_interval=1, delay_evaluation=5).to_json(),
         "truncation": hd.TruncationSelectionPolicy(truncation_percentage=20).to_json(),
         "no_termination": hd.NoTerminationPolicy().to_json(),
+        "pytorch_job": distributed(runconfig.PyTorchConfiguration(process_count=4, node_count=2)),
+        "mpi_job": distributed(runconfig.MpiConfiguration(process_count_per_node=2, node_count=3)),
         "goals": [hd.PrimaryMetricGoal.MAXIMIZE.value, hd.PrimaryMetricGoal.MINIMIZE.value],
     }
 
