@@ -6,8 +6,8 @@ import pytest
 from prefect.artifacts import Artifact
 
 from backends import open_backend
-from emulator.core import Run
 from emulator import hook
+from emulator.core import Run
 from flows.exploration import exploration
 from tasks.settings import DuelSettings
 
