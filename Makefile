@@ -40,7 +40,7 @@ $(STUDIO_VENDOR)/chart.umd.min.js:
 	fi
 
 demo: setup
-	$(PY) -m flows.comparison --quick
+	$(PY) -m flows.cli run --quick
 
 test: setup
 	$(PY) -m pytest -q -m "not soak" --timeout=600

@@ -68,4 +68,16 @@ def open_backend(settings: BackendSettings) -> Backend:
     return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters(settings))
 
 
-__all__ = ["BACKENDS", "Backend", "BackendSettings", "clusters", "open_backend"]
+def workspace_folder(settings: BackendSettings) -> Path:
+    """The local folder of the settings' workspace, found without connecting to it: where the files a
+    person opens afterwards (the duel's reports) are kept. The emulator's workspace folder itself;
+    for Azure, ``.duel/azure`` under the current folder (the cloud workspace has no local folder)."""
+    if settings.backend == "emulator":
+        home = Path(settings.emulator_home).expanduser().resolve() if settings.emulator_home else None
+        from backends.emulator import workspace_folder as emulator_folder
+
+        return emulator_folder(home)
+    return Path.cwd() / ".duel" / "azure"
+
+
+__all__ = ["BACKENDS", "Backend", "BackendSettings", "clusters", "open_backend", "workspace_folder"]

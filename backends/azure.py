@@ -23,6 +23,17 @@ class AzureSetupError(RuntimeError):
     """The interpreter that should run the SDK v1 steps is missing."""
 
 
+def interpreter(python: str) -> list[str]:
+    """The command line of the SDK's interpreter, or :class:`AzureSetupError` if there is none."""
+    command = shlex.split(python)
+    if not command or shutil.which(command[0]) is None:
+        raise AzureSetupError(
+            f"no Python with the Azure ML SDK v1 at {python!r}: run `make azure-env` "
+            "(or point DUEL_AZURE_PYTHON at one)"
+        )
+    return command
+
+
 def open_azure(
     python: str,
     config: Path | None,
@@ -33,13 +44,7 @@ def open_azure(
 ) -> Backend:
     """The workspace of ``config`` (an Azure ``config.json``, else the one found from the repository),
     driven through ``python`` (a command line: the interpreter of ``.venv-azure``, or a wrapper)."""
-    command = shlex.split(python)
-    if not command or shutil.which(command[0]) is None:
-        raise AzureSetupError(
-            f"no Python with the Azure ML SDK v1 at {python!r}: run `make azure-env` "
-            "(or point DUEL_AZURE_PYTHON at one)"
-        )
-    sdk = SdkProcess(command, cwd=REPOSITORY)
+    sdk = SdkProcess(interpreter(python), cwd=REPOSITORY)
     ref = WorkspaceRef(config_path=str(Path(config).resolve()) if config else None, auth=auth)
     identity = f"azure:{sdk.workspace.prepare(ref)}"
     return Backend(sdk, ref, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster)

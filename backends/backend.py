@@ -11,6 +11,7 @@ import pandas as pd
 
 from backends.messages import (
     AutoMLJob,
+    ChildMetric,
     ClusterSpec,
     DatasetRef,
     DatasetUpload,
@@ -20,6 +21,7 @@ from backends.messages import (
     ExplorationOutcome,
     FetchedModel,
     JobOutcome,
+    LoggedRun,
     ModelUpload,
     OnProgress,
     RegisteredModel,
@@ -75,6 +77,22 @@ class Backend:
         self, job: ExplorationJob, on_progress: OnProgress | None = None
     ) -> ExplorationOutcome:
         return self._sdk.exploration.run_exploration(self.workspace, job, on_progress)
+
+    def child_metrics(self, parent_run_id: str, metric: str) -> tuple[ChildMetric, ...]:
+        """Each child run of a job (AutoML iterations, sweep trials) with its logged ``metric``."""
+        return self._sdk.runs.child_metrics(self.workspace, parent_run_id, metric)
+
+    def run_urls(self, run_ids: tuple[str, ...]) -> dict[str, str]:
+        """Where a person browses each run: its page in Azure ML studio."""
+        return dict(zip(run_ids, self._sdk.runs.portal_urls(self.workspace, tuple(run_ids)), strict=True))
+
+    # -- runs the duel logs itself (decisions, reports)
+    def log_run(self, record: LoggedRun) -> RunRef:
+        return self._sdk.runs.log_run(self.workspace, record)
+
+    def list_runs(self, experiment: str) -> tuple[LoggedRun, ...]:
+        """The runs of ``experiment``, newest first."""
+        return self._sdk.runs.list_runs(self.workspace, experiment)
 
     # -- contestants' artifacts
     def fetch_automl_model(self, job: RunRef, folder: str | Path) -> FetchedModel:

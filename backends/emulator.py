@@ -13,8 +13,20 @@ from emulator.core.workspace import emulator_home
 WORKSPACE = WorkspaceRef(subscription_id="local", resource_group="automl-duel", workspace_name="duel")
 
 
+# Where `emulator studio --port 8765` serves the studio; a run's link in a report points there.
+STUDIO_BASE = "http://127.0.0.1:8765"
+
+
 class EmulatorBackend(Backend):
     """Azure's steps on a local emulated workspace; ``docker`` deploys into a container."""
+
+    studio_base = STUDIO_BASE
+
+    def run_urls(self, run_ids: tuple[str, ...]) -> dict[str, str]:
+        """Each run's page in the offline studio (``emulator studio --port 8765`` serves it)."""
+        from emulator.studio import studio_url
+
+        return {run_id: studio_url(run_id, self.studio_base) for run_id in run_ids}
 
     def deploy(self, deployment: Deployment) -> Endpoint:
         if deployment.target != "docker":
@@ -26,6 +38,11 @@ class EmulatorBackend(Backend):
         return self._sdk.services.deploy(
             self.workspace, deployment, DockerWebservice.deploy_configuration(port=None)
         )
+
+
+def workspace_folder(home: Path | None) -> Path:
+    """The duel's emulated workspace folder under ``home`` (else the emulator's default home)."""
+    return (home or emulator_home()) / WORKSPACE.workspace_name
 
 
 def open_emulator(

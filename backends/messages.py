@@ -143,18 +143,77 @@ class RunRef:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a job is: its finished child runs against the budget."""
+    """How far a job is: its finished child runs against the budget.
+
+    The fields after ``expected`` are optional (a backend that only counts finished children still
+    reports a valid ``Progress``): ``started`` and ``canceled`` count children, ``best`` is the best
+    primary metric value so far (``None`` before the first), ``elapsed_seconds`` the time since
+    submission, ``budget_seconds`` the job's time budget when it has one.
+    """
 
     run_id: str
     finished: int
     expected: int
+    started: int = 0
+    canceled: int = 0
+    best: float | None = None
+    metric: str = ""
+    elapsed_seconds: float = 0.0
+    budget_seconds: float | None = None
 
     @property
     def percent(self) -> float:
         return min(100.0, 100.0 * self.finished / max(1, self.expected))
 
+    def best_text(self) -> str:
+        """The best value so far as a person reads it (dollars whole, small ratios to four digits)."""
+        if self.best is None:
+            return ""
+        value = f"{self.best:,.0f}" if abs(self.best) >= 1000 else f"{self.best:.4g}"
+        return f"best {self.metric or 'metric'} {value}"
+
+    def describe(self) -> str:
+        """One line a person reads: trials, best so far and time against the budget."""
+        parts = [f"{self.finished}/{self.expected} finished"]
+        if self.started:
+            parts.append(f"{self.started} started")
+        if self.canceled:
+            parts.append(f"{self.canceled} cancelled")
+        if self.best is not None:
+            parts.append(self.best_text())
+        elapsed = f"{self.elapsed_seconds:,.0f} s"
+        if self.budget_seconds:
+            elapsed += f" of {self.budget_seconds:,.0f} s budget"
+        parts.append(elapsed)
+        return ", ".join(parts)
+
 
 OnProgress = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class LoggedRun:
+    """A run the duel logs itself (a champion decision, a stored report): tags, metrics and files.
+
+    ``files`` maps a name inside the run (``outputs/report/report.md``) to a local path to upload;
+    read back by :meth:`backends.Backend.list_runs`, ``run_id`` is set and ``files`` is empty.
+    """
+
+    experiment: str
+    display_name: str
+    tags: dict[str, str]
+    metrics: dict[str, float] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    run_id: str = ""
+
+
+@dataclass(frozen=True)
+class ChildMetric:
+    """One child run of a job and the values it logged for one metric, in logging order."""
+
+    run_id: str
+    label: str
+    values: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -249,7 +308,14 @@ def from_json(kind: type, text: str) -> Any:
 def _build(kind: Any, data: Any) -> Any:
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _build(hints[f.name], data[f.name]) for f in dataclasses.fields(kind)})
+        # A field the sender did not know (an older message) keeps its default.
+        return kind(
+            **{
+                f.name: _build(hints[f.name], data[f.name])
+                for f in dataclasses.fields(kind)
+                if f.name in data
+            }
+        )
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(kind) if a is not type(None)]

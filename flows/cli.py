@@ -1,22 +1,166 @@
-"""`duel`: the project's command."""
+"""`duel`: the project's command — run the duel, reopen its report, promote or roll back the champion,
+export the jobs as SDK v2 YAML.
+
+Heavy imports (Prefect's engine, torch) happen inside the commands that need them, so bad input and
+the champion commands answer in a second or two. Bad input is one line on stderr and exit code 2.
+"""
 
 from __future__ import annotations
 
+import getpass
+import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+# Plain (click) help, as the emulator command's: typer's rich panels print "<bool>" beside every flag.
 app = typer.Typer(
     help="AutoML against a HyperDrive-tuned MLP, judged on one split; the champion is served.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 
-@app.callback()
-def _group() -> None:
-    """Keeps `duel` a group of commands while it has only one."""
+def _board():
+    from tasks.champion import board
+    from tasks.settings import DuelSettings
+
+    return board(DuelSettings())
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"duel: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+def _checked(quick: bool, **parameters):
+    """Settings and data checked before Prefect is even imported: bad input fails in seconds."""
+    from tasks.housing_csv import DataError
+    from tasks.preflight import ConfigError, checked_settings, preflight
+
+    try:
+        settings = checked_settings(quick, **parameters)
+        preflight(settings)
+    except (DataError, ConfigError) as error:
+        _fail(str(error))
+    return settings
+
+
+@app.command()
+def run(
+    quick: Annotated[bool, typer.Option("--quick", help="small budgets and a 5,000-row subset")] = False,
+    nightly: Annotated[
+        bool, typer.Option("--nightly", help="champion against challenger: only the gate may promote")
+    ] = False,
+    data: Annotated[
+        str | None, typer.Option("--data", metavar="PATH", help="housing.csv (else DUEL_DATA, the cache)")
+    ] = None,
+    subset: Annotated[int | None, typer.Option("--subset", metavar="ROWS", help="seeded sample size")] = None,
+    deploy_target: Annotated[
+        str | None, typer.Option("--deploy-target", metavar="TARGET", help="local, docker, aci or none")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
+) -> None:
+    """Run the duel once on this machine and print who won, the decision and where the report is."""
+    parameters = {"data": data, "subset": subset, "deploy_target": deploy_target}
+    settings = _checked(quick, **parameters)
+    err = typer.get_text_stream("stderr")
+    err.write(f"data checked; workspace folder {_folder(settings)}; starting Prefect...\n")
+    from rich.console import Console
+
+    from flows.comparison import duel
+    from flows.terminal import progress_display
+    from tasks.preflight import DETERMINISTIC
+
+    console = Console(stderr=True)
+    try:
+        if console.is_terminal:
+            with progress_display(console):
+                result = duel(quick=quick, champion_challenger=nightly, **parameters)
+        else:
+            result = duel(quick=quick, champion_challenger=nightly, **parameters)
+    except DETERMINISTIC as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+    typer.echo("\n".join(result["summary"]))
+
+
+def _folder(settings):
+    from backends import workspace_folder
+
+    return workspace_folder(settings)
+
+
+@app.command()
+def report(
+    # Described in the docstring: typer 0.29 lists an argument with "<str>" beside it whatever its metavar.
+    run: Annotated[str | None, typer.Argument(metavar="RUN", hidden=True)] = None,
+    open_it: Annotated[bool, typer.Option("--open", help="open report.html in the browser")] = False,
+) -> None:
+    """Show the last report's summary and files, or those of the report whose folder name contains RUN
+    (a flow run name such as brave-otter, or a date such as 20261128)."""
+    from tasks.report_file import ReportNotFound, find_report
+    from tasks.settings import DuelSettings
+
+    try:
+        folder = find_report(_folder(DuelSettings()), run)
+    except ReportNotFound as error:
+        _fail(str(error))
+    summary = folder / "summary.txt"
+    if summary.is_file():
+        typer.echo(summary.read_text().rstrip())
+    else:
+        typer.echo(f"Report:    {folder / 'report.html'}\n           {folder / 'report.md'}")
+    if open_it:
+        typer.launch(str(folder / "report.html"))
+
+
+@app.command()
+def promote(
+    version: Annotated[
+        int, typer.Argument(metavar="VERSION", help="registered version of the model to crown")
+    ],
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help="why, for the history")],
+) -> None:
+    """Make a registered version the champion by hand (recorded with your user name)."""
+    from tasks.champion import ChampionError
+
+    try:
+        entry = _board().crown(version, actor=f"manual:{getpass.getuser()}", reason=reason)
+    except ChampionError as exc:
+        _fail(str(exc))
+    typer.echo(f"{entry.champion} is the champion (was: {entry.previous or 'none'}).")
+
+
+@app.command()
+def rollback(
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help="why, for the history")],
+) -> None:
+    """Crown again the champion that the current one replaced."""
+    from tasks.champion import ChampionError
+
+    try:
+        entry = _board().rollback(actor=f"manual:{getpass.getuser()}", reason=reason)
+    except ChampionError as exc:
+        _fail(str(exc))
+    typer.echo(f"{entry.champion} is the champion again (rolled back from {entry.previous}).")
+
+
+@app.command()
+def champion() -> None:
+    """The current champion and its history: every crowning, rollback and kept night."""
+    board = _board()
+    current = board.current()
+    typer.echo(f"champion: {current.ref if current is not None else 'none yet'}")
+    for entry in board.history():
+        typer.echo(
+            f"{entry.time:%Y-%m-%d %H:%M} {entry.action:<8} {entry.champion or '-':<20} "
+            f"by {entry.actor}: {entry.reason}"
+        )
 
 
 @app.command("export-jobs")
@@ -55,8 +199,8 @@ def export_jobs(
         typer.echo(f"wrote {path}  (submit: az ml job create --file {path})")
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    app(args=argv if argv is not None else sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -1,17 +1,14 @@
 """The duel: AutoML against a HyperDrive-tuned MLP, judged on one split, the winner shipped.
 
-Reads like the recipe it automates: register the data and split, run both contestants at once,
-judge them, export the winner to ONNX behind a parity gate, register it, deploy it, smoke-test it,
-report.
+Reads like the recipe it automates: check the inputs, register the data and split, run both
+contestants at once, judge them, export the winner to ONNX behind a parity gate, register it, let
+the nightly gate decide on the champion, deploy, smoke-test, report.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import threading
-from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -19,28 +16,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from tasks.automl_job import run_automl
 from tasks.contestants import AUTOML, HYPERDRIVE, Contestant, evaluate
 from tasks.hyperdrive_job import run_hyperdrive
+from tasks.preflight import checked_settings, preflight
+from tasks.promotion import champion_unchanged, nightly_gate
+from tasks.publish import publish_report
 from tasks.registered_split import prepare_data
-from tasks.settings import DeployTarget, DuelSettings
-from tasks.ship import (
-    delete_service,
-    deploy_winner,
-    export_winner,
-    publish_report,
-    register_winner,
-    smoke_test,
-)
+from tasks.settings import QUICK, DeployTarget, resolve_settings
+from tasks.ship import delete_service, deploy_winner, export_winner, register_winner, smoke_test
 
-# Small budgets that finish in a few minutes on two cores; the defaults are for a real night.
-QUICK = {
-    "subset": 5000,
-    # 30 s: on a quiet machine the 12 iterations' ensemble scored the same test MAE (30,688) as at 90 s.
-    "automl_timeout_minutes": 0.5,
-    "automl_iterations": 12,
-    "hyperdrive_max_total_runs": 4,
-    # One trial per core: each trial is pinned to its core and sizes its threads to it.
-    "hyperdrive_max_concurrent_runs": 2,
-    "hyperdrive_epochs": 25,
-}
+__all__ = ["QUICK", "duel", "resolve_settings"]
 
 
 def _preload_for_judging() -> None:
@@ -48,14 +31,6 @@ def _preload_for_judging() -> None:
     only waits, so judging and export do not begin with seconds of imports."""
     for name in ("sklearn.metrics", "training.mlp_onnx", "onnx_export", "onnxruntime"):
         importlib.import_module(name)
-
-
-def resolve_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
-    """Settings from the environment and .env, then the quick preset, then explicit flow parameters."""
-    settings = DuelSettings()
-    if quick:
-        settings = settings.merged(**QUICK)
-    return settings.merged(**parameters)
 
 
 @flow(name="automl-duel", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))
@@ -70,13 +45,13 @@ def duel(
     quick: bool = False,
     champion_challenger: bool = False,
 ) -> dict:
-    """Run both contestants on the same split and ship the winner; returns the verdict and endpoint.
+    """Run both contestants on the same split and ship the winner; returns the verdict, the endpoint
+    and the summary a person reads (``summary``: its lines; ``report_html``: the report file).
 
-    With ``champion_challenger`` the winner replaces the registered champion only when it beats
-    the champion re-scored on today's test split.
+    Only with ``champion_challenger`` (the nightly run) can the winner become the champion: when
+    its ONNX copy beats the champion's, re-scored on today's test split, by the promotion margin.
     """
-    logger = get_run_logger()
-    settings = resolve_settings(
+    settings = checked_settings(
         quick,
         data=data,
         subset=subset,
@@ -86,6 +61,8 @@ def duel(
         hyperdrive_epochs=hyperdrive_epochs,
         deploy_target=deploy_target,
     )
+    preflight(settings)
+    logger = get_run_logger()
     refs = prepare_data(settings)
     automl = run_automl.submit(settings, refs)
     hyperdrive = run_hyperdrive.submit(settings, refs)
@@ -97,14 +74,32 @@ def duel(
     )
     winner = next(c for c in contestants if c.name == verdict.winner.name)
     exported = export_winner(settings, refs, winner, verdict.winner)
-    registered = register_winner(settings, refs, winner, verdict.winner, exported, champion_challenger)
+    registered = register_winner(settings, refs, winner, verdict.winner, exported)
+    if champion_challenger:
+        promotion = nightly_gate(settings, refs, verdict, exported.onnx_path, registered.onnx_model)
+    else:
+        promotion = champion_unchanged(settings)
     endpoint = smoke = None
-    if registered.promoted and settings.deploy_target is not DeployTarget.NONE:
+    # A night serves its champion only; a duel run by hand serves its winner without crowning it.
+    serve = promotion.promoted or not champion_challenger
+    if serve and settings.deploy_target is not DeployTarget.NONE:
         endpoint = deploy_winner(settings, registered)
         smoke = smoke_test(settings, refs, endpoint, exported)
         if settings.delete_service:
             delete_service(settings, endpoint)
-    publish_report(settings, refs, verdict, predictions, exported, registered, endpoint, smoke)
+    summary = publish_report(
+        settings,
+        refs,
+        verdict,
+        predictions,
+        contestants,
+        exported,
+        registered,
+        promotion.summary,
+        endpoint,
+        smoke,
+        service_deleted=endpoint is not None and settings.delete_service,
+    )
     return {
         "winner": verdict.winner.as_dict(),
         "loser": verdict.loser.as_dict(),
@@ -112,29 +107,21 @@ def duel(
         "mae_gap_interval": [verdict.gap_low, verdict.gap_high],
         "parity": exported.parity,
         "model": registered.onnx_model.ref,
-        "promoted": registered.promoted,
+        "promoted": promotion.promoted,
+        "champion": promotion.summary,
         "scoring_uri": endpoint.scoring_uri if endpoint else None,
         "smoke_test": smoke.as_dict() if smoke else None,
+        "workspace": summary.workspace,
+        "report_html": summary.report_html,
+        "report_markdown": summary.report_markdown,
+        "summary": summary.lines(),
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Run the AutoML vs HyperDrive duel once, locally.")
-    parser.add_argument("--quick", action="store_true", help="small budgets and a 5,000-row subset")
-    parser.add_argument("--data", help="path of housing.csv (else DUEL_DATA, the cache, or a download)")
-    parser.add_argument("--subset", type=int)
-    parser.add_argument("--deploy-target", choices=[t.value for t in DeployTarget])
-    parser.add_argument("--champion-challenger", action="store_true")
-    args = parser.parse_args(argv)
-    result = duel(
-        data=args.data,
-        subset=args.subset,
-        deploy_target=DeployTarget(args.deploy_target) if args.deploy_target else None,
-        quick=args.quick,
-        champion_challenger=args.champion_challenger,
-    )
-    print(json.dumps(result, indent=2, default=str))
-
-
 if __name__ == "__main__":
-    main()
+    # `python -m flows.comparison [--quick]` is `duel run [--quick]` (checks, progress, summary).
+    import sys
+
+    from flows.cli import main
+
+    main(["run", *sys.argv[1:]])

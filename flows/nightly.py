@@ -1,7 +1,8 @@
 """The nightly run: the duel as champion against challenger.
 
-The night's winner is registered either way, but it is promoted (tagged champion) and deployed
-only when it beats the current champion re-scored on the same night's test split.
+The night trains both contestants anew (see ``tasks.caching``). Its winner is registered either
+way, but crowned champion and deployed only when its ONNX copy beats the champion's, both re-scored
+on the night's test split, by ``DUEL_PROMOTION_MARGIN`` (see ``tasks.promotion``).
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from backends import open_backend
 from backends.messages import AutoMLJob, ClusterSpec, JobOutcome
+from tasks.caching import TRAINING_JOB
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -31,7 +31,7 @@ def automl_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> 
     )
 
 
-@task(name="automl-job", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+@task(name="automl-job", cache_policy=TRAINING_JOB, persist_result=True)
 def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome:
     """Submit the AutoML job, wait, publish the leaderboard; returns the parent run and its best child."""
     backend = open_backend(settings)

@@ -65,11 +65,16 @@ def download_housing(target: Path, url: str = HOUSING_URL, sha256: str = HOUSING
 
 def resolve_housing_path(path: str | os.PathLike | None = None, cache_dir: Path | None = None) -> Path:
     """The file to read: explicit path, then ``DUEL_DATA``, then the cache, then a download."""
-    for candidate, origin in ((path, "the given path"), (os.environ.get("DUEL_DATA"), "DUEL_DATA")):
+    from_env = os.environ.get("DUEL_DATA")
+    for candidate, origin in ((path, "the given path"), (from_env, "DUEL_DATA")):
         if candidate:
             resolved = Path(candidate).expanduser()
             if not resolved.is_file():
-                raise DataError(f"{resolved}: housing file not found (from {origin})")
+                # Settings hand DUEL_DATA over as a path: name the variable the person actually set.
+                same = from_env and Path(from_env).expanduser() == resolved
+                raise DataError(
+                    f"{resolved}: housing file not found (from {'DUEL_DATA' if same else origin})"
+                )
             return resolved
     cached = (cache_dir or default_cache_dir()) / _FILE_NAME
     if cached.is_file():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from backends import open_backend
 from backends.messages import Bandit, ClusterSpec, JobOutcome, SweepJob
+from tasks.caching import TRAINING_JOB
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -55,7 +55,7 @@ def sweep_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> S
     )
 
 
-@task(name="hyperdrive-sweep", cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+@task(name="hyperdrive-sweep", cache_policy=TRAINING_JOB, persist_result=True)
 def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome:
     """Submit the sweep, wait for it, publish its leaderboard; returns the sweep and its best trial."""
     backend = open_backend(settings)

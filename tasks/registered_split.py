@@ -12,6 +12,7 @@ from prefect import get_run_logger, task
 from backends import Backend, open_backend
 from backends.messages import DatasetRef, DatasetUpload
 from tasks.housing_csv import load_housing
+from tasks.preflight import transient_only
 from tasks.settings import DuelSettings
 from training.split import split_frame
 
@@ -44,11 +45,13 @@ def _register(backend: Backend, frame: pd.DataFrame, name: str, description: str
         return backend.register_dataset(DatasetUpload(str(path), name, description, tags))
 
 
-@task(name="prepare-data", retries=1)
+@task(name="prepare-data", retries=1, retry_condition_fn=transient_only)
 def prepare_data(settings: DuelSettings) -> DataRefs:
     """Load and validate the file, split it, register both halves; same inputs, same versions' content."""
     logger = get_run_logger()
-    frame = load_housing(settings.data, subset=settings.subset, seed=settings.split_seed)
+    frame = load_housing(
+        settings.data, subset=settings.subset, seed=settings.split_seed, cache_dir=settings.cache_dir
+    )
     train, test, fingerprint = split_frame(frame, settings.test_size, settings.split_seed)
     backend = open_backend(settings)
     described = f"California housing, split seed {settings.split_seed}, test size {settings.test_size}"

@@ -1,25 +1,43 @@
-"""The comparison report: a markdown page and a predicted-versus-true plot."""
+"""The comparison report as a markdown page, its figures embedded (see ``tasks.figures``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
+from collections.abc import Mapping, Sequence
 
 from tasks.compare import TestScore, Verdict
+from tasks.figures import Figure
 
 
 def _money(value: float) -> str:
     return f"${value:,.0f}"
 
 
-def _score_rows(scores: list[TestScore]) -> str:
+def _run_cell(run_id: str, links: Mapping[str, str]) -> str:
+    return f"[`{run_id}`]({links[run_id]})" if run_id in links else f"`{run_id}`"
+
+
+def _score_rows(scores: list[TestScore], links: Mapping[str, str]) -> str:
     lines = ["| contestant | algorithm | run | test MAE | test RMSE | R² |", "|---|---|---|---:|---:|---:|"]
     for s in scores:
         lines.append(
-            f"| {s.name} | {s.algorithm} | `{s.run_id}` | {_money(s.mae)} | {_money(s.rmse)} | {s.r2:.4f} |"
+            f"| {s.name} | {s.algorithm} | {_run_cell(s.run_id, links)} | {_money(s.mae)} "
+            f"| {_money(s.rmse)} | {s.r2:.4f} |"
         )
     return "\n".join(lines)
+
+
+def parity_sentence(parity: Mapping) -> str:
+    """The parity gate's figures and its rule in words (a row passes within an absolute plus a relative
+    allowance; the gate passes when few enough rows fail)."""
+    tol = parity["tolerance"]
+    verdict = "passed" if parity.get("passed", True) else "FAILED"
+    return (
+        f"ONNX parity {verdict} on {parity['n_rows']:,} test rows ({parity['family']} family): "
+        f"largest difference from the native model ${parity['max_abs_error']:,.4g} "
+        f"(relative {parity['max_rel_error']:.3g}). Rule: a row agrees when the ONNX prediction is within "
+        f"${tol['abs_dollars']:g} plus {tol['rel']:.4%} of the native prediction; "
+        f"{parity['share_beyond_tolerance']:.2%} of rows fell outside, {tol['max_share']:.2%} allowed."
+    )
 
 
 def render_markdown(
@@ -31,14 +49,19 @@ def render_markdown(
     endpoint: str | None = None,
     smoke: dict | None = None,
     promotion: str | None = None,
-    plot_path: Path | None = None,
+    figures: Sequence[Figure] = (),
+    trend_table: str = "",
+    links: Mapping[str, str] | None = None,
 ) -> str:
-    """The whole report; every figure in it is computed from the test split named by its fingerprint."""
+    """The whole report; every figure in it is computed from the test split named by its fingerprint.
+
+    ``links`` maps a run id to the address where a person browses that run (studio or Azure portal).
+    """
     w = verdict.winner
     parts = [
         f"# AutoML vs HyperDrive: **{w.name}** wins",
         f"Test split: {split_rows:,} rows, fingerprint `{w.split_fingerprint}`.",
-        _score_rows([verdict.winner, verdict.loser]),
+        _score_rows([verdict.winner, verdict.loser], links or {}),
         (
             f"MAE gap {_money(verdict.mae_gap)} in the winner's favour; 95 % paired-bootstrap interval "
             f"[{_money(verdict.gap_low)}, {_money(verdict.gap_high)}] over {verdict.bootstrap_rounds} rounds "
@@ -49,11 +72,7 @@ def render_markdown(
     if parity and parity.get("judged_as_shipped"):
         parts.append("## ONNX\nAutoML's own ONNX copy ships: it is the graph the contestants were judged on.")
     elif parity:
-        parts.append(
-            "## ONNX parity\n"
-            f"max abs error {parity['max_abs_error']:.4g} dollars, max rel error {parity['max_rel_error']:.3g}, "
-            f"{parity['share_beyond_tolerance']:.2%} of rows beyond tolerance ({parity.get('tolerance', '')})."
-        )
+        parts.append(f"## ONNX parity\n{parity_sentence(parity)}")
     if registered:
         parts.append(f"## Registry\nRegistered `{registered}`.")
     if promotion:
@@ -65,28 +84,10 @@ def render_markdown(
             f"Smoke test: {smoke['rows']} rows scored through HTTP, max difference from in-process ONNX "
             f"{smoke['max_abs_diff']:.4g} dollars."
         )
-    if plot_path:
-        parts.append(f"Predicted vs true plot: `{plot_path}`")
+    if trend_table:
+        parts.append(
+            f"## Nightly trend\nTest MAE of each night's contestants and of the champion.\n\n{trend_table}"
+        )
+    if figures:
+        parts.append("## Figures\n\n" + "\n\n".join(f"### {f.title}\n{f.markdown()}" for f in figures))
     return "\n\n".join(parts) + "\n"
-
-
-def plot_predictions(y_true, predictions: dict[str, np.ndarray], path: Path) -> Path:
-    """Scatter of predicted against true prices, one panel per contestant."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(predictions), figsize=(5 * len(predictions), 4.5), squeeze=False)
-    y_true = np.asarray(y_true, dtype=float)
-    for ax, (name, pred) in zip(axes[0], predictions.items(), strict=True):
-        ax.scatter(y_true, np.asarray(pred).ravel(), s=3, alpha=0.3)
-        ax.plot([y_true.min(), y_true.max()], [y_true.min(), y_true.max()], color="black", lw=1)
-        ax.set_title(name)
-        ax.set_xlabel("true price ($)")
-        ax.set_ylabel("predicted price ($)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path

@@ -1,4 +1,4 @@
-"""Ship the winner: ONNX export behind the parity gate, registration, deployment, smoke test, report.
+"""Ship the winner: ONNX export behind the parity gate, registration, deployment, smoke test.
 
 Thin Prefect tasks over plain functions (``onnx_export``, ``tasks.register``, the backend's steps);
 they pass small frozen values — paths, model versions, endpoints — never live objects.
@@ -14,19 +14,18 @@ from typing import Any
 
 import numpy as np
 from prefect import get_run_logger, task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.artifacts import create_link_artifact
 
-from backends import Backend, open_backend
+from backends import open_backend
 from backends.messages import Deployment, Endpoint, RegisteredModel
-from tasks.compare import TestScore, Verdict
+from tasks.compare import TestScore
 from tasks.contestants import Contestant, ShippedOnnx, load_model
+from tasks.preflight import transient_only
 from tasks.registered_split import DataRefs, read_split
-from tasks.report import plot_predictions, render_markdown
 from tasks.settings import DuelSettings
 from training import SOURCE_DIRECTORY
-from training.schema import FEATURE_COLUMNS, LABEL, frame_to_inputs
+from training.schema import FEATURE_COLUMNS, frame_to_inputs
 
-CHAMPION_TAG = "champion"
 SMOKE_TOLERANCE = 1e-4
 
 
@@ -42,12 +41,10 @@ class ExportedModel:
 
 @dataclass(frozen=True)
 class Registration:
-    """The registered ONNX and native versions, and whether the ONNX one became champion (and why)."""
+    """The registered ONNX and native versions of the winner."""
 
     onnx_model: RegisteredModel
     native_model: RegisteredModel
-    promoted: bool
-    promotion: str
 
 
 @dataclass(frozen=True)
@@ -111,20 +108,6 @@ def export_winner(
     return ExportedModel(str(path), parity, loaded.algorithm, loaded.run_id)
 
 
-def _champion(backend: Backend, name: str) -> RegisteredModel | None:
-    return max(backend.find_models(name, {CHAMPION_TAG: "true"}), key=lambda m: m.version, default=None)
-
-
-def _onnx_mae(path: str | Path, test) -> float:
-    return float(np.mean(np.abs(test[LABEL].to_numpy() - onnx_predict(path, test))))
-
-
-def _champion_mae(backend: Backend, champion: RegisteredModel, test) -> float:
-    downloaded = backend.download_model(champion, tempfile.mkdtemp(prefix="duel-champion-"))
-    path = downloaded if downloaded.is_file() else sorted(downloaded.rglob("*.onnx"))[0]
-    return _onnx_mae(path, test)
-
-
 @task(name="register-model")
 def register_winner(
     settings: DuelSettings,
@@ -132,29 +115,13 @@ def register_winner(
     winner: Contestant,
     result: TestScore,
     exported: ExportedModel,
-    champion_challenger: bool,
 ) -> Registration:
-    """Register the ONNX and native models with lineage; with champion_challenger, promote only a better one."""
+    """Register the ONNX and native models with lineage; crowning a champion is the nightly gate's job."""
     import onnx
 
     from tasks.register import register_versions
 
-    logger = get_run_logger()
     backend = open_backend(settings)
-    previous = _champion(backend, settings.model_name) if champion_challenger else None
-    promotion = "no champion yet: the winner becomes champion"
-    promoted = True
-    if previous is not None:
-        # Like with like: both ONNX copies scored by onnxruntime on tonight's test rows.
-        test = read_split(backend, refs.test)
-        champion_mae = _champion_mae(backend, previous, test)
-        challenger_mae = _onnx_mae(exported.onnx_path, test)
-        promoted = challenger_mae < champion_mae
-        verb = "replaces" if promoted else "does not beat"
-        promotion = (
-            f"challenger {result.name} (test MAE ${challenger_mae:,.2f}) {verb} champion "
-            f"{previous.ref} (re-scored on the same rows: ${champion_mae:,.2f})"
-        )
     loaded = load_model(backend, winner)
     onnx_model, native_model = register_versions(
         backend,
@@ -168,12 +135,7 @@ def register_winner(
         run_id=exported.run_id,
         split_fingerprint=refs.split_fingerprint,
     )
-    if promoted:
-        if previous is not None:
-            backend.add_model_tags(previous, {CHAMPION_TAG: "false"})
-        onnx_model = backend.add_model_tags(onnx_model, {CHAMPION_TAG: "true"})
-    logger.info(promotion)
-    return Registration(onnx_model, native_model, promoted, promotion)
+    return Registration(onnx_model, native_model)
 
 
 def deployment(settings: DuelSettings, model: RegisteredModel) -> Deployment:
@@ -187,7 +149,7 @@ def deployment(settings: DuelSettings, model: RegisteredModel) -> Deployment:
     )
 
 
-@task(name="deploy-service", retries=2, retry_delay_seconds=5)
+@task(name="deploy-service", retries=2, retry_delay_seconds=5, retry_condition_fn=transient_only)
 def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
     """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint."""
     endpoint = open_backend(settings).deploy(deployment(settings, registered.onnx_model))
@@ -195,7 +157,7 @@ def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
     return endpoint
 
 
-@task(name="smoke-test", retries=2, retry_delay_seconds=3)
+@task(name="smoke-test", retries=2, retry_delay_seconds=3, retry_condition_fn=transient_only)
 def smoke_test(
     settings: DuelSettings, refs: DataRefs, endpoint: Endpoint, exported: ExportedModel, rows: int = 200
 ) -> SmokeTest:
@@ -232,34 +194,3 @@ def delete_service(settings: DuelSettings, endpoint: Endpoint) -> None:
     """Remove the smoke-tested service (``DUEL_DELETE_SERVICE``): an ACI container group bills while it runs."""
     open_backend(settings).delete_service(endpoint)
     get_run_logger().info("deleted service %s after its smoke test", endpoint.name)
-
-
-@task(name="publish-report")
-def publish_report(
-    settings: DuelSettings,
-    refs: DataRefs,
-    verdict: Verdict,
-    predictions: dict,
-    exported: ExportedModel,
-    registered: Registration,
-    endpoint: Endpoint | None,
-    smoke: SmokeTest | None,
-) -> str:
-    """The markdown comparison report as a Prefect artifact (and its plot next to the ONNX file)."""
-    plot = plot_predictions(
-        predictions["y_true"],
-        {name: values for name, values in predictions.items() if name != "y_true"},
-        Path(exported.onnx_path).with_name("predicted_vs_true.png"),
-    )
-    markdown = render_markdown(
-        verdict,
-        split_rows=refs.test_rows,
-        parity=exported.parity,
-        registered=registered.onnx_model.ref,
-        endpoint=endpoint.scoring_uri if endpoint else None,
-        smoke=smoke.as_dict() if smoke else None,
-        promotion=registered.promotion,
-        plot_path=plot,
-    )
-    create_markdown_artifact(key="duel-report", markdown=markdown, description="AutoML vs HyperDrive")
-    return markdown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,21 @@ def emulator_backend(tmp_path):
         yield open_backend(DuelSettings(backend="emulator", emulator_home=tmp_path / "emulator"))
     finally:
         hook.uninstall()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless chromium driven by Playwright (which downloads no browser of its own)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        yield launched
+        launched.close()
 
 
 def _real_workspace_missing(config: Path, python: Path) -> str | None:

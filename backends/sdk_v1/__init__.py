@@ -6,6 +6,6 @@ Prefect: under the emulator's import hook (:mod:`emulator.hook`) they drive the 
 SDK v1 installed they drive Azure, so the offline duel runs exactly the code Azure runs.
 """
 
-from backends.sdk_v1 import datasets, environments, exploration, jobs, models, services, workspace
+from backends.sdk_v1 import datasets, environments, exploration, jobs, models, runs, services, workspace
 
-__all__ = ["datasets", "environments", "exploration", "jobs", "models", "services", "workspace"]
+__all__ = ["datasets", "environments", "exploration", "jobs", "models", "runs", "services", "workspace"]

@@ -95,17 +95,63 @@ def _expression(kind: str, values):
     return _RANGES[kind](*values)
 
 
-def follow(run, expected_children: int, on_progress: OnProgress | None = None):
-    """Poll until the run ends, reporting finished children; a failed or canceled run raises."""
+def _last(value) -> float:
+    return float(value[-1] if isinstance(value, list) else value)
+
+
+class _Watch:
+    """What a person wants to know about a running job, read from its children at each poll.
+
+    A finished child's metric is read once (it no longer changes), so a poll costs one listing of
+    the children plus one metric read per newly finished child.
+    """
+
+    def __init__(self, run, expected: int, metric: str, budget_seconds: float | None):
+        self.run, self.expected, self.metric, self.budget = run, expected, metric, budget_seconds
+        self.started_at = time.monotonic()
+        self._scores: dict[str, float | None] = {}
+
+    def progress(self, final: bool = False) -> Progress:
+        children = list(self.run.get_children())
+        statuses = {child.id: child.get_status() for child in children}
+        for child in children:
+            if statuses[child.id] in TERMINAL_STATES and child.id not in self._scores:
+                logged = child.get_metrics(name=self.metric).get(self.metric) if self.metric else None
+                self._scores[child.id] = _last(logged) if logged is not None else None
+        scores = [score for score in self._scores.values() if score is not None]
+        finished = sum(status in TERMINAL_STATES for status in statuses.values())
+        return Progress(
+            self.run.id,
+            self.expected if final else finished,
+            self.expected,
+            started=len(children),
+            canceled=sum(status == "Canceled" for status in statuses.values()),
+            best=min(scores) if scores else None,
+            metric=self.metric,
+            elapsed_seconds=time.monotonic() - self.started_at,
+            budget_seconds=self.budget,
+        )
+
+
+def follow(
+    run,
+    expected_children: int,
+    on_progress: OnProgress | None = None,
+    *,
+    metric: str = "",
+    budget_seconds: float | None = None,
+):
+    """Poll until the run ends, reporting its children (started, finished, cancelled, best ``metric``
+    so far, lower is better) and the time against ``budget_seconds``; a failed or canceled run raises."""
     report = on_progress or (lambda progress: None)
-    report(Progress(run.id, 0, expected_children))
+    watch = _Watch(run, expected_children, metric, budget_seconds)
+    report(Progress(run.id, 0, expected_children, metric=metric, budget_seconds=budget_seconds))
     status = run.get_status()
     while status not in TERMINAL_STATES:
         time.sleep(POLL_SECONDS)
-        finished = sum(child.get_status() in TERMINAL_STATES for child in run.get_children())
-        report(Progress(run.id, finished, expected_children))
+        report(watch.progress())
         status = run.get_status()
-    report(Progress(run.id, expected_children, expected_children))
+    report(watch.progress(final=True))
     if status != "Completed":
         raise RuntimeError(f"run {run.id} ended {status}: {run.get_details().get('error')}")
     return run
@@ -116,7 +162,8 @@ def run_automl(ws: Workspace, job: AutoMLJob, on_progress: OnProgress | None = N
     training = Dataset.get_by_name(ws, job.training.name, version=job.training.version)
     config = automl_config(job, training, compute_target(ws, job.compute))
     run = Experiment(ws, job.experiment).submit(config, tags=dict(job.tags))
-    follow(run, job.iterations, on_progress)
+    budget = job.timeout_minutes * 60
+    follow(run, job.iterations, on_progress, metric=job.primary_metric, budget_seconds=budget)
     rows = []
     for child in run.get_children():
         metrics = child.get_metrics()
@@ -141,7 +188,8 @@ def run_sweep(ws: Workspace, job: SweepJob, on_progress: OnProgress | None = Non
     environment = environments.registered(ws, environments.TRAINING)
     config = hyperdrive_config(job, compute_target(ws, job.compute), environment)
     sweep = Experiment(ws, job.experiment).submit(config, tags=dict(job.tags))
-    follow(sweep, job.max_total_runs, on_progress)
+    budget = job.max_duration_minutes * 60
+    follow(sweep, job.max_total_runs, on_progress, metric=job.primary_metric, budget_seconds=budget)
     best = sweep.get_best_run_by_primary_metric()
     if best is None:
         raise RuntimeError(

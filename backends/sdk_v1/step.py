@@ -23,7 +23,7 @@ from typing import IO
 from backends.sdk_process import PROGRESS, decode, encode, one_line
 from backends.sdk_v1 import workspace
 
-STEP_MODULES = ("datasets", "environments", "jobs", "models", "services", "workspace")
+STEP_MODULES = ("datasets", "environments", "jobs", "models", "runs", "services", "workspace")
 
 
 def _claim_stdout() -> IO[str]:

@@ -25,6 +25,7 @@ from backends.messages import (
     ClusterSpec,
     DatasetUpload,
     Deployment,
+    LoggedRun,
     ModelUpload,
     RunRef,
     SweepJob,
@@ -164,6 +165,31 @@ def test_a_sweep_with_a_failed_trial_reports_it_and_picks_the_best_of_the_rest(b
     definition = trial.get_details()["runDefinition"]
     assert definition["environment"]["name"] == "duel-training"
     assert trial.get_details()["target"] == "gpu-cluster"
+    # What a person watches and follows afterwards crosses the boundary too: trials started, best so far,
+    # the time budget; each trial's curve for the report; the runs' portal pages.
+    last = progress[-1]
+    assert (last.started, last.metric, last.budget_seconds) == (3, "val_mae", 600)
+    assert last.best == min(row["val_mae"] for row in outcome.leaderboard if row["val_mae"] is not None)
+    curves = backend.child_metrics(outcome.job.run_id, "val_mae")
+    assert {c.run_id for c in curves} == {run for run, status in statuses.items() if status == "Completed"}
+    assert backend.run_urls((outcome.best_run_id,)) == {outcome.best_run_id: trial.get_portal_url()}
+
+
+def test_the_duels_own_runs_are_logged_and_read_back_through_the_subprocess(backend, home):
+    logged = backend.log_run(
+        LoggedRun(
+            "housing-price-champion",
+            "promote housing-price:1",
+            {"action": "promote"},
+            {"champion_mae": 30_000.0},
+        )
+    )
+    (read,) = backend.list_runs("housing-price-champion")
+    assert (read.run_id, read.tags["action"], read.metrics) == (
+        logged.run_id,
+        "promote",
+        {"champion_mae": 30_000.0},
+    )
 
 
 def _automl(training) -> AutoMLJob:

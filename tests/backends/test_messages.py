@@ -48,3 +48,26 @@ def test_progress_is_a_share_of_the_budget_capped_at_one_hundred():
     assert Progress("r", 1, 4).percent == 25.0
     assert Progress("r", 9, 4).percent == 100.0
     assert Progress("r", 0, 0).percent == 0.0
+
+
+def test_a_progress_from_an_older_sender_reads_with_the_new_fields_at_their_defaults():
+    from backends.messages import Progress
+
+    old = from_json(Progress, '{"run_id": "HD_1", "finished": 1, "expected": 4}')
+    assert old == Progress("HD_1", 1, 4) and old.best is None and old.percent == 25.0
+    assert old.describe() == "1/4 finished, 0 s"
+    new = Progress(
+        "HD_1",
+        2,
+        4,
+        started=3,
+        canceled=1,
+        best=31_234.5,
+        metric="val_mae",
+        elapsed_seconds=61,
+        budget_seconds=1800,
+    )
+    assert from_json(Progress, to_json(new)) == new
+    assert (
+        new.describe() == "2/4 finished, 3 started, 1 cancelled, best val_mae 31,234, 61 s of 1,800 s budget"
+    )

@@ -6,12 +6,7 @@ process worker), run offline against a `prefect server start` of our own on a fr
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -21,55 +16,6 @@ import yaml
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-PREFECT = str(Path(sys.executable).with_name("prefect"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def prefect_server(tmp_path):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(
-        [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"prefect server did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
-        yield env
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-def _prefect(env, *args, timeout=300) -> str:
-    out = subprocess.run([PREFECT, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    assert out.returncode == 0, (
-        f"prefect {' '.join(args)} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
-    )
-    return out.stdout + out.stderr
 
 
 def test_prefect_yaml_declares_the_nightly_schedule():
@@ -82,16 +28,17 @@ def test_prefect_yaml_declares_the_nightly_schedule():
         assert f"def {name}(" in (ROOT / path).read_text()
 
 
-def test_deployment_runs_to_completion_through_a_worker(prefect_server, tmp_path):
-    env = prefect_server
-    _prefect(env, "work-pool", "create", "duel-pool", "--type", "process")
-    _prefect(env, "--no-prompt", "deploy", "--prefect-file", "deployments/prefect.yaml", "--all")
-    started = _prefect(env, "deployment", "run", "automl-duel/offline-full")
+def test_deployment_runs_to_completion_through_a_worker(prefect_server, prefect_cli, tmp_path, housing_path):
+    # The deploying shell names the data and the workspace; the deployment carries them to the worker.
+    env = {**prefect_server, "DUEL_DATA": str(housing_path), "DUEL_EMULATOR_HOME": str(tmp_path / "emulator")}
+    prefect_cli(env, "work-pool", "create", "duel-pool", "--type", "process")
+    prefect_cli(env, "--no-prompt", "deploy", "--prefect-file", "deployments/prefect.yaml", "--all")
+    started = prefect_cli(env, "deployment", "run", "automl-duel/offline-full")
     flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", started).group(1)
-    # Tiny budgets for the worker's flow run: the deployment's own env only sets the backend.
+    # Tiny budgets for the worker's flow run; its shell's own workspace must not be the one used.
     worker_env = {
-        **env,
-        "DUEL_EMULATOR_HOME": str(tmp_path / "emulator"),
+        **prefect_server,
+        "DUEL_EMULATOR_HOME": str(tmp_path / "elsewhere"),
         "DUEL_SUBSET": "1500",
         "DUEL_AUTOML_ITERATIONS": "3",
         "DUEL_AUTOML_TIMEOUT_MINUTES": "1",
@@ -100,7 +47,7 @@ def test_deployment_runs_to_completion_through_a_worker(prefect_server, tmp_path
         "DUEL_HYPERDRIVE_EPOCHS": "3",
         "DUEL_DEPLOY_TARGET": "none",
     }
-    _prefect(worker_env, "worker", "start", "--pool", "duel-pool", "--run-once", timeout=600)
+    prefect_cli(worker_env, "worker", "start", "--pool", "duel-pool", "--run-once", timeout=600)
     api = env["PREFECT_API_URL"]
     state = httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=10).json()["state"]
     logs = httpx.post(
@@ -109,3 +56,4 @@ def test_deployment_runs_to_completion_through_a_worker(prefect_server, tmp_path
         timeout=10,
     ).json()
     assert state["type"] == "COMPLETED", (state["message"], [entry["message"] for entry in logs][-15:])
+    assert (tmp_path / "emulator").is_dir() and not (tmp_path / "elsewhere").exists()

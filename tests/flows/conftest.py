@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from emulator import hook
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +37,53 @@ def tiny_duel(monkeypatch, tmp_path, prefect_api):
     yield tmp_path
     # The flow's backend put the emulator's import hook on, with this test's home.
     hook.uninstall()
+
+
+class Pane:
+    """A real terminal: a detached tmux pane running bash, typed into and read back as a person sees it."""
+
+    def __init__(self, socket: str, columns: int):
+        self.tmux = ["tmux", "-L", socket]
+        self.columns = columns
+
+    def type(self, command: str) -> None:
+        subprocess.run([*self.tmux, "send-keys", "-l", command], check=True)
+        subprocess.run([*self.tmux, "send-keys", "Enter"], check=True)
+
+    def run(self, command: str, timeout: float) -> None:
+        """Type ``command`` and wait until it has ended."""
+        done = f"done-{uuid.uuid4().hex[:8]}"
+        self.type(f"{command}; tmux -L {self.tmux[2]} wait-for -S {done}")
+        subprocess.run([*self.tmux, "wait-for", done], check=True, timeout=timeout)
+
+    def screen(self, history: bool = True) -> str:
+        """What the pane shows (with ``history``, everything it scrolled past), wrapped lines joined."""
+        args = ["-S", "-"] if not history else ["-S", "-10000"]
+        return subprocess.run(
+            [*self.tmux, "capture-pane", "-p", "-J", *args], check=True, capture_output=True, text=True
+        ).stdout
+
+
+@pytest.fixture
+def pane():
+    """A 160-column tmux pane in this checkout, with it on PYTHONPATH (skips where tmux is not installed)."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    socket = f"duel-{uuid.uuid4().hex[:8]}"
+    tmux = ["tmux", "-L", socket]
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-x", "160", "-y", "50", "-c", str(REPO)]
+        + ["-e", f"PYTHONPATH={REPO}", "bash", "--norc"],
+        check=True,
+    )
+    try:
+        yield Pane(socket, 160)
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False)
+
+
+@pytest.fixture
+def duel_command() -> str:
+    """The `duel` console script of this environment on this checkout (else ``python -m flows.cli``)."""
+    script = Path(sys.executable).with_name("duel")
+    return str(script) if script.is_file() else f"{sys.executable} -m flows.cli"

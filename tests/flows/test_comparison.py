@@ -9,7 +9,7 @@ import pytest
 from prefect.artifacts import Artifact
 
 from backends import open_backend
-from emulator.core import Model, Webservice
+from emulator.core import Experiment, Model, Webservice
 from flows.comparison import duel
 from flows.nightly import nightly
 from tasks.settings import DuelSettings
@@ -43,15 +43,38 @@ def test_duel_ships_a_winner_that_the_service_reproduces(tiny_duel, tmp_path):
         assert metadata["dataset_name"] == "california-housing-train" and "input_schema" in metadata
         report = Artifact.get("duel-report")
         assert report is not None and f"**{result['winner']['name']}** wins" in report.data
+        # Four figures inside the page itself (no nightly trend before the first night).
+        assert report.data.count("](data:image/png;base64,") == 4
+        # A duel run by hand never crowns a champion.
+        assert result["promoted"] is False and "current champion: none yet" in result["champion"]
+        assert not open_backend(settings).find_models(settings.model_name, {"champion": "true"})
+        stored = Experiment(open_backend(settings).workspace, "automl-duel-report").get_runs()
+        assert {"outputs/report/report.md", "outputs/report/residuals.png"} <= set(
+            next(stored).get_file_names()
+        )
+        # The report as files a person opens, in the workspace folder, and the lines that say where.
+        html = Path(result["report_html"])
+        assert html.parent.parent == tiny_duel / "emulator" / "duel" / "reports"
+        page = html.read_text()
+        assert page.count('src="data:image/png;base64,') == 4 and "<table>" in page
+        assert Path(result["report_markdown"]).read_text() == report.data
+        assert any(line.startswith(f"Report:    {html}") for line in result["summary"])
+        assert result["summary"][0].startswith(f"{result['winner']['name']} wins by $")
+        # Each contestant's run links to its studio page.
+        assert f"(http://127.0.0.1:8765/#/runs/{result['winner']['run_id']})" in report.data
     finally:
         _teardown_services(settings)
 
 
-def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel):
+def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel, monkeypatch):
+    # AutoML's time budget makes a retrained night vary a little; a 50 % margin is beyond that noise.
+    monkeypatch.setenv("DUEL_PROMOTION_MARGIN", "0.5")
     first = nightly(deploy_target="none")
     second = nightly(deploy_target="none")
     assert first["promoted"] is True
-    # The same data and seeds give the same winner, which cannot beat itself.
+    # A new night trains anew, even on unchanged data...
+    assert second["winner"]["run_id"] != first["winner"]["run_id"]
+    # ...and a winner that is not better by the margin leaves the champion in place.
     assert second["promoted"] is False
     settings = DuelSettings()
     champions = [
@@ -60,3 +83,5 @@ def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel):
         if m.tags.get("champion") == "true"
     ]
     assert [f"{m.name}:{m.version}" for m in champions] == [first["model"]]
+    report = Artifact.get("duel-report")
+    assert "## Nightly trend" in report.data and report.data.count("](data:image/png;base64,") == 5

@@ -6,6 +6,7 @@ import pytest
 from prefect.artifacts import Artifact
 
 from backends import open_backend
+from emulator import hook
 from emulator.core import Run
 from flows.exploration import exploration
 from tasks.settings import DuelSettings
@@ -16,7 +17,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def emulated(monkeypatch, tmp_path, prefect_api):
     monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path / "emulator"))
-    return tmp_path
+    yield tmp_path
+    # The flow's backend put the emulator's import hook on with this test's home; later tests of the
+    # same session that look the emulator up in-process must not find this home.
+    hook.uninstall()
 
 
 def test_randomforest_on_the_registered_datasets_reports_its_run(emulated):

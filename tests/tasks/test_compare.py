@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tasks.compare import judge, score
-from tasks.report import plot_predictions, render_markdown
+from tasks.figures import predicted_vs_true
+from tasks.report import render_markdown
 
 
 @pytest.fixture
@@ -52,11 +53,12 @@ def test_nan_predictions_are_refused(truth):
         score("a", "x", "1", truth, pred, "fp")
 
 
-def test_report_names_winner_and_interval(truth, tmp_path):
+def test_report_names_winner_and_interval_and_embeds_its_figures(truth):
     a = score("AutoML", "LightGBM", "r1", truth, truth + 5_000, "fp")
     b = score("HyperDrive", "MLP", "r2", truth, truth + 9_000, "fp")
     verdict = judge(a, truth + 5_000, b, truth + 9_000, truth)
-    plot = plot_predictions(truth, {"AutoML": truth + 5_000, "HyperDrive": truth + 9_000}, tmp_path / "p.png")
-    text = render_markdown(verdict, split_rows=len(truth), plot_path=plot)
+    plot = predicted_vs_true(truth, {"AutoML": truth + 5_000, "HyperDrive": truth + 9_000})
+    text = render_markdown(verdict, split_rows=len(truth), figures=[plot])
     assert "**AutoML** wins" in text and "$5,000" in text and "$4,000" in text
-    assert plot.stat().st_size > 1_000
+    # The figure travels inside the page, not as a path on the disk of the machine that drew it.
+    assert "![Predicted vs true price on the test split](data:image/png;base64," in text

@@ -87,7 +87,7 @@ def test_automl_ships_the_graph_it_was_judged_on_stamped_with_its_lineage(automl
 def test_automl_registers_its_onnx_copy_and_its_pickle_unopened(automl, emulator_backend, tmp_path):
     settings, refs, contestant, result, pickled = automl
     exported = export_winner.fn(settings, refs, contestant, result)
-    registration = register_winner.fn(settings, refs, contestant, result, exported, False)
+    registration = register_winner.fn(settings, refs, contestant, result, exported)
     native = emulator_backend.download_model(registration.native_model, tmp_path / "native")
     assert native.read_bytes() == pickled
     assert registration.onnx_model.tags["format"] == "onnx"

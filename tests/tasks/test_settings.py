@@ -83,3 +83,11 @@ def test_service_name_is_valid_for_the_sdk_and_differs_between_checkouts(tmp_pat
     elsewhere = namespace["DuelSettings"](_env_file=None)
     assert elsewhere.emulator_home == other / ".duel" / "emulator"
     assert elsewhere.service_name != here and elsewhere.service_name.startswith("housing-price-")
+
+
+@pytest.mark.parametrize("stored", ["", "{{ $DUEL_DATA }}"])
+def test_a_path_left_unset_at_deploy_time_names_the_variable(monkeypatch, stored):
+    # What `prefect deploy` stores when DUEL_DATA was not exported (measured: an empty string).
+    monkeypatch.setenv("DUEL_DATA", stored)
+    with pytest.raises(ValueError, match=r"DUEL_DATA is empty or unresolved .* export DUEL_DATA and run"):
+        DuelSettings()

@@ -7,8 +7,9 @@ import pytest
 
 from backends.messages import Deployment, RunRef
 from emulator.core import Experiment, Webservice
-from tasks.compare import score
+from tasks.compare import Verdict, score
 from tasks.contestants import HYPERDRIVE, Contestant, load_model
+from tasks.promotion import nightly_gate
 from tasks.registered_split import prepare_data, read_split
 from tasks.ship import export_winner, register_winner, smoke_test
 from training import SOURCE_DIRECTORY, mlp
@@ -50,13 +51,17 @@ def test_the_export_carries_the_training_run_and_passes_parity(shipped):
     assert metadata["dataset_version"] == str(refs.train.version)
 
 
-def test_a_challenger_no_better_than_the_champion_is_registered_but_not_promoted(shipped, emulator_backend):
+def test_registering_crowns_no_one_and_only_the_gate_promotes_a_better_challenger(shipped, emulator_backend):
     settings, refs, contestant, result = shipped
     exported = export_winner.fn(settings, refs, contestant, result)
-    first = register_winner.fn(settings, refs, contestant, result, exported, True)
-    second = register_winner.fn(settings, refs, contestant, result, exported, True)
-    assert first.promoted and not second.promoted
-    assert "does not beat champion" in second.promotion
+    verdict = Verdict(result, result, 0.0, 0.0, 0.0, 0)
+    first = register_winner.fn(settings, refs, contestant, result, exported)
+    assert not emulator_backend.find_models(settings.model_name, {"champion": "true"})
+    crowned = nightly_gate.fn(settings, refs, verdict, exported.onnx_path, first.onnx_model)
+    second = register_winner.fn(settings, refs, contestant, result, exported)
+    kept = nightly_gate.fn(settings, refs, verdict, exported.onnx_path, second.onnx_model)
+    assert crowned.promoted and not kept.promoted
+    assert "does not beat the champion" in kept.summary and second.onnx_model.ref in kept.summary
     assert second.onnx_model.version == first.onnx_model.version + 1
     champions = emulator_backend.find_models(settings.model_name, {"champion": "true"})
     assert [m.ref for m in champions] == [first.onnx_model.ref]
@@ -65,7 +70,7 @@ def test_a_challenger_no_better_than_the_champion_is_registered_but_not_promoted
 def test_the_smoke_test_scores_through_the_live_service_like_in_process_onnx(shipped, emulator_backend):
     settings, refs, contestant, result = shipped
     exported = export_winner.fn(settings, refs, contestant, result)
-    registered = register_winner.fn(settings, refs, contestant, result, exported, False)
+    registered = register_winner.fn(settings, refs, contestant, result, exported)
     deployment = Deployment(
         "smoke-svc", (registered.onnx_model.ref,), "score.py", str(SOURCE_DIRECTORY), "local"
     )

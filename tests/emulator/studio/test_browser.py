@@ -7,7 +7,6 @@ tests also prove that the page needs no internet. Screenshots land in the sessio
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 import time
 from contextlib import contextmanager
@@ -17,21 +16,6 @@ import pytest
 from emulator.core import Experiment, Model, ScriptRunConfig
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")

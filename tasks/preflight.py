@@ -1,0 +1,76 @@
+"""Fail fast: the data, the settings and the backend checked before any Prefect machinery starts.
+
+``duel run`` calls :func:`preflight` before it imports the flow, and the flow calls it again on its
+first line (a deployment's parameters and environment arrive only there). What it raises is
+deterministic — the same input fails the same way — so :func:`transient_only` keeps such errors
+from being retried, and the command prints them as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from backends.azure import AzureSetupError, interpreter
+from tasks.housing_csv import DataError, load_housing
+from tasks.settings import Backend, DuelSettings, resolve_settings
+
+
+class ConfigError(ValueError):
+    """A setting or the backend it names cannot work (bad value, missing SDK, missing config file)."""
+
+
+DETERMINISTIC = (DataError, ConfigError, ValidationError, AzureSetupError)
+"""Errors that a retry cannot change."""
+
+
+def _one_line(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "settings"
+        problems.append(f"{where}: {item['msg']}")
+    return "invalid setting(s): " + "; ".join(problems)
+
+
+def checked_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
+    """:func:`tasks.settings.resolve_settings`, its errors as a one-line :class:`ConfigError`."""
+    try:
+        return resolve_settings(quick, **parameters)
+    except ValidationError as error:
+        raise ConfigError(_one_line(error)) from None
+
+
+def check_backend(settings: DuelSettings) -> None:
+    """What can be known about the backend without starting anything on it."""
+    if settings.backend is Backend.AZURE:
+        try:
+            interpreter(settings.azure_python)
+        except AzureSetupError as error:
+            raise ConfigError(str(error)) from None
+        if settings.azure_config is not None and not settings.azure_config.exists():
+            raise ConfigError(f"DUEL_AZURE_CONFIG: {settings.azure_config} does not exist")
+        return
+    home = settings.emulator_home
+    existing = next((p for p in (home, *home.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():
+        raise ConfigError(f"DUEL_EMULATOR_HOME: {home} cannot be a folder ({existing} is a file)")
+
+
+def preflight(settings: DuelSettings) -> None:
+    """Validate the data file (all of it, as the flow will read it) and the backend; raise on the first problem."""
+    load_housing(
+        settings.data, subset=settings.subset, seed=settings.split_seed, cache_dir=settings.cache_dir
+    )
+    check_backend(settings)
+
+
+def transient_only(task, task_run, state) -> bool:
+    """Prefect's ``retry_condition_fn``: retry unless the failure is one a retry cannot change."""
+    error = state.data if isinstance(state.data, BaseException) else None
+    if error is None:
+        try:
+            error = state.result(raise_on_failure=False)
+        except Exception as raised:  # a result that cannot be read back is not a reason to give up
+            error = raised
+    return not isinstance(error, DETERMINISTIC)
