@@ -137,3 +137,9 @@ def test_the_graph_sees_relative_and_package_imports():
     edges = _graph()
     assert "emulator.store" in edges["emulator.core.workspace"]
     assert "backends.sdk_v1.jobs" in edges["backends.sdk_v1"]
+
+
+def test_test_modules_have_unique_basenames():
+    # pytest imports test modules by basename from their rootdir: two of one name fail to collect.
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
