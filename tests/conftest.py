@@ -172,3 +172,13 @@ def _import_hook_left_as_found():
     yield
     if hook.installed() and not installed_before:
         hook.uninstall()
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """One temporary Prefect API for the whole session: a second harness nested inside the first
+    hangs when it is torn down."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield

@@ -1,4 +1,4 @@
-"""One temporary Prefect API for the flow tests, and a tiny-budget duel environment."""
+"""A tiny-budget duel environment for the flow tests (the temporary Prefect API is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from emulator import hook
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def prefect_api():
-    with prefect_test_harness(server_startup_timeout=90):
-        yield
 
 
 @pytest.fixture

@@ -6,24 +6,17 @@ import uuid
 
 import pytest
 from prefect import flow, task
-from prefect.testing.utilities import prefect_test_harness
 
 from backends.messages import DatasetRef
 from tasks.caching import TRAINING_JOB
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
 # Every real execution of the job appends here; a cache hit does not.
 SUBMISSIONS: list[str] = []
 CRASHES_LEFT: list[int] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def prefect_api(tmp_path_factory):
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture(autouse=True)
