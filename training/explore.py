@@ -39,13 +39,13 @@ except ImportError:  # run by hand where the real SDK is not installed: the emul
     hook.install()
     from azureml.core import Dataset, Run
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # uploaded alone, training/ is the root
-
 try:
     from training import explore_models, explore_report
     from training.schema import FEATURE_COLUMNS, LABEL
     from training.split import split_frame
-except ImportError:
+except ImportError:  # uploaded alone, training/ is the root
+    # Only then on sys.path: imported as a package module, its folder would shadow dask's `distributed`.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import explore_models
     import explore_report
     from schema import FEATURE_COLUMNS, LABEL

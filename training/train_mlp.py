@@ -29,13 +29,13 @@ except ImportError:  # run by hand where the real SDK is not installed: the emul
     hook.install()
     from azureml.core import Run
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # uploaded alone, training/ is the root
-
 try:
     from training import distributed, mlp
     from training.schema import FEATURE_COLUMNS, LABEL
     from training.split import split_frame
-except ImportError:
+except ImportError:  # uploaded alone, training/ is the root
+    # Only then on sys.path: imported as a package module, its folder would shadow dask's `distributed`.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import distributed
     import mlp
     from schema import FEATURE_COLUMNS, LABEL

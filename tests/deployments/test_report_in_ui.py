@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
+from prefect.events.worker import EventsWorker
+from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from tasks import figures
@@ -60,6 +62,10 @@ def test_report_figures_load_in_the_prefect_ui(prefect_server, browser, tmp_path
     api = prefect_server["PREFECT_API_URL"]
     with temporary_settings(updates={PREFECT_API_URL: api}):
         artifact_id = publish_report_artifact()
+        # The event and log workers are process-wide and keep the URL they started with: left running,
+        # they send every later test's events to this server after it stops (one ~70 s retry per event).
+        EventsWorker.drain_all(timeout=60)
+        APILogWorker.drain_all(timeout=60)
     # Tall enough for the whole report: the UI scrolls an inner panel, which a full-page shot misses.
     page = browser.new_page(viewport={"width": 1280, "height": 3200})
     page.goto(f"{api.removesuffix('/api')}/artifacts/artifact/{artifact_id}")

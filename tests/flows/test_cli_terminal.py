@@ -21,7 +21,8 @@ def test_each_bad_file_is_one_line_and_exit_code_2_before_prefect_starts(pane, d
     cases = write_bad_files(tmp_path)
     for name, path in cases.items():
         pane.run(
-            f"echo '<<{name}'; DUEL_DATA={path} PREFECT_HOME={tmp_path}/prefect {duel_command} run --quick; "
+            # The blank line first: tmux joins the first output line to a typed command that fills its row.
+            f"echo; echo '<<{name}'; DUEL_DATA={path} PREFECT_HOME={tmp_path}/prefect {duel_command} run --quick; "
             f'echo ">>exit=$?"',
             timeout=120,
         )

@@ -21,3 +21,15 @@ def test_a_mounted_mltable_folder_is_read_as_the_training_split_unsplit(tmp_path
 def test_a_folder_without_exactly_one_csv_is_refused_by_name(tmp_path):
     with pytest.raises(SystemExit, match="expected one CSV file there, found 0"):
         train_mlp.load_training_data(train_mlp.parse_args(["--train-data", str(tmp_path)]), run=None)
+
+
+def test_imported_as_a_package_module_the_scripts_leave_sys_path_alone():
+    # With training/ on sys.path, its distributed.py would shadow dask's `distributed` for the session.
+    import sys
+    from pathlib import Path
+
+    from training import explore
+
+    folder = str(Path(train_mlp.__file__).resolve().parent)
+    assert explore.__name__ == "training.explore"
+    assert folder not in sys.path
