@@ -123,7 +123,8 @@ def main() -> None:
     parser.add_argument("--server", action="store_true", help="run against a started Prefect server")
     parser.add_argument("--deploy-target", help="passed to the flow (default: the flow's own, local)")
     args = parser.parse_args()
-    arguments = [] if args.full else ["--quick"]
+    # --json: the whole result after the summary, read back for both contestants' test MAE.
+    arguments = ["--json"] if args.full else ["--quick", "--json"]
     if args.deploy_target:
         arguments += ["--deploy-target", args.deploy_target]
     print(f"python -m flows.comparison {' '.join(arguments)}; load average before {os.getloadavg()[0]:.1f}")

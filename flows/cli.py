@@ -69,21 +69,25 @@ def run(
     settings = _checked(quick, **parameters)
     err = typer.get_text_stream("stderr")
     err.write(f"data checked; workspace folder {_folder(settings)}; starting Prefect...\n")
-    from rich.console import Console
+    from flows.local_api import prefect_api
 
-    from flows.comparison import duel
-    from flows.terminal import progress_display
-    from tasks.preflight import DETERMINISTIC
+    with prefect_api() as api_ready:
+        from rich.console import Console
 
-    console = Console(stderr=True)
-    try:
-        if console.is_terminal:
-            with progress_display(console):
+        from flows.comparison import duel
+        from flows.terminal import progress_display
+        from tasks.preflight import DETERMINISTIC
+
+        api_ready()
+        console = Console(stderr=True)
+        try:
+            if console.is_terminal:
+                with progress_display(console):
+                    result = duel(quick=quick, champion_challenger=nightly, **parameters)
+            else:
                 result = duel(quick=quick, champion_challenger=nightly, **parameters)
-        else:
-            result = duel(quick=quick, champion_challenger=nightly, **parameters)
-    except DETERMINISTIC as error:
-        _fail(str(error))
+        except DETERMINISTIC as error:
+            _fail(str(error))
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
     typer.echo("\n".join(result["summary"]))
