@@ -63,18 +63,23 @@ class OutOfRangeError(SchemaError):
     http_status = 422
 
 
+_LOW = np.array([NUMERIC_RANGES[c][0] for c in NUMERIC_COLUMNS], dtype=np.float32)
+_HIGH = np.array([NUMERIC_RANGES[c][1] for c in NUMERIC_COLUMNS], dtype=np.float32)
+_KNOWN_CATEGORIES = frozenset(OCEAN_CATEGORIES)
+
+
 def _check_ranges(numeric: np.ndarray, category: np.ndarray) -> None:
-    for j, column in enumerate(NUMERIC_COLUMNS):
-        low, high = NUMERIC_RANGES[column]
-        values = numeric[:, j]
-        # NaN is a missing value (null) and passes; +-inf (and 1e308, infinite in float32) do not.
-        bad = np.flatnonzero(~np.isnan(values) & ~((values >= low) & (values <= high)))
-        if len(bad):
-            i = int(bad[0])
-            raise OutOfRangeError(
-                f"row {i}: column '{column}' must be a finite number in [{low:g}, {high:g}], got {values[i]:g}"
-            )
-    unknown = [i for i, label in enumerate(category[:, 0]) if label not in OCEAN_CATEGORIES]
+    # The whole table in three array operations: per-column calls cost more than scoring one row.
+    # NaN is a missing value (null) and passes; +-inf (and 1e308, infinite in float32) do not.
+    bad = ~np.isnan(numeric) & ((numeric < _LOW) | (numeric > _HIGH))
+    if bad.any():
+        i, j = (int(k) for k in np.argwhere(bad)[0])
+        low, high = NUMERIC_RANGES[NUMERIC_COLUMNS[j]]
+        raise OutOfRangeError(
+            f"row {i}: column '{NUMERIC_COLUMNS[j]}' must be a finite number in [{low:g}, {high:g}], "
+            f"got {numeric[i, j]:g}"
+        )
+    unknown = [i for i, label in enumerate(category[:, 0]) if label not in _KNOWN_CATEGORIES]
     if unknown:
         i = unknown[0]
         raise OutOfRangeError(
@@ -96,6 +101,7 @@ def _numeric(value: Any, row: int, column: str) -> float:
     return value
 
 
+_ROW_BY_ROW_UP_TO = 8
 _NONE_TYPE = type(None)
 _NUMBER_TYPES = np.array([int, float, _NONE_TYPE], dtype=object)
 _STRING_TYPES = np.array([str], dtype=object)
@@ -140,7 +146,8 @@ def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
     """
     if not isinstance(rows, Sequence) or isinstance(rows, str | bytes) or len(rows) == 0:
         raise SchemaError("'data' must be a non-empty list of rows")
-    fast = _well_formed_lists(rows)
+    # Below a few rows the array checks' fixed cost exceeds the row-by-row loop's.
+    fast = _well_formed_lists(rows) if len(rows) > _ROW_BY_ROW_UP_TO else None
     if fast is not None:
         _check_ranges(fast[NUMERIC_INPUT], fast[CATEGORICAL_INPUT])
         return fast

@@ -12,9 +12,10 @@ body over the limit, 408 for a body that does not arrive within the body timeout
 own ``http_status`` when it carries a 4xx one (``training.schema.OutOfRangeError``: 422), 500 only
 for other failures of the script.
 
-``run()`` executes on a thread pool of ``threads`` threads per worker process, never on the event
-loop, so a long request does not stall liveness probes or other connections; requests beyond the
-pool's threads wait their turn.
+``run()`` executes on a thread pool of ``threads`` threads per worker process, so a long request
+does not stall liveness probes or other connections; requests beyond the pool's threads wait their
+turn. A script that has proven fast is the exception (:class:`_Placement`): its small requests run
+on the event loop, because handing one to a thread and back costs more than scoring a row.
 """
 
 from __future__ import annotations
@@ -66,6 +67,50 @@ def _error(message: str) -> bytes:
     return _dumps({"error": message})
 
 
+def _timed(run: Callable[[str], Any], text: str) -> tuple[Any, float, float]:
+    """``run(text)`` with its wall time and its thread's CPU time."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    answer = run(text)
+    return answer, time.perf_counter() - wall, time.thread_time() - cpu
+
+
+class _Placement:
+    """Whether a request's ``run()`` may execute on the event loop rather than on the pool.
+
+    Only small bodies, and only once the script has shown itself fast: ``PROVEN`` small requests
+    in a row took at most ``FAST_CPU_S`` of CPU and ``SLOW_S`` of wall time on the pool (a pool
+    thread's wall time includes its waits for the GIL, which the CPU time leaves out). The first
+    call on the loop slower than ``SLOW_S`` sends the script back to the pool for good, so a
+    script that sleeps, waits on I/O or grows slow stalls the loop once at most, for that call.
+    """
+
+    SMALL_BODY = 4096
+    FAST_CPU_S = 0.002
+    SLOW_S = 0.02
+    PROVEN = 50
+
+    def __init__(self) -> None:
+        self._streak = 0
+        self._demoted = False
+
+    def inline(self, body: str) -> bool:
+        return not self._demoted and self._streak >= self.PROVEN and len(body) <= self.SMALL_BODY
+
+    def record(self, body: str, wall: float, cpu: float, inline: bool) -> None:
+        if len(body) > self.SMALL_BODY or self._demoted:
+            return
+        if inline and wall > self.SLOW_S:
+            self._demoted = True
+            error_log.warning(
+                "run() took %.1f ms on the event loop; every request runs on the thread pool from now on",
+                wall * 1000,
+            )
+        elif wall <= self.SLOW_S and cpu <= self.FAST_CPU_S:
+            self._streak += 1
+        else:
+            self._streak = 0
+
+
 class ScoringApp:
     """ASGI callable serving one loaded entry script."""
 
@@ -75,6 +120,7 @@ class ScoringApp:
         self._max_body = config.max_body_bytes
         self._body_timeout = config.body_timeout_seconds
         self._pool = ThreadPoolExecutor(config.threads, thread_name_prefix="score")
+        self._placement = _Placement()
         example = getattr(entry, "INPUT_EXAMPLE", None)
         answer = entry.run(orjson.dumps(example).decode()) if example is not None else None
         self._swagger = _dumps(
@@ -144,7 +190,7 @@ class ScoringApp:
         except UnicodeDecodeError as exc:
             return 400, _error(f"request body is not valid UTF-8: {exc.reason} at byte {exc.start}"), _JSON
         try:
-            answer = await asyncio.get_running_loop().run_in_executor(self._pool, self._run, text)
+            answer = await self._call_run(text)
             return 200, _dumps(answer), _JSON
         except ValueError as exc:
             status = getattr(exc, "http_status", 400)
@@ -153,6 +199,19 @@ class ScoringApp:
         except Exception:
             error_log.exception("run() failed")
             return 500, _error("the entry script failed; see the service logs"), _JSON
+
+    async def _call_run(self, text: str) -> Any:
+        if self._placement.inline(text):
+            started = time.perf_counter()
+            try:
+                return self._run(text)
+            finally:  # a slow call demotes the script even when it raised
+                wall = time.perf_counter() - started
+                self._placement.record(text, wall, wall, inline=True)
+        loop = asyncio.get_running_loop()
+        answer, wall, cpu = await loop.run_in_executor(self._pool, _timed, self._run, text)
+        self._placement.record(text, wall, cpu, inline=False)
+        return answer
 
     async def _read_body(self, content_length: bytes | None, receive: Receive) -> bytes:
         if content_length is not None and content_length.isdigit() and int(content_length) > self._max_body:

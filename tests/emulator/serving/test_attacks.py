@@ -5,6 +5,7 @@ bodies that never arrive, unreadable keys and impossible feature values. Loopbac
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import textwrap
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 import training.score
+from emulator.serving.app import _Placement
 from emulator.serving.auth import write_keys
 from emulator.serving.config import ServerConfig
 from emulator.serving.process import free_port, start_server, stop_process, wait_until_healthy
@@ -91,6 +93,40 @@ def test_a_slow_run_does_not_block_liveness(serve, slow_script):
     scoring.join()
 
 
+def test_a_fast_script_runs_on_the_loop_until_one_slow_call_sends_it_back_to_the_pool(serve, tmp_path):
+    script = tmp_path / "turns-slow" / "score.py"
+    script.parent.mkdir()
+    script.write_text(
+        textwrap.dedent(
+            """
+            import time
+
+            def init():
+                pass
+
+            def run(raw_data):
+                if raw_data == "slow":
+                    time.sleep(1.5)
+                return {"ok": True}
+            """
+        )
+    )
+    url = serve(script)
+    with httpx.Client(timeout=30) as client:
+        for _ in range(_Placement.PROVEN + 5):  # proven fast on the pool: small requests move onto the loop
+            assert client.post(f"{url}/score", content="fast").json() == {"ok": True}
+        assert client.post(f"{url}/score", content="slow").json() == {"ok": True}  # on the loop, once
+    log = next(tmp_path.glob("server-*.log"))
+    assert "every request runs on the thread pool from now on" in log.read_text()
+    scoring = threading.Thread(
+        target=httpx.post, args=(f"{url}/score",), kwargs={"content": "slow", "timeout": 30}
+    )
+    scoring.start()
+    time.sleep(0.5)  # the second slow call is inside run(), on a pool thread this time
+    assert httpx.get(f"{url}/", timeout=1.0).text == "Healthy"
+    scoring.join()
+
+
 def test_half_open_connections_are_closed_after_the_header_timeout(serve, slow_script):
     url = serve(slow_script)
     port = int(url.rsplit(":", 1)[1])
@@ -118,7 +154,14 @@ def test_a_body_that_never_arrives_is_answered_408(serve, slow_script):
     port = int(url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         connection.sendall(b'POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"data"')
-        answer = connection.recv(4096)
+        # The head and the body may come in separate segments: read until the body is whole.
+        answer = b""
+        while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < int(
+            re.search(rb"content-length: (\d+)", answer, re.I).group(1)
+        ):
+            chunk = connection.recv(4096)
+            assert chunk, answer
+            answer += chunk
     assert answer.startswith(b"HTTP/1.1 408") and b"not received within 1 seconds" in answer
 
 
