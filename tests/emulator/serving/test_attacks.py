@@ -49,25 +49,19 @@ def serve(tmp_path):
         stop_process(process.pid)
 
 
+def entry_script(folder: Path, run_body: str) -> Path:
+    """A ``score.py`` in ``folder`` whose ``run(raw_data)`` is ``run_body`` (``time`` imported)."""
+    folder.mkdir()
+    body = textwrap.indent(textwrap.dedent(run_body).strip(), "    ")
+    (folder / "score.py").write_text(
+        f"import time\n\n\ndef init():\n    pass\n\n\ndef run(raw_data):\n{body}\n"
+    )
+    return folder / "score.py"
+
+
 @pytest.fixture
 def slow_script(tmp_path) -> Path:
-    script = tmp_path / "slow" / "score.py"
-    script.parent.mkdir()
-    script.write_text(
-        textwrap.dedent(
-            """
-            import time
-
-            def init():
-                pass
-
-            def run(raw_data):
-                time.sleep(3)
-                return {"slept": 3}
-            """
-        )
-    )
-    return script
+    return entry_script(tmp_path / "slow", 'time.sleep(3)\nreturn {"slept": 3}')
 
 
 @pytest.fixture
@@ -94,22 +88,13 @@ def test_a_slow_run_does_not_block_liveness(serve, slow_script):
 
 
 def test_a_fast_script_runs_on_the_loop_until_one_slow_call_sends_it_back_to_the_pool(serve, tmp_path):
-    script = tmp_path / "turns-slow" / "score.py"
-    script.parent.mkdir()
-    script.write_text(
-        textwrap.dedent(
-            """
-            import time
-
-            def init():
-                pass
-
-            def run(raw_data):
-                if raw_data == "slow":
-                    time.sleep(1.5)
-                return {"ok": True}
-            """
-        )
+    script = entry_script(
+        tmp_path / "turns-slow",
+        """
+        if raw_data == "slow":
+            time.sleep(1.5)
+        return {"ok": True}
+        """,
     )
     url = serve(script)
     with httpx.Client(timeout=30) as client:
