@@ -88,6 +88,19 @@ def lineage(
     }
 
 
+def _registered_before(
+    backend: Backend, name: str, tags: Mapping[str, str]
+) -> tuple[RegisteredModel, RegisteredModel] | None:
+    """The pair registered earlier for this very lineage (same training run, split and metrics): a
+    retried night runs this step again, and registering again would add versions that differ in
+    their number alone."""
+    onnx_versions = backend.find_models(name, {**tags, "format": "onnx"})
+    native_versions = backend.find_models(f"{name}{NATIVE_SUFFIX}", {**tags, "format": "native"})
+    if not onnx_versions or not native_versions:
+        return None
+    return max(onnx_versions, key=lambda m: m.version), max(native_versions, key=lambda m: m.version)
+
+
 def register_versions(
     backend: Backend,
     model: Any,
@@ -104,7 +117,8 @@ def register_versions(
     """Register ``onnx_model`` as ``name`` (framework Onnx) and ``model`` as ``name-native``.
 
     ``parity`` is the gate's :class:`ParityReport` (or its ``as_dict()``); a failed one raises
-    :class:`ParityNotPassedError` and registers nothing. Returns ``(onnx Model, native Model)``.
+    :class:`ParityNotPassedError` and registers nothing. Returns ``(onnx Model, native Model)``:
+    those registered before when this lineage already is.
     """
     figures = _parity_figures(parity)
     tags = lineage(
@@ -116,6 +130,9 @@ def register_versions(
         run_id=run_id,
         split_fingerprint=split_fingerprint,
     )
+    earlier = _registered_before(backend, name, tags)
+    if earlier is not None:
+        return earlier
     properties = {
         **tags,
         INPUT_SCHEMA: _metadata(onnx_model).get(INPUT_SCHEMA, ""),

@@ -58,6 +58,27 @@ def pipeline(frame):
     )
 
 
+def test_registering_the_same_lineage_again_returns_the_versions_registered_before(
+    emulator_backend, workspace, pipeline, frame
+):
+    exported = to_onnx(pipeline, metadata={"training_run_id": LINEAGE["run_id"]})
+    parity = check_parity(pipeline, exported, frame)
+    first = register_versions(
+        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
+    )
+    again = register_versions(
+        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
+    )
+    other_run = {**LINEAGE, "run_id": "AutoML_2_7"}
+    later = register_versions(
+        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **other_run
+    )
+
+    assert again == first
+    assert [m.version for m in Model.list(workspace, name="housing-price")] == [2, 1]
+    assert (later[0].version, later[1].version) == (2, 2)
+
+
 def test_registers_onnx_and_native_versions_with_the_full_lineage(
     emulator_backend, workspace, pipeline, frame, tmp_path
 ):
