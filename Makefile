@@ -42,8 +42,10 @@ $(STUDIO_VENDOR)/chart.umd.min.js:
 demo: setup
 	$(PY) -m flows.cli run --quick
 
+# Two workers, whole modules each (their module fixtures are built once): many tests wait on servers
+# and child processes, so two cores finish the suite in about half the time.
 test: setup
-	$(PY) -m pytest -q -m "not soak" --timeout=600
+	$(PY) -m pytest -q -m "not soak" --timeout=600 -n 2 --dist loadfile
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -36,8 +36,9 @@ try:
 except ImportError:  # run by hand where the real SDK is not installed: the emulator serves its names
     from emulator import hook
 
-    hook.install()
-    from azureml.core import Dataset, Run
+    # Only for this import: the names stay bound, and importing the module changes no global state.
+    with hook.azureml_emulated():
+        from azureml.core import Dataset, Run
 
 try:
     from training import explore_models, explore_report

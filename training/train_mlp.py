@@ -26,8 +26,9 @@ try:
 except ImportError:  # run by hand where the real SDK is not installed: the emulator serves its names
     from emulator import hook
 
-    hook.install()
-    from azureml.core import Run
+    # Only for this import: the names stay bound, and importing the module changes no global state.
+    with hook.azureml_emulated():
+        from azureml.core import Run
 
 try:
     from training import distributed, mlp

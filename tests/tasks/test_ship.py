@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import onnx
 import pytest
 
@@ -58,7 +60,11 @@ def test_registering_crowns_no_one_and_only_the_gate_promotes_a_better_challenge
     first = register_winner.fn(settings, refs, contestant, result, exported)
     assert not emulator_backend.find_models(settings.model_name, {"champion": "true"})
     crowned = nightly_gate.fn(settings, refs, verdict, exported.onnx_path, first.onnx_model)
-    second = register_winner.fn(settings, refs, contestant, result, exported)
+    # The same night retried registers nothing new; the next night's run is a new challenger.
+    again = register_winner.fn(settings, refs, contestant, result, exported)
+    assert (again.onnx_model.ref, again.native_model.ref) == (first.onnx_model.ref, first.native_model.ref)
+    next_night = replace(exported, run_id=f"{exported.run_id}-next-night")
+    second = register_winner.fn(settings, refs, contestant, result, next_night)
     kept = nightly_gate.fn(settings, refs, verdict, exported.onnx_path, second.onnx_model)
     assert crowned.promoted and not kept.promoted
     assert "does not beat the champion" in kept.summary and second.onnx_model.ref in kept.summary

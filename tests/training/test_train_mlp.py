@@ -23,13 +23,19 @@ def test_a_folder_without_exactly_one_csv_is_refused_by_name(tmp_path):
         train_mlp.load_training_data(train_mlp.parse_args(["--train-data", str(tmp_path)]), run=None)
 
 
-def test_imported_as_a_package_module_the_scripts_leave_sys_path_alone():
-    # With training/ on sys.path, its distributed.py would shadow dask's `distributed` for the session.
+def test_importing_the_scripts_as_modules_changes_no_global_state():
+    # With training/ on sys.path its distributed.py would shadow dask's `distributed`; a hook left
+    # installed would hand the emulator's azureml to every later import of the process.
+    import subprocess
     import sys
     from pathlib import Path
 
-    from training import explore
-
-    folder = str(Path(train_mlp.__file__).resolve().parent)
-    assert explore.__name__ == "training.explore"
-    assert folder not in sys.path
+    root = Path(train_mlp.__file__).resolve().parents[1]
+    probe = (
+        "import sys\n"
+        "from training import explore, train_mlp\n"
+        "from emulator import hook\n"
+        f"print(hook.installed(), {str(root / 'training')!r} in sys.path, train_mlp.Run.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "emulator.core.run"]
