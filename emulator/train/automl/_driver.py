@@ -270,7 +270,8 @@ class Driver:
         if self.settings["enable_onnx_compatible_models"]:
             parent = AutoMLRun(self.run.experiment, self.run.id)
             scored = [child for _, child in parent._scored_children(self.primary)]
-            self.run.add_properties({"onnx_model_run_id": write_onnx_outputs(scored) or ""})
+            converted = write_onnx_outputs(scored, self.budget.closing_seconds_left())
+            self.run.add_properties({"onnx_model_run_id": converted or ""})
         if self.settings["model_explainability"]:
             best_run = Run.get(self.run.experiment.workspace, f"{self.run.id}_{best}")
             self._closing(
