@@ -166,7 +166,11 @@ class Driver:
             finished += pool.stop(canceled, "Canceled by the user.") if canceled else []
             for done in finished:
                 outcome = self._record(children[done.task.iteration], done)
-                search.report(done.task.iteration, outcome.loss if outcome else None, done.seconds)
+                # The fit's own time, not the process's: the first iteration also waits for the fork
+                # server's imports (seconds on a busy machine), which would make every later, larger
+                # configuration look too slow to try.
+                seconds = done.result.fit_seconds if done.result else done.seconds
+                search.report(done.task.iteration, outcome.loss if outcome else None, seconds)
                 if outcome:
                     outcomes.append(outcome)
         self.stop_reason = stop_reason
