@@ -40,6 +40,16 @@ _MIN_IMPROVEMENT = 1e-4
 _POLL_SECONDS = 0.5
 
 
+def cost_seconds(done: Finished) -> float:
+    """What an iteration teaches the search about fit times: the fit's own seconds, not the process's.
+
+    The first iteration also waits for the fork server's imports (seconds on a busy machine), which
+    would make every later, larger configuration look too slow to try. A failed iteration has only
+    the process's time.
+    """
+    return done.result.fit_seconds if done.result is not None else done.seconds
+
+
 @dataclass
 class _Outcome:
     """A finished search iteration the ensembles can use."""
@@ -166,11 +176,7 @@ class Driver:
             finished += pool.stop(canceled, "Canceled by the user.") if canceled else []
             for done in finished:
                 outcome = self._record(children[done.task.iteration], done)
-                # The fit's own time, not the process's: the first iteration also waits for the fork
-                # server's imports (seconds on a busy machine), which would make every later, larger
-                # configuration look too slow to try.
-                seconds = done.result.fit_seconds if done.result else done.seconds
-                search.report(done.task.iteration, outcome.loss if outcome else None, seconds)
+                search.report(done.task.iteration, outcome.loss if outcome else None, cost_seconds(done))
                 if outcome:
                     outcomes.append(outcome)
         self.stop_reason = stop_reason
