@@ -59,30 +59,3 @@ def test_automl_lightgbm_takes_every_branch_its_onnx_copy_takes(automl_model, te
     report = check_parity(model, to_onnx(model), test_x)
     assert report.share_beyond_tolerance == 0.0
     assert report.max_abs_error < 10.0
-
-
-def test_cluster_distances_in_the_graph_equal_the_native_ones_exactly(featurizer, test_x):
-    from skl2onnx import convert_sklearn
-    from skl2onnx.common.data_types import FloatTensorType
-
-    import emulator.train.automl._onnx  # noqa: F401 - registers the emulator's converters
-    from onnx_export._converters import register_converters
-
-    derived = featurizer.named_transformers_["derived"]["features"]
-    assert derived.clusters is not None
-    sources = np.asarray(featurizer.named_transformers_["derived"]["imputer"].transform(
-        test_x[featurizer.transformers_[-1][2]]
-    ), dtype=np.float32)  # fmt: skip
-    register_converters()
-    graph = convert_sklearn(
-        derived,
-        initial_types=[("X", FloatTensorType([None, sources.shape[1]]))],
-        target_opset={"": 17, "ai.onnx.ml": 3},
-    )
-    import onnxruntime
-
-    session = onnxruntime.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
-    in_graph = session.run(None, {"X": sources})[0]
-    assert "Sqrt" in {node.op_type for node in graph.graph.node}
-    # bit for bit: a tree threshold between two neighbouring float32 values must see the same side
-    np.testing.assert_array_equal(in_graph, derived.transform(sources.astype(np.float64)).astype(np.float32))

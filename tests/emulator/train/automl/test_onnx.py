@@ -1,4 +1,5 @@
-"""The fast LightGBM converter: its graph takes the native model's branches on float32 features."""
+"""The emulator's own converters: LightGBM's graph takes the native model's branches, and engineered
+features come out of the graph bit for bit as the featurizer computes them."""
 
 from __future__ import annotations
 
@@ -10,19 +11,29 @@ from skl2onnx.common.data_types import FloatTensorType
 
 import emulator.train.automl._onnx  # noqa: F401 - registers the emulator's converters
 from emulator.train.automl._onnx_lightgbm import floor32, tree_ensemble_attributes
+from emulator.train.automl.featurization import plan_featurization
 from emulator.train.automl.models.boosting import Float32LGBMRegressor
 from onnx_export._converters import register_converters
+from training.schema import LABEL
+
+
+def _graph(estimator, n_columns: int):
+    register_converters()
+    return convert_sklearn(
+        estimator,
+        initial_types=[("X", FloatTensorType([None, n_columns]))],
+        target_opset={"": 17, "ai.onnx.ml": 3},
+    )
+
+
+def _graph_outputs(estimator, X: np.ndarray) -> np.ndarray:
+    graph = _graph(estimator, X.shape[1])
+    session = onnxruntime.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {"X": X.astype(np.float32)})[0]
 
 
 def _graph_predictions(model, X: np.ndarray) -> np.ndarray:
-    register_converters()
-    graph = convert_sklearn(
-        model,
-        initial_types=[("X", FloatTensorType([None, X.shape[1]]))],
-        target_opset={"": 17, "ai.onnx.ml": 3},
-    )
-    session = onnxruntime.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
-    return session.run(None, {"X": X.astype(np.float32)})[0].ravel()
+    return _graph_outputs(model, X).ravel()
 
 
 def test_the_graph_predicts_what_lightgbm_predicts_on_float32_features():
@@ -61,3 +72,16 @@ def test_categorical_splits_are_refused_not_approximated():
     )
     with pytest.raises(NotImplementedError, match="categorical"):
         tree_ensemble_attributes(model.booster_.model_to_string())
+
+
+def test_cluster_distances_in_the_graph_equal_the_native_ones_bit_for_bit(small_housing):
+    features = small_housing.drop(columns=[LABEL])
+    featurizer = plan_featurization(features, label=small_housing[LABEL]).build().fit(features)
+    name, derived, sources = featurizer.transformers_[-1]
+    assert name == "derived" and derived["features"].clusters is not None
+    # what the derived part receives: imputed sources, float32 as the ONNX contract delivers them
+    rows = derived["imputer"].transform(features[sources]).astype(np.float32)
+    in_graph = _graph_outputs(derived["features"], rows)
+    assert "Sqrt" in {node.op_type for node in _graph(derived["features"], rows.shape[1]).graph.node}
+    # a tree threshold between two neighbouring float32 values must see every row on the same side
+    np.testing.assert_array_equal(in_graph, derived["features"].transform(rows.astype(np.float64)))
