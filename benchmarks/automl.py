@@ -6,7 +6,9 @@ Both get ``--seconds`` of search on ``--cores`` cores, one after the other so ne
 other. The emulator runs as the comparison flow runs it (``enable_onnx_compatible_models=True``,
 in a throw-away emulator home); its best model is also exported to ONNX and checked for parity.
 FLAML (the ``bench`` extra) minimizes MAE on the raw features with its default estimators.
-Prints both test MAEs and the emulator's margin (target: test MAE <= 27,000 and >= 10 % below FLAML).
+Prints both test MAEs and the emulator's margin (target: test MAE <= 24,500 and >= 15 % below FLAML),
+the emulator job's own time from submission to its end (target: within the budget, ensembles and
+ONNX copy included) and the load average at the start and the end (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 import numpy as np
 from sklearn.metrics import mean_absolute_error
 
-TARGET_MAE, TARGET_MARGIN = 27_000, 0.10
+TARGET_MAE, TARGET_MARGIN = 24_500, 0.15
 
 
 def run_emulator(train, test, seconds: int, cores: int) -> dict:
@@ -43,6 +45,8 @@ def run_emulator(train, test, seconds: int, cores: int) -> dict:
     run = experiment.submit(config)
     run.wait_for_completion(show_output=False)
     wall = time.monotonic() - started
+    record = run._record()
+    job = record["end_time"] - record["created"]
     best, model = run.get_output()
     features = test[list(FEATURE_COLUMNS)]
     parity = check_parity(model, to_onnx(model), features)
@@ -50,7 +54,8 @@ def run_emulator(train, test, seconds: int, cores: int) -> dict:
         "mae": mean_absolute_error(test[LABEL], model.predict(features)),
         "wall": wall,
         "detail": f"{len(list(run.get_children()))} iterations, best: {best.display_name}; "
-        f"ONNX parity {'passed' if parity.passed else 'FAILED'}, max abs error {parity.max_abs_error:.2f} $",
+        f"ONNX parity {'passed' if parity.passed else 'FAILED'}, max abs error {parity.max_abs_error:.2f} $; "
+        f"job {job:.1f} s from submission to end ({'within' if job <= seconds else 'OVER'} the budget)",
     }
 
 
@@ -88,6 +93,7 @@ def main() -> None:
 
     train, test, fingerprint = split_frame(load_housing(os.environ.get("DUEL_DATA")), test_size=0.2, seed=42)
     print(f"split: {len(train)} train / {len(test)} test rows, fingerprint {fingerprint}", flush=True)
+    print(f"load average at the start {os.getloadavg()[0]:.2f}", flush=True)
     results = {}
     for name, contestant in (("FLAML", run_flaml), ("AutoML emulator", run_emulator)):
         results[name] = contestant(train, test, args.seconds, args.cores)

@@ -20,7 +20,7 @@ from typing import Any
 # Time kept back from the search for recording its last iterations, the ensembles and the
 # explanation: this share of the budget, at least _RESERVE_MIN and at most _RESERVE_MAX seconds
 # (never more than half the budget); and time kept back from the closing steps for ending the run.
-_RESERVE_SHARE, _RESERVE_MIN, _RESERVE_MAX = 0.1, 5.0, 20.0
+_RESERVE_SHARE, _RESERVE_MIN, _RESERVE_MAX = 0.1, 5.0, 30.0
 _FINISH_SECONDS = 2.0
 
 

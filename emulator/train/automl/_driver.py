@@ -40,6 +40,16 @@ _MIN_IMPROVEMENT = 1e-4
 _POLL_SECONDS = 0.5
 
 
+def cost_seconds(done: Finished) -> float:
+    """What an iteration teaches the search about fit times: the fit's own seconds, not the process's.
+
+    The first iteration also waits for the fork server's imports (seconds on a busy machine), which
+    would make every later, larger configuration look too slow to try. A failed iteration has only
+    the process's time.
+    """
+    return done.result.fit_seconds if done.result is not None else done.seconds
+
+
 @dataclass
 class _Outcome:
     """A finished search iteration the ensembles can use."""
@@ -166,7 +176,7 @@ class Driver:
             finished += pool.stop(canceled, "Canceled by the user.") if canceled else []
             for done in finished:
                 outcome = self._record(children[done.task.iteration], done)
-                search.report(done.task.iteration, outcome.loss if outcome else None, done.seconds)
+                search.report(done.task.iteration, outcome.loss if outcome else None, cost_seconds(done))
                 if outcome:
                     outcomes.append(outcome)
         self.stop_reason = stop_reason
@@ -270,7 +280,8 @@ class Driver:
         if self.settings["enable_onnx_compatible_models"]:
             parent = AutoMLRun(self.run.experiment, self.run.id)
             scored = [child for _, child in parent._scored_children(self.primary)]
-            self.run.add_properties({"onnx_model_run_id": write_onnx_outputs(scored) or ""})
+            converted = write_onnx_outputs(scored, self.budget.closing_seconds_left())
+            self.run.add_properties({"onnx_model_run_id": converted or ""})
         if self.settings["model_explainability"]:
             best_run = Run.get(self.run.experiment.workspace, f"{self.run.id}_{best}")
             self._closing(

@@ -2,14 +2,16 @@
 
 The library exports scikit-learn and LightGBM; the emulator owns how its own estimators become a
 graph (as Azure's AutoML owns ``return_onnx_model``): the float32 featurizer's imputer and
-LightGBM, the ensembles, and the converters below for engineered features and a transformed label.
+LightGBM (:mod:`._onnx_lightgbm`), the ensembles, and the converters below for engineered features and a transformed label.
 
 Both compute in double, as scikit-learn does, and cast to float32 at the end: a float32 ratio or
 exponential would move values by an ulp, enough to send rows down the other side of a tree's split
 or to move a price by dollars.
 
 * :class:`~emulator.train.automl.derived.DerivedFeatures`: ``log1p(max(num / den, 0))`` with 0
-  where the denominator is 0 (``Div``, ``Where``, ``Max``, ``Log``), then ``x cos(a) + y sin(a)`` of the coordinates snapped to their grid;
+  where the denominator is 0 (``Div``, ``Where``, ``Max``, ``Log``), then ``x cos(a) + y sin(a)`` of the coordinates snapped to their grid,
+  then ``Sqrt(dx * dx + dy * dy)`` to each cluster centre (the same IEEE operations as numpy's, so
+  the same float32 values);
 * :class:`~emulator.train.automl.target.LabelTransformRegressor`: the inner regressor's graph, then
   ``z * scale + mean`` and, on a log label, ``Exp(z) - 1``.
 """
@@ -22,6 +24,7 @@ from skl2onnx import update_registered_converter
 from skl2onnx._supported_operators import sklearn_operator_name_map
 from skl2onnx.common.data_types import FloatTensorType
 
+from emulator.train.automl._onnx_lightgbm import convert_lightgbm_fast
 from emulator.train.automl.derived import COORDINATE_GRID, DerivedFeatures
 from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble
 from emulator.train.automl.featurization import Float32Imputer
@@ -29,7 +32,6 @@ from emulator.train.automl.models.boosting import Float32LGBMRegressor
 from emulator.train.automl.target import LabelTransformRegressor
 from onnx_export import add_converters, register_ensemble, register_wrapper
 from onnx_export._converters import (
-    convert_lightgbm_thresholds_down,
     register_imputer,
     register_lightgbm,
     register_regressor,
@@ -62,7 +64,7 @@ class _Builder:
 
 def derived_features_shape(operator) -> None:
     features = operator.raw_operator
-    width = len(features.ratios) + len(features.rotations)
+    width = len(features.ratios) + len(features.rotations) + len(getattr(features, "centers_", ()))
     operator.outputs[0].type = FloatTensorType([operator.inputs[0].get_first_dimension(), width])
 
 
@@ -77,18 +79,24 @@ def convert_derived_features(scope, operator, container) -> None:
         zero = b.constant("zero", [0.0])
         ratio = b.node("Where", [b.node("Equal", [bottom, zero]), zero, b.node("Div", [top, bottom])])
         parts.append(b.node("Log", [b.node("Add", [b.node("Max", [ratio, zero]), b.constant("one", [1.0])])]))
+
+    def on_grid(positions) -> str:
+        grid = b.constant("grid", [COORDINATE_GRID])
+        scaled = b.node("Mul", [b.columns(source, np.asarray(positions, dtype=np.int64)), grid])
+        return b.node("Div", [b.node("Round", [scaled]), grid])
+
     if features.rotations:
         xs, ys, degrees = zip(*features.rotations, strict=True)
         angles = np.deg2rad(np.asarray(degrees, dtype=np.float64))
-        grid = b.constant("grid", [COORDINATE_GRID])
-
-        def on_grid(positions) -> str:
-            scaled = b.node("Mul", [b.columns(source, np.asarray(positions, dtype=np.int64)), grid])
-            return b.node("Div", [b.node("Round", [scaled]), grid])
-
         x = b.node("Mul", [on_grid(xs), b.constant("cos", np.cos(angles))])
         y = b.node("Mul", [on_grid(ys), b.constant("sin", np.sin(angles))])
         parts.append(b.node("Add", [x, y]))
+    if features.clusters is not None:
+        x, y = features.clusters[:2]
+        dx = b.node("Sub", [on_grid([x]), b.constant("center_x", features.centers_[:, 0])])
+        dy = b.node("Sub", [on_grid([y]), b.constant("center_y", features.centers_[:, 1])])
+        squared = b.node("Add", [b.node("Mul", [dx, dx]), b.node("Mul", [dy, dy])])
+        parts.append(b.node("Sqrt", [squared]))
     joined = b.node("Concat", parts, axis=1) if len(parts) > 1 else parts[0]
     b.node("Cast", [joined], operator.outputs[0].full_name, to=TensorProto.FLOAT)
 
@@ -111,7 +119,7 @@ def convert_label_transform(scope, operator, container) -> None:
 
 
 def _install_converters() -> None:
-    register_lightgbm(Float32LGBMRegressor, "AutoMLFloat32LGBMRegressor", convert_lightgbm_thresholds_down)
+    register_lightgbm(Float32LGBMRegressor, "AutoMLFloat32LGBMRegressor", convert_lightgbm_fast)
     # The graph's imputer works in float32 already: the native rounding needs no node of its own.
     register_imputer(Float32Imputer, "AutoMLFloat32Imputer")
     update_registered_converter(

@@ -5,36 +5,67 @@ With ``enable_onnx_compatible_models`` Azure stores each child's ONNX copy in it
 client without the AutoML runtime gets the winner. The emulator converts the best iterations
 only (converting every child would cost more than the search on a small machine), best first,
 until one converts; an iteration that does not convert keeps no ONNX file and is passed over.
+
+The conversion is a closing step and runs within the experiment's deadline. When the deadline
+cuts the conversion of an ensemble short, the best single iteration (a graph a fraction of the
+size) is converted instead, without a limit: a job asked for ONNX-compatible models must end with
+one, and a few seconds over the budget is the lesser harm.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
+import time
 from pathlib import Path
 
 import joblib
 import onnx
 
+from emulator.train.automl._budget import OutOfTime, time_limit
 from emulator.train.automl._paths import MODEL, ONNX_MODEL
 from onnx_export import to_onnx
 
 # How many of the best iterations are tried; the first that converts is the ONNX winner.
 ATTEMPTS = 3
+ENSEMBLES = ("VotingEnsemble", "StackEnsemble")
 
 
-def write_onnx_outputs(scored_children: list) -> str | None:
-    """Convert the best of ``scored_children`` (best first) and upload its graph; returns its run id."""
-    for child in scored_children[:ATTEMPTS]:
-        with tempfile.TemporaryDirectory(prefix="automl-onnx-") as folder:
-            native = Path(folder) / "model.pkl"
-            child.download_file(MODEL, str(native))
-            try:
+def _is_ensemble(child) -> bool:
+    return child.properties.get("run_algorithm") in ENSEMBLES
+
+
+def _convert(child, seconds: float) -> bool:
+    """Convert ``child``'s model within ``seconds`` and upload the graph; False when it has no ONNX form."""
+    with tempfile.TemporaryDirectory(prefix="automl-onnx-") as folder:
+        native = Path(folder) / "model.pkl"
+        child.download_file(MODEL, str(native))
+        try:
+            with time_limit(seconds):
                 graph = to_onnx(joblib.load(native), metadata={"training_run_id": child.id})
-            except Exception as error:  # the next iteration may convert; Azure, too, skips such children
-                print(f"Iteration {child.id} has no ONNX form: {type(error).__name__}: {error}", flush=True)
-                continue
-            path = Path(folder) / "model.onnx"
-            onnx.save_model(graph, path)
-            child.upload_file(ONNX_MODEL, str(path))
-        return child.id
+        except OutOfTime:
+            raise
+        except Exception as error:  # the next iteration may convert; Azure, too, skips such children
+            print(f"Iteration {child.id} has no ONNX form: {type(error).__name__}: {error}", flush=True)
+            return False
+        path = Path(folder) / "model.onnx"
+        onnx.save_model(graph, path)
+        child.upload_file(ONNX_MODEL, str(path))
+    return True
+
+
+def write_onnx_outputs(scored_children: list, seconds: float = math.inf) -> str | None:
+    """Convert the best of ``scored_children`` (best first) within ``seconds`` and upload its graph;
+    returns its run id."""
+    deadline = time.monotonic() + seconds
+    for child in scored_children[:ATTEMPTS]:
+        try:
+            if _convert(child, deadline - time.monotonic()):
+                return child.id
+        except OutOfTime:
+            print(
+                f"The experiment timeout cut the ONNX conversion of iteration {child.id} short.", flush=True
+            )
+            singles = [c for c in scored_children if not _is_ensemble(c)]
+            return next((c.id for c in singles[:ATTEMPTS] if _convert(c, math.inf)), None)
     return None

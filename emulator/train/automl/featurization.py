@@ -7,11 +7,12 @@ to ONNX); the 'auto' decisions are made once, from the training frame, by :func:
 * string columns with few distinct values are most-frequent-imputed and one-hot encoded, unknown
   categories scoring as all zeros;
 * constant columns and string columns with too many distinct values (ids, free text) are dropped;
-* count columns give ratios and coordinates give rotated copies (:mod:`.derived`);
+* count columns give ratios; coordinates give rotated copies and distances to k-means centres
+  (:mod:`.derived`);
 * a non-negative, right-skewed label is learnt on a log scale (``log1p``, predictions ``expm1``).
 
 The SDK's ``blocked_transformers`` turns these off by name: :data:`RATIOS`, :data:`ROTATIONS`,
-:data:`LOG_LABEL`.
+:data:`CLUSTERS`, :data:`LOG_LABEL`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sklearn.preprocessing import OneHotEncoder
 from emulator.train.automl.derived import (
     ROTATION_DEGREES,
     DerivedFeatures,
+    cluster_count,
     coordinate_columns,
     count_columns,
     ratio_pairs,
@@ -44,7 +46,10 @@ _HIGH_CARDINALITY_RATIO = 0.5
 _ALERT_MISSING_RATIO = 0.5
 # A label at least this skewed (and never negative) is learnt as log1p(label).
 _LOG_LABEL_SKEW = 0.5
-RATIOS, ROTATIONS, LOG_LABEL = "RatioFeaturizer", "CoordinateRotation", "LogLabelTransform"
+RATIOS, ROTATIONS, CLUSTERS, LOG_LABEL = (
+    "RatioFeaturizer", "CoordinateRotation", "CoordinateClusters", "LogLabelTransform"
+)  # fmt: skip
+_SEED = 42
 
 
 class Float32Imputer(SimpleImputer):
@@ -151,6 +156,8 @@ class FeaturizationPlan:
     n_rows: int
     ratios: list[tuple[str, str]] = field(default_factory=list)
     coordinates: tuple[str, str] | None = None
+    rotations: bool = False
+    clusters: int = 0
     label: str | None = None
     log_label: bool = False
 
@@ -184,7 +191,7 @@ class FeaturizationPlan:
         )
 
     def _derived(self) -> tuple[str, Pipeline, list[str]] | None:
-        """The ColumnTransformer part computing ratios and rotations from mean-imputed sources."""
+        """The ColumnTransformer part computing ratios, rotations and cluster distances from mean-imputed sources."""
         sources = sorted(
             {c for pair in self.ratios for c in pair} | set(self.coordinates or ()),
             key=[c.name for c in self.columns].index,
@@ -192,21 +199,22 @@ class FeaturizationPlan:
         if not sources:
             return None
         at = sources.index
-        rotations = (
-            [(at(self.coordinates[0]), at(self.coordinates[1]), d) for d in ROTATION_DEGREES]
-            if self.coordinates
-            else []
+        place = (at(self.coordinates[0]), at(self.coordinates[1])) if self.coordinates else None
+        features = DerivedFeatures(
+            ratios=[(at(n), at(d)) for n, d in self.ratios],
+            rotations=[(*place, d) for d in ROTATION_DEGREES] if self.rotations else [],
+            clusters=(*place, self.clusters) if self.clusters else None,
+            random_state=_SEED,
         )
-        features = DerivedFeatures(ratios=[(at(n), at(d)) for n, d in self.ratios], rotations=rotations)
         return ("derived", Pipeline([("imputer", SimpleImputer()), ("features", features)]), sources)
 
     def _engineered(self, name: str) -> list[str]:
         """Derived transformations a raw column takes part in, as summary entries."""
         ratios = [f"{RATIOS} ({n} / {d})" for n, d in self.ratios if name in (n, d)]
-        rotations = (
-            [f"{ROTATIONS} ({len(ROTATION_DEGREES)} angles)"] if name in (self.coordinates or ()) else []
-        )
-        return ratios + rotations
+        place = name in (self.coordinates or ())
+        rotations = [f"{ROTATIONS} ({len(ROTATION_DEGREES)} angles)"] if place and self.rotations else []
+        clusters = [f"{CLUSTERS} ({self.clusters} k-means centres)"] if place and self.clusters else []
+        return ratios + rotations + clusters
 
     def summary(self) -> list[dict]:
         """The featurization summary: one row per raw column, then the label's row when it is transformed.
@@ -218,8 +226,9 @@ class FeaturizationPlan:
             row = column.summary()
             extra = self._engineered(column.name)
             row["Transformations"] = [*row["Transformations"], *extra]
+            at_longitude = bool(self.coordinates) and column.name == self.coordinates[0]
             row["EngineeredFeatureCount"] += sum(1 for n, _ in self.ratios if n == column.name) + (
-                len(ROTATION_DEGREES) if self.coordinates and column.name == self.coordinates[0] else 0
+                (len(ROTATION_DEGREES) * self.rotations + self.clusters) if at_longitude else 0
             )
             rows.append(row)
         if self.log_label:
@@ -324,8 +333,11 @@ def plan_featurization(
     blocked = set(config.blocked_transformers)
     if RATIOS not in blocked:
         plan.ratios = ratio_pairs(count_columns(frame, numeric))
-    if ROTATIONS not in blocked:
-        plan.coordinates = coordinate_columns(frame, numeric)
+    plan.coordinates = coordinate_columns(frame, numeric)
+    plan.rotations = bool(plan.coordinates) and ROTATIONS not in blocked
+    plan.clusters = cluster_count(len(frame)) if plan.coordinates and CLUSTERS not in blocked else 0
+    if not (plan.rotations or plan.clusters):
+        plan.coordinates = None
     if label is not None and LOG_LABEL not in blocked:
         values = label.dropna()
         plan.label = str(label.name)

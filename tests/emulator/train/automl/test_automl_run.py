@@ -154,3 +154,16 @@ def test_onnx_mode_trains_only_exportable_pipelines_and_writes_the_best_ones_onn
     np.testing.assert_allclose(
         session.run(None, frame_to_inputs(rows))[0].ravel(), best_native.predict(rows), rtol=1e-3, atol=5.0
     )
+    # With no time left for the winner's graph (an ensemble's is the largest), the best single
+    # iteration is converted instead: the job still ends with an ONNX model.
+    from emulator.train.automl._onnx_outputs import ENSEMBLES, write_onnx_outputs
+
+    scored = [child for _, child in run._scored_children(PRIMARY)]
+    voting = next(c for c in scored if c.properties["run_algorithm"] == "VotingEnsemble")
+    bare = [
+        c
+        for c in scored
+        if c.properties["run_algorithm"] not in ENSEMBLES and "outputs/model.onnx" not in c.get_file_names()
+    ]
+    assert write_onnx_outputs([voting, *bare], seconds=0) == bare[0].id
+    assert "outputs/model.onnx" in bare[0].get_file_names()

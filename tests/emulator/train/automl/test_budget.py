@@ -1,4 +1,4 @@
-"""Probe AutoML's budget (issue 13): the whole job, ensembles and explanation included, ends within
+"""Probe AutoML's budget (issue 13): the whole job, ensembles, ONNX copy and explanation included, ends within
 ``experiment_timeout_minutes``; a zero budget is refused up front."""
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ def test_whole_experiment_with_ensembles_and_explanation_ends_within_the_budget(
         experiment_timeout_minutes=BUDGET_SECONDS / 60,
         enable_early_stopping=False,
         model_explainability=True,
+        enable_onnx_compatible_models=True,  # the ONNX copy is written inside the budget too
     )
     submitted = time.time()
     run = experiment.submit(config)
@@ -99,6 +100,7 @@ def test_whole_experiment_with_ensembles_and_explanation_ends_within_the_budget(
     assert record["end_time"] - record["created"] <= BUDGET_SECONDS + SPILL_SECONDS
     # the caller's view, process exit and polling included
     assert returned - submitted <= BUDGET_SECONDS + SPILL_SECONDS + 1
+    assert run.get_properties()["onnx_model_run_id"]
     # the clock ended the search: either it ran out, or no pipeline left fitted in what remained
     assert run.get_properties()["stop_reason"] in {
         "experiment timeout reached",

@@ -62,3 +62,14 @@ def test_predictions_far_outside_the_label_range_fail_the_iteration_as_diverged(
         _check_converged("SGD", np.array([1.0, 3e8]), y)
     with pytest.raises(FloatingPointError, match="diverged"):
         _check_converged("SGD", np.array([1.0, np.nan]), y)
+
+
+def test_the_search_learns_the_fits_own_time_not_the_process_start(tmp_path):
+    from emulator.train.automl._driver import cost_seconds
+    from emulator.train.automl._executor import Finished
+    from emulator.train.automl._worker import IterationResult
+
+    task = _task(tmp_path, 0, PipelineSpec("DecisionTree", None, {}))
+    # the process took 7 s (it waited for the fork server's imports); the fit itself 1.5 s
+    assert cost_seconds(Finished(task, IterationResult({}, 1.5), None, 7.0)) == 1.5
+    assert cost_seconds(Finished(task, None, "Iteration timeout reached.", 7.0, timed_out=True)) == 7.0

@@ -36,3 +36,14 @@ def test_a_configuration_predicted_too_slow_is_never_proposed():
         assert ratio <= 5.0
         search.report(i, loss=1.0, seconds=ratio)
     assert first.params["n_estimators"] == 100
+
+
+def test_a_family_never_fitted_is_predicted_from_its_relative_cost():
+    search = CostAwareSearch(["LightGBM", "RandomForest"], onnx_compatible=True, seed=0)
+    first = search.propose(0, seconds_left=600)
+    assert first.algorithm == "LightGBM" and search._predicted_seconds("RandomForest", {}) == 0.0
+    search.report(0, loss=1.0, seconds=10.0)  # a default LightGBM took 10 s on this (busy) machine
+    # a default forest costs 20 of those: 200 s, so it is not started with 100 s left
+    assert search._predicted_seconds("RandomForest", {}) == 200.0
+    proposed = [search.propose(i, seconds_left=100.0) for i in range(1, 4)]
+    assert all(spec is None or spec.algorithm != "RandomForest" for spec in proposed)

@@ -49,3 +49,19 @@ def test_the_sgd_pipeline_stays_within_the_label_range_on_engineered_features(sm
         spec = PipelineSpec("SGD", scaler, FAMILIES["SGD"].defaults(False))
         predicted = spec.build(n_threads=1, seed=0).fit(X, y).predict(X)
         assert np.abs(predicted - y).mean() < 90_000, scaler
+
+
+def test_lightgbm_learns_a_standard_label_with_huber_at_a_quarter_deviation(small_housing):
+    from emulator.train.automl.models import FAMILIES
+    from emulator.train.automl.models.boosting import HUBER_ALPHA
+
+    X = small_housing[["median_income", "housing_median_age"]].to_numpy()
+    y = small_housing[LABEL].to_numpy(float)
+    strong = FAMILIES["LightGBM"].portfolio(True)[2]
+    assert strong["objective"] == "huber"
+    model = (
+        PipelineSpec("LightGBM", None, {**strong, "n_estimators": 20}, log_label=True).build(1, 0).fit(X, y)
+    )
+    label = model[-1]
+    assert label.log and label.standardize and label.scale_ == pytest.approx(np.log1p(y).std())
+    assert label.regressor_.get_params()["alpha"] == HUBER_ALPHA == 0.25
