@@ -9,12 +9,13 @@ from backends.backend import Backend
 from backends.messages import ClusterSpec, Deployment, Endpoint, WorkspaceRef
 from emulator import hook
 from emulator.core.workspace import emulator_home
+from emulator.studio import STUDIO_PORT
 
 WORKSPACE = WorkspaceRef(subscription_id="local", resource_group="automl-duel", workspace_name="duel")
 
 
-# Where `emulator studio --port 8765` serves the studio; a run's link in a report points there.
-STUDIO_BASE = "http://127.0.0.1:8765"
+# Where `emulator studio` serves the studio by default; a run's link in a report points there.
+STUDIO_BASE = f"http://127.0.0.1:{STUDIO_PORT}"
 
 
 class EmulatorBackend(Backend):
@@ -23,7 +24,7 @@ class EmulatorBackend(Backend):
     studio_base = STUDIO_BASE
 
     def run_urls(self, run_ids: tuple[str, ...]) -> dict[str, str]:
-        """Each run's page in the offline studio (``emulator studio --port 8765`` serves it)."""
+        """Each run's page in the offline studio (``emulator studio`` serves it)."""
         from emulator.studio import studio_url
 
         return {run_id: studio_url(run_id, self.studio_base) for run_id in run_ids}

@@ -16,7 +16,7 @@ Examples::
     emulator datasets list
     emulator services list                      # deployed scoring services and their URIs
     emulator services delete housing-price      # stop the server (or container) and forget it
-    emulator studio --port 0                    # runs, trials, images and models in a browser
+    emulator studio                             # runs, trials, images and models in a browser
 
 Run ids, model names and service names may be given by a unique prefix. The home is ``--home`` (or
 ``DUEL_EMULATOR_HOME``), else the ``.duel/emulator`` of the automl-duel checkout around the current
@@ -41,6 +41,7 @@ from . import _cli_lookup as lookup
 from ._cli_output import Format, PlainHelpGroup, duration, iso, json_rows, show, stepped, when
 from ._cli_output import fail as _fail
 from .exceptions import AzureMLException
+from .studio import STUDIO_PORT
 
 # Plain (click) help: typer's rich panels print a "<bool>" placeholder beside every flag.
 _PLAIN = {"no_args_is_help": True, "rich_markup_mode": None, "cls": PlainHelpGroup}
@@ -374,8 +375,14 @@ def services_delete(name: ServiceName, workspace: WorkspaceOption = None):
 def studio(
     workspace: WorkspaceOption = None,
     port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1; 0 picks a free one.")
-    ] = 0,
+        int,
+        typer.Option(
+            "--port",
+            min=0,
+            max=65535,
+            help="Port on 127.0.0.1 (8765: where run links point); 0 picks a free one.",
+        ),
+    ] = STUDIO_PORT,
 ):
     """Serve the offline studio (runs, trials, images, models) on 127.0.0.1 until Ctrl+C."""
     from .studio import serve

@@ -1,6 +1,6 @@
 """An offline studio for the emulator's workspaces: runs, trials, images and models in a browser.
 
-``emulator studio [--workspace NAME] [--port 0]`` serves it on 127.0.0.1. The page is a single
+``emulator studio [--workspace NAME] [--port 8765]`` serves it on 127.0.0.1. The page is a single
 static file that routes by the URL's fragment, so a run's page has a stable address:
 :func:`studio_url` builds it, for reports that link to a run.
 """
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-__all__ = ["create_app", "serve", "studio_url"]
+__all__ = ["STUDIO_PORT", "create_app", "serve", "studio_url"]
+
+STUDIO_PORT = 8765
+"""The studio's port unless told otherwise: fixed, so that links written into reports stay valid."""
 
 
 def studio_url(run_id: str, base: str) -> str:

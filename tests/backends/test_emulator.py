@@ -76,3 +76,12 @@ def test_an_unknown_backend_is_refused_by_name():
 def test_deploying_a_model_that_was_never_registered_fails_naming_it(emulator_backend, tmp_path):
     with pytest.raises(Exception, match="ghost"):
         emulator_backend.deploy(Deployment("svc", ("ghost:1",), "score.py", str(tmp_path), "local"))
+
+
+def test_run_links_point_where_the_studio_command_serves_by_default(emulator_backend):
+    import inspect
+
+    from emulator.cli import studio
+
+    port = inspect.signature(studio).parameters["port"].default
+    assert emulator_backend.run_urls(("HD_1_0",)) == {"HD_1_0": f"http://127.0.0.1:{port}/#/runs/HD_1_0"}
