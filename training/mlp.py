@@ -51,6 +51,10 @@ _LOGGED = (3, 4, 5, 6, 7)  # total_rooms, total_bedrooms, population, households
 # from the state down to a neighbourhood, which a ReLU net on raw coordinates learns only slowly.
 _LOCATION_FREQUENCIES = 32
 _LOCATION_SCALES = (0.5, 24.0)  # radians per standard deviation of longitude/latitude, log-spaced
+# Neighbourhood prices: Gaussian kernels over the standardized location (one standard deviation is
+# about 2 degrees), from a few blocks to a region. Fourier features let the net learn a price map;
+# these hand it the training rows' own prices nearby, which it cannot memorise from coordinates.
+_NEIGHBOUR_BANDWIDTHS = (0.005, 0.015, 0.05, 0.15)
 
 
 def _preprocessor() -> ColumnTransformer:
@@ -76,10 +80,11 @@ def _location_frequencies() -> torch.Tensor:
 
 
 class _EngineeredFeatures(nn.Module):
-    """Appends standardized log counts and ratios, computed from the un-scaled numeric columns, and
-    sines and cosines of random projections of the location."""
+    """Appends standardized log counts and ratios, computed from the un-scaled numeric columns, sines
+    and cosines of random projections of the location and, with ``n_reference`` rows, what the
+    training rows near each location cost (``_NEIGHBOUR_BANDWIDTHS``)."""
 
-    def __init__(self, n_inputs: int, n_numeric: int):
+    def __init__(self, n_inputs: int, n_numeric: int, n_reference: int = 0):
         super().__init__()
         self.in_features = n_inputs  # what the ONNX export reads off a network's first layer
         n_extra = len(_RATIOS) + len(_LOGGED)
@@ -88,6 +93,13 @@ class _EngineeredFeatures(nn.Module):
         self.register_buffer("numeric_scale", torch.ones(n_numeric))
         self.register_buffer("extra_mean", torch.zeros(n_extra))
         self.register_buffer("extra_scale", torch.ones(n_extra))
+        if n_reference:
+            n_neighbour = 2 * len(_NEIGHBOUR_BANDWIDTHS)
+            self.register_buffer("reference_location", torch.zeros(n_reference, 2))
+            self.register_buffer("reference_target", torch.zeros(n_reference))
+            self.register_buffer("neighbour_mean", torch.zeros(n_neighbour))
+            self.register_buffer("neighbour_scale", torch.ones(n_neighbour))
+        self.n_reference = n_reference
 
     def raw_extra(self, x: torch.Tensor) -> torch.Tensor:
         numeric = x[:, : self.numeric_mean.shape[0]] * self.numeric_scale + self.numeric_mean
@@ -96,23 +108,59 @@ class _EngineeredFeatures(nn.Module):
         logs = [torch.log1p(numeric[:, i].clamp(min=0.0)) for i in _LOGGED]
         return torch.stack(ratios + logs, dim=1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def raw_neighbours(self, x: torch.Tensor, first_reference_row: int | None = None) -> torch.Tensor:
+        """Per bandwidth, the kernel-weighted mean target of the reference rows and log1p of their
+        summed weight (how many are that near).
+
+        ``first_reference_row``: row ``i`` of ``x`` is reference row ``first_reference_row + i``,
+        which is left out of its own neighbourhood (a training row must not see its own price).
+        """
+        # Differences, not |x|^2 + |r|^2 - 2 x.r: that cancels in float32 to errors the narrowest
+        # kernel magnifies past the ONNX copy's parity bound.
+        across = x[:, :1] - self.reference_location[:, 0]
+        up = x[:, 1:2] - self.reference_location[:, 1]
+        squared = across * across + up * up
+        if first_reference_row is not None:
+            rows = torch.arange(len(x))
+            squared[rows, rows + first_reference_row] = float("inf")
+        # Shifted by the nearest distance, the nearest weight is 1 however far it lies: no 0 / 0.
+        nearest = squared.min(dim=1, keepdim=True).values
+        squared = squared - nearest
+        # One product gives both the weighted sum of prices and the sum of weights.
+        target_and_one = torch.stack([self.reference_target, torch.ones_like(self.reference_target)], 1)
+        columns = []
+        for bandwidth in _NEIGHBOUR_BANDWIDTHS:
+            scale = -0.5 / bandwidth**2
+            # Beyond e^-30 a weight is nothing beside the nearest one's 1, and exp of far smaller
+            # arguments is many times slower (subnormal results).
+            weighted = torch.exp((squared * scale).clamp(min=-30.0)) @ target_and_one
+            columns.append(weighted[:, 0] / weighted[:, 1])
+            columns.append(torch.log1p(weighted[:, 1] * torch.exp(nearest.squeeze(1) * scale)))
+        return torch.stack(columns, dim=1)
+
+    def forward(self, x: torch.Tensor, first_reference_row: int | None = None) -> torch.Tensor:
         extra = (self.raw_extra(x) - self.extra_mean) / self.extra_scale
         # Columns 0 and 1 are the standardized longitude and latitude.
         phase = x[:, :2] @ self.location_frequencies
-        return torch.cat([x, extra.clamp(-10.0, 10.0), torch.sin(phase), torch.cos(phase)], dim=1)
+        widened = [x, extra.clamp(-10.0, 10.0), torch.sin(phase), torch.cos(phase)]
+        if self.n_reference:
+            neighbours = self.raw_neighbours(x, first_reference_row)
+            widened.append(((neighbours - self.neighbour_mean) / self.neighbour_scale).clamp(-10.0, 10.0))
+        return torch.cat(widened, dim=1)
 
-    @staticmethod
-    def n_extra() -> int:
-        return len(_RATIOS) + len(_LOGGED) + 2 * _LOCATION_FREQUENCIES
+    def n_extra(self) -> int:
+        neighbours = 2 * len(_NEIGHBOUR_BANDWIDTHS) if self.n_reference else 0
+        return len(_RATIOS) + len(_LOGGED) + 2 * _LOCATION_FREQUENCIES + neighbours
 
 
-def _build_module(n_inputs: int, hidden_layers, dropout: float, feature_engineering: bool) -> nn.Sequential:
+def _build_module(
+    n_inputs: int, hidden_layers, dropout: float, feature_engineering: bool, n_reference: int = 0
+) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = n_inputs
     if feature_engineering:
-        layers.append(_EngineeredFeatures(n_inputs, len(NUMERIC_COLUMNS)))
-        width += _EngineeredFeatures.n_extra()
+        layers.append(_EngineeredFeatures(n_inputs, len(NUMERIC_COLUMNS), n_reference))
+        width += layers[0].n_extra()
     for hidden in hidden_layers:
         layers += [nn.Linear(width, hidden), nn.ReLU()]
         if dropout > 0:
@@ -120,6 +168,12 @@ def _build_module(n_inputs: int, hidden_layers, dropout: float, feature_engineer
         width = hidden
     layers.append(nn.Linear(width, 1))
     return nn.Sequential(*layers)
+
+
+def _chunks(rows: torch.Tensor, size: int = 256):
+    """(first row, rows) in slices: a neighbourhood of every reference row at once would not fit."""
+    for start in range(0, len(rows), size):
+        yield start, rows[start : start + size]
 
 
 def available_cores() -> int:
@@ -150,6 +204,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         feature_engineering=False,
         random_state=0,
         ema_decay=0.0,
+        neighbours=False,
         device="auto",
         n_threads=None,
     ):
@@ -166,6 +221,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         self.feature_engineering = feature_engineering
         self.random_state = random_state
         self.ema_decay = ema_decay
+        self.neighbours = neighbours
         self.device = device
         self.n_threads = n_threads
 
@@ -198,15 +254,32 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
     def _features(self, X: pd.DataFrame) -> torch.Tensor:
         return torch.as_tensor(self.preprocessor_.transform(X), dtype=torch.float32)
 
-    def _fit_engineered_features(self, features: torch.Tensor) -> None:
+    def _fit_engineered_features(self, features: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Fit the feature layer's statistics; returns the training rows' widened features, each
+        row's neighbourhood leaving the row itself out."""
         engineered = self.module_[0]
         scaler = self.preprocessor_.named_transformers_["numeric"].named_steps["scale"]
         engineered.numeric_mean.copy_(torch.as_tensor(scaler.mean_, dtype=torch.float32))
         engineered.numeric_scale.copy_(torch.as_tensor(scaler.scale_, dtype=torch.float32))
         with torch.no_grad():
             raw = engineered.raw_extra(features)
-        engineered.extra_mean.copy_(raw.mean(dim=0))
-        engineered.extra_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
+            engineered.extra_mean.copy_(raw.mean(dim=0))
+            engineered.extra_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
+            if engineered.n_reference:
+                engineered.reference_location.copy_(features[:, :2])
+                engineered.reference_target.copy_(targets)
+                raw = torch.cat(
+                    [engineered.raw_neighbours(chunk, start) for start, chunk in _chunks(features)]
+                )
+                engineered.neighbour_mean.copy_(raw.mean(dim=0))
+                engineered.neighbour_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
+            return torch.cat([engineered(chunk, start) for start, chunk in _chunks(features)])
+
+    def _widened(self, features: torch.Tensor) -> torch.Tensor:
+        """What the feature layer makes of rows outside the reference set (it has no weights, so a
+        fit computes it once rather than every epoch)."""
+        with torch.no_grad():
+            return torch.cat([self.module_[0](chunk) for _, chunk in _chunks(features)])
 
     def _predict_standardized(self, features: torch.Tensor, module: nn.Module | None = None) -> np.ndarray:
         module = self.module_ if module is None else module
@@ -249,26 +322,35 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         targets = torch.as_tensor(self._encode_target(y), dtype=torch.float32)
         val_features = self._features(X_val)
         self.n_features_in_ = features.shape[1]
+        self.n_reference_ = len(features) if self.feature_engineering and self.neighbours else 0
         self.module_ = _build_module(
-            self.n_features_in_, tuple(self.hidden_layers), self.dropout, self.feature_engineering
+            self.n_features_in_,
+            tuple(self.hidden_layers),
+            self.dropout,
+            self.feature_engineering,
+            self.n_reference_,
         )
+        # The layers with weights; the feature layer in front of them is applied once, here.
+        network = self.module_
         if self.feature_engineering:
-            self._fit_engineered_features(features)
+            features = self._fit_engineered_features(features, targets)
+            val_features = self._widened(val_features)
+            network = self.module_[1:]
         self.module_.to(device)
         features, targets = features.to(device), targets.to(device)
         # The weights scored and kept are an exponential moving average of the trained ones: it
         # smooths the noise of small L1 batches, worth a few percent of MAE.
-        averaged = copy.deepcopy(self.module_) if self.ema_decay else self.module_
+        averaged = copy.deepcopy(network) if self.ema_decay else network
 
-        optimizer = torch.optim.AdamW(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        optimizer = torch.optim.AdamW(network.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         # Halving the rate on a plateau lets a run settle before early stopping ends it.
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, factor=0.5, patience=max(1, self.patience // 3)
         )
         criterion = _LOSSES[self.loss]()
-        trained = self.module_
+        trained = network
         if data_parallel is not None:
-            trained = data_parallel.wrap(self.module_)
+            trained = data_parallel.wrap(network)
             # Summed, and scaled so that the ranks' averaged gradient is the whole batch's mean.
             criterion = _LOSSES[self.loss](reduction="sum")
         generator = torch.Generator().manual_seed(self.random_state)
@@ -284,13 +366,13 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
                     loss = loss * (data_parallel.world_size / len(batch))
                 loss.backward()
                 optimizer.step()
-                if averaged is not self.module_:
+                if averaged is not network:
                     steps += 1
                     # The warm-up keeps short fits from averaging in the random initial weights.
                     decay = min(self.ema_decay, (1 + steps) / (10 + steps))
                     with torch.no_grad():
                         torch._foreach_lerp_(
-                            list(averaged.parameters()), list(self.module_.parameters()), 1 - decay
+                            list(averaged.parameters()), list(network.parameters()), 1 - decay
                         )
             predicted = self._decode_target(self._predict_standardized(val_features, averaged))
             val_mae = float(np.mean(np.abs(predicted - y_val)))
@@ -311,7 +393,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"training diverged: no finite validation MAE in {epoch} epochs; try a smaller lr"
             )
-        self.module_.load_state_dict(best_state)
+        network.load_state_dict(best_state)
         self.module_.to("cpu").eval()
         self.best_val_mae_ = best_mae
         return self
@@ -336,6 +418,7 @@ _CONFIG_PARAMS = (
     "feature_engineering",
     "random_state",
     "ema_decay",
+    "neighbours",
 )
 
 
@@ -354,6 +437,7 @@ def save(model: TorchMLPRegressor, directory: str | os.PathLike) -> Path:
         target_std=model.target_std_,
         best_val_mae=model.best_val_mae_,
         best_epoch=model.best_epoch_,
+        n_reference=model.n_reference_,
     )
     (folder / "config.json").write_text(json.dumps(config, indent=2))
     return folder
@@ -372,8 +456,13 @@ def load(directory: str | os.PathLike) -> TorchMLPRegressor:
     model.n_features_in_ = config["n_features_in"]
     model.target_mean_, model.target_std_ = config["target_mean"], config["target_std"]
     model.best_val_mae_, model.best_epoch_ = config["best_val_mae"], config["best_epoch"]
+    model.n_reference_ = config.get("n_reference", 0)
     model.module_ = _build_module(
-        model.n_features_in_, model.hidden_layers, model.dropout, model.feature_engineering
+        model.n_features_in_,
+        model.hidden_layers,
+        model.dropout,
+        model.feature_engineering,
+        model.n_reference_,
     )
     model.module_.load_state_dict(torch.load(folder / "mlp.pt", weights_only=True))
     model.module_.eval()

@@ -98,6 +98,58 @@ def test_engineered_features_widen_the_network_and_report_its_input_width(frames
     assert torch.isfinite(widened).all()
 
 
+def _neighbourhood(locations, targets) -> mlp._EngineeredFeatures:
+    """A feature layer whose reference rows sit at ``locations`` (standardized lon, lat) with ``targets``."""
+    layer = mlp._EngineeredFeatures(n_inputs=2, n_numeric=0, n_reference=len(locations))
+    layer.reference_location.copy_(torch.tensor(locations, dtype=torch.float32))
+    layer.reference_target.copy_(torch.tensor(targets, dtype=torch.float32))
+    return layer
+
+
+def test_neighbour_prices_are_those_of_the_reference_rows_near_the_location():
+    layer = _neighbourhood([[0.0, 0.0], [0.0, 0.001], [3.0, 3.0]], [1.0, 3.0, 9.0])
+    with torch.no_grad():
+        near_origin, far_corner = layer.raw_neighbours(torch.tensor([[0.0, 0.0005], [3.0, 3.0]]))
+    # Narrowest kernel: the mean of the two rows equally near, and about two rows' worth of weight.
+    assert near_origin[0].item() == pytest.approx(2.0, abs=1e-3)
+    assert near_origin[1].item() == pytest.approx(np.log1p(2.0), abs=1e-2)
+    assert far_corner[0].item() == pytest.approx(9.0, abs=1e-3)
+    # However wide the kernel, a row three standard deviations away weighs nothing at the origin.
+    assert near_origin[-2].item() == pytest.approx(2.0, abs=1e-3)
+
+
+def test_a_training_row_leaves_its_own_price_out_of_its_neighbourhood():
+    layer = _neighbourhood([[0.0, 0.0], [0.0, 0.05], [1.0, 1.0]], [1.0, 5.0, 9.0])
+    rows = layer.reference_location
+    with torch.no_grad():
+        included, left_out = layer.raw_neighbours(rows), layer.raw_neighbours(rows, first_reference_row=0)
+    assert included[:, 0].tolist() == pytest.approx([1.0, 5.0, 9.0], abs=1e-3)
+    # Without itself, each row sees its nearest other row: 0 and 1 each other, 2 row 1 (nearer than 0).
+    assert left_out[:, 0].tolist() == pytest.approx([5.0, 1.0, 5.0], abs=1e-2)
+    # A chunk of rows further down the reference set leaves out the right ones.
+    with torch.no_grad():
+        chunk = layer.raw_neighbours(rows[1:], first_reference_row=1)
+    assert chunk[:, 0].tolist() == pytest.approx(left_out[1:, 0].tolist())
+
+
+def test_neighbour_features_keep_the_training_rows_as_their_reference(frames):
+    train, test = frames
+    X, y = train[list(FEATURE_COLUMNS)], train[LABEL]
+    model = mlp.TorchMLPRegressor(
+        hidden_layers=(16,), epochs=2, feature_engineering=True, neighbours=True, n_threads=1
+    ).fit(X, y, eval_set=(test[list(FEATURE_COLUMNS)], test[LABEL]))
+    layer = model.module_[0]
+    assert model.n_reference_ == len(train) == layer.reference_target.shape[0]
+    # The references are the fitted rows' standardized log prices.
+    expected = (np.log1p(y.to_numpy()) - model.target_mean_) / model.target_std_
+    np.testing.assert_allclose(
+        np.sort(layer.reference_target.numpy()), np.sort(expected), rtol=1e-4, atol=1e-5
+    )
+    plain = mlp.TorchMLPRegressor(hidden_layers=(16,), epochs=2, feature_engineering=True, n_threads=1)
+    plain.fit(X, y, eval_set=(test[list(FEATURE_COLUMNS)], test[LABEL]))
+    assert model.module_[1].in_features == plain.module_[1].in_features + 2 * len(mlp._NEIGHBOUR_BANDWIDTHS)
+
+
 def test_weight_averaging_scores_the_averaged_weights_it_keeps(frames):
     train, test = frames
     X, y = train[list(FEATURE_COLUMNS)], train[LABEL]
@@ -111,13 +163,17 @@ def test_weight_averaging_scores_the_averaged_weights_it_keeps(frames):
     assert seen != pytest.approx(plain.history_)
 
 
-@pytest.mark.parametrize("feature_engineering", [False, True])
+@pytest.mark.parametrize(("feature_engineering", "neighbours"), [(False, False), (True, False), (True, True)])
 def test_save_then_load_predicts_identically_without_pickling_project_classes(
-    frames, tmp_path, feature_engineering
+    frames, tmp_path, feature_engineering, neighbours
 ):
     train, test = frames
     model = mlp.TorchMLPRegressor(
-        hidden_layers=(16,), epochs=3, feature_engineering=feature_engineering, n_threads=1
+        hidden_layers=(16,),
+        epochs=3,
+        feature_engineering=feature_engineering,
+        neighbours=neighbours,
+        n_threads=1,
     ).fit(train[list(FEATURE_COLUMNS)], train[LABEL])
     folder = mlp.save(model, tmp_path / "model")
     assert sorted(p.name for p in folder.iterdir()) == ["config.json", "mlp.pt", "preprocessor.joblib"]

@@ -33,3 +33,8 @@ def test_imported_as_a_package_module_the_scripts_leave_sys_path_alone():
     folder = str(Path(train_mlp.__file__).resolve().parent)
     assert explore.__name__ == "training.explore"
     assert folder not in sys.path
+
+
+def test_the_script_adds_neighbour_prices_unless_told_not_to():
+    assert train_mlp.build_model(train_mlp.parse_args([])).neighbours is True
+    assert train_mlp.build_model(train_mlp.parse_args(["--neighbours", "0"])).neighbours is False
