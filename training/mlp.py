@@ -51,11 +51,11 @@ _LOGGED = (3, 4, 5, 6, 7)  # total_rooms, total_bedrooms, population, households
 # from the state down to a neighbourhood, which a ReLU net on raw coordinates learns only slowly.
 _LOCATION_FREQUENCIES = 32
 _LOCATION_SCALES = (0.5, 24.0)  # radians per standard deviation of longitude/latitude, log-spaced
-# Neighbourhood prices: Gaussian kernels over the standardized location (one standard deviation is
-# about 2 degrees: these are about 0.6, 2 and 6 km). The Fourier features let the net learn the
-# regional price map; these hand it the prices of the training rows next door, which it cannot
-# memorise from coordinates (wider kernels, up to 30 km, added nothing: measured).
-_NEIGHBOUR_BANDWIDTHS = (0.003, 0.01, 0.03)
+# Neighbourhood prices: Gaussian kernels over the location in hundredths of a degree (about 1 km:
+# these are about 0.6, 2 and 6 km). The Fourier features let the net learn the regional price map;
+# these hand it the prices of the training rows next door, which it cannot memorise from
+# coordinates (wider kernels, up to 30 km, added nothing: measured).
+_NEIGHBOUR_BANDWIDTHS = (0.6, 2.0, 6.0)
 _NEIGHBOUR_PRIOR = 1e-3
 
 
@@ -105,14 +105,24 @@ class _EngineeredFeatures(nn.Module):
             self.register_buffer("neighbour_scale", torch.ones(n_neighbour))
         self.n_reference = n_reference
 
-    def fit_reference(self, location: torch.Tensor, target: torch.Tensor) -> None:
-        """Keep the rows' distinct locations (many districts share one) with their summed targets."""
-        places, place = torch.unique(location, dim=0, return_inverse=True)
+    def places(self, x: torch.Tensor) -> torch.Tensor:
+        """Longitude and latitude in whole hundredths of a degree (the data's own grid).
+
+        Whole numbers keep the distances exact in float32: the ONNX copy, whose inputs are float32
+        (-119.57 is -119.5699997), then weighs the same neighbours as the native model to the last
+        bit, where raw coordinates moved the narrowest kernel's weights by 1e-3.
+        """
+        degrees = x[:, :2] * self.numeric_scale[:2] + self.numeric_mean[:2]
+        return torch.round(degrees * 100.0)
+
+    def fit_reference(self, x: torch.Tensor, target: torch.Tensor) -> None:
+        """Keep the rows' distinct places (many districts share one) with their summed targets."""
+        places, place = torch.unique(self.places(x), dim=0, return_inverse=True)
         sums = torch.zeros(len(places), 2).index_add_(
             0, place, torch.stack([target, torch.ones_like(target)], 1)
         )
-        self.reference_location.copy_(places)
-        self.reference_sums.copy_(sums)
+        self.reference_location, self.reference_sums = places, sums
+        self.n_reference = len(places)
 
     def raw_extra(self, x: torch.Tensor) -> torch.Tensor:
         numeric = x[:, : self.numeric_mean.shape[0]] * self.numeric_scale + self.numeric_mean
@@ -128,10 +138,10 @@ class _EngineeredFeatures(nn.Module):
         ``own_target``: the rows of ``x`` are reference rows with these targets, each left out of
         its own neighbourhood (a training row must not see its own price).
         """
-        # Differences, not |x|^2 + |r|^2 - 2 x.r: that cancels in float32 to errors the narrowest
-        # kernel magnifies past the ONNX copy's parity bound.
-        across = x[:, :1] - self.reference_location[:, 0]
-        up = x[:, 1:2] - self.reference_location[:, 1]
+        # Differences of whole numbers, exact (|x|^2 + |r|^2 - 2 x.r would round).
+        places = self.places(x)
+        across = places[:, :1] - self.reference_location[:, 0]
+        up = places[:, 1:2] - self.reference_location[:, 1]
         squared = across * across + up * up
         columns = []
         for bandwidth in _NEIGHBOUR_BANDWIDTHS:
@@ -275,7 +285,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
             engineered.extra_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
             pairs = list(zip(_chunks(features), _chunks(targets), strict=True))
             if engineered.n_reference:
-                engineered.fit_reference(features[:, :2], targets)
+                engineered.fit_reference(features, targets)
                 raw = torch.cat([engineered.raw_neighbours(rows, own) for rows, own in pairs])
                 engineered.neighbour_mean.copy_(raw.mean(dim=0))
                 engineered.neighbour_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
@@ -328,15 +338,13 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         targets = torch.as_tensor(self._encode_target(y), dtype=torch.float32)
         val_features = self._features(X_val)
         self.n_features_in_ = features.shape[1]
-        self.n_reference_ = (
-            len(torch.unique(features[:, :2], dim=0)) if self.feature_engineering and self.neighbours else 0
-        )
+        # One reference place until the feature layer is fitted and counts them.
         self.module_ = _build_module(
             self.n_features_in_,
             tuple(self.hidden_layers),
             self.dropout,
             self.feature_engineering,
-            self.n_reference_,
+            int(self.feature_engineering and self.neighbours),
         )
         # The layers with weights; the feature layer in front of them is applied once, here.
         network = self.module_
@@ -344,6 +352,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
             features = self._fit_engineered_features(features, targets)
             val_features = self._widened(val_features)
             network = self.module_[1:]
+        self.n_reference_ = self.module_[0].n_reference if self.feature_engineering else 0
         self.module_.to(device)
         features, targets = features.to(device), targets.to(device)
         # The weights scored and kept are an exponential moving average of the trained ones: it

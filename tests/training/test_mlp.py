@@ -99,23 +99,31 @@ def test_engineered_features_widen_the_network_and_report_its_input_width(frames
 
 
 def _neighbourhood(locations, targets) -> mlp._EngineeredFeatures:
-    """A feature layer whose reference rows sit at ``locations`` (standardized lon, lat) with ``targets``."""
-    locations = torch.tensor(locations, dtype=torch.float32)
-    layer = mlp._EngineeredFeatures(n_inputs=2, n_numeric=0, n_reference=len(torch.unique(locations, dim=0)))
-    layer.fit_reference(locations, torch.tensor(targets, dtype=torch.float32))
+    """A feature layer whose reference rows sit at ``locations`` (longitude, latitude in degrees,
+    the layer's inputs unscaled) with ``targets``."""
+    layer = mlp._EngineeredFeatures(n_inputs=2, n_numeric=2, n_reference=1)
+    layer.fit_reference(torch.tensor(locations), torch.tensor(targets))
     return layer
 
 
 def test_neighbour_prices_are_those_of_the_reference_rows_near_the_location():
-    layer = _neighbourhood([[0.0, 0.0], [0.0, 0.001], [3.0, 3.0]], [1.0, 3.0, 9.0])
+    layer = _neighbourhood([[0.0, 0.0], [0.0, 0.02], [3.0, 3.0]], [1.0, 3.0, 9.0])
     with torch.no_grad():
-        near_origin, far_corner = layer.raw_neighbours(torch.tensor([[0.0, 0.0005], [3.0, 3.0]]))
-    # Narrowest kernel: the mean of the two rows equally near, and about two rows' worth of weight.
+        near_origin, far_corner = layer.raw_neighbours(torch.tensor([[0.0, 0.01], [3.0, 3.0]]))
+    # Narrowest kernel: the mean of the two rows equally near (one hundredth of a degree away).
+    narrowest = mlp._NEIGHBOUR_BANDWIDTHS[0]
     assert near_origin[0].item() == pytest.approx(2.0, abs=1e-2)
-    assert near_origin[1].item() == pytest.approx(np.log1p(2.0), abs=2e-2)
+    assert near_origin[1].item() == pytest.approx(np.log1p(2 * np.exp(-0.5 / narrowest**2)), abs=1e-3)
     assert far_corner[0].item() == pytest.approx(9.0, abs=1e-2)
-    # However wide the kernel, a row three standard deviations away weighs nothing at the origin.
+    # However wide the kernel, a row three degrees away weighs nothing at the origin.
     assert near_origin[-2].item() == pytest.approx(2.0, abs=1e-2)
+
+
+def test_places_are_whole_hundredths_of_a_degree_so_float32_inputs_find_the_same_ones():
+    layer = _neighbourhood([[-119.57, 35.63]], [1.0])
+    as_float32 = torch.tensor([[-119.57, 35.63]], dtype=torch.float32)
+    assert layer.places(as_float32).tolist() == [[-11957.0, 3563.0]]
+    assert layer.reference_location.tolist() == [[-11957.0, 3563.0]]
 
 
 def test_a_place_with_no_reference_row_near_it_gets_the_mean_price():
