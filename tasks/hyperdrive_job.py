@@ -46,7 +46,8 @@ def sweep_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> S
         ),
         compute=compute,
         parameter_space=PARAMETER_SPACE,
-        policy=Bandit(evaluation_interval=1, slack_factor=0.03, delay_evaluation=10),
+        # benchmarks/hyperdrive.py chose the slack: the MLP's trials end within ~3 % of one another.
+        policy=Bandit(evaluation_interval=1, slack_factor=0.02, delay_evaluation=10),
         primary_metric=PRIMARY_METRIC,
         max_total_runs=settings.hyperdrive_max_total_runs,
         max_concurrent_runs=settings.hyperdrive_max_concurrent_runs,

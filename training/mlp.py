@@ -51,6 +51,12 @@ _LOGGED = (3, 4, 5, 6, 7)  # total_rooms, total_bedrooms, population, households
 # from the state down to a neighbourhood, which a ReLU net on raw coordinates learns only slowly.
 _LOCATION_FREQUENCIES = 32
 _LOCATION_SCALES = (0.5, 24.0)  # radians per standard deviation of longitude/latitude, log-spaced
+# Neighbourhood prices: Gaussian kernels over the location in hundredths of a degree (about 1 km:
+# these are about 0.6, 2 and 6 km). The Fourier features let the net learn the regional price map;
+# these hand it the prices of the training rows next door, which it cannot memorise from
+# coordinates (wider kernels, up to 30 km, added nothing: measured).
+_NEIGHBOUR_BANDWIDTHS = (0.6, 2.0, 6.0)
+_NEIGHBOUR_PRIOR = 1e-3
 
 
 def _preprocessor() -> ColumnTransformer:
@@ -76,10 +82,12 @@ def _location_frequencies() -> torch.Tensor:
 
 
 class _EngineeredFeatures(nn.Module):
-    """Appends standardized log counts and ratios, computed from the un-scaled numeric columns, and
-    sines and cosines of random projections of the location."""
+    """Appends standardized log counts and ratios, computed from the un-scaled numeric columns, sines
+    and cosines of random projections of the location and, with ``n_reference`` reference places
+    (the distinct locations of the training rows), what the training rows near each location cost
+    (``_NEIGHBOUR_BANDWIDTHS``)."""
 
-    def __init__(self, n_inputs: int, n_numeric: int):
+    def __init__(self, n_inputs: int, n_numeric: int, n_reference: int = 0):
         super().__init__()
         self.in_features = n_inputs  # what the ONNX export reads off a network's first layer
         n_extra = len(_RATIOS) + len(_LOGGED)
@@ -88,6 +96,33 @@ class _EngineeredFeatures(nn.Module):
         self.register_buffer("numeric_scale", torch.ones(n_numeric))
         self.register_buffer("extra_mean", torch.zeros(n_extra))
         self.register_buffer("extra_scale", torch.ones(n_extra))
+        if n_reference:
+            n_neighbour = 2 * len(_NEIGHBOUR_BANDWIDTHS)
+            self.register_buffer("reference_location", torch.zeros(n_reference, 2))
+            # Per place: the sum of its rows' targets and their count.
+            self.register_buffer("reference_sums", torch.zeros(n_reference, 2))
+            self.register_buffer("neighbour_mean", torch.zeros(n_neighbour))
+            self.register_buffer("neighbour_scale", torch.ones(n_neighbour))
+        self.n_reference = n_reference
+
+    def places(self, x: torch.Tensor) -> torch.Tensor:
+        """Longitude and latitude in whole hundredths of a degree (the data's own grid).
+
+        Whole numbers keep the distances exact in float32: the ONNX copy, whose inputs are float32
+        (-119.57 is -119.5699997), then weighs the same neighbours as the native model to the last
+        bit, where raw coordinates moved the narrowest kernel's weights by 1e-3.
+        """
+        degrees = x[:, :2] * self.numeric_scale[:2] + self.numeric_mean[:2]
+        return torch.round(degrees * 100.0)
+
+    def fit_reference(self, x: torch.Tensor, target: torch.Tensor) -> None:
+        """Keep the rows' distinct places (many districts share one) with their summed targets."""
+        places, place = torch.unique(self.places(x), dim=0, return_inverse=True)
+        sums = torch.zeros(len(places), 2).index_add_(
+            0, place, torch.stack([target, torch.ones_like(target)], 1)
+        )
+        self.reference_location, self.reference_sums = places, sums
+        self.n_reference = len(places)
 
     def raw_extra(self, x: torch.Tensor) -> torch.Tensor:
         numeric = x[:, : self.numeric_mean.shape[0]] * self.numeric_scale + self.numeric_mean
@@ -96,23 +131,55 @@ class _EngineeredFeatures(nn.Module):
         logs = [torch.log1p(numeric[:, i].clamp(min=0.0)) for i in _LOGGED]
         return torch.stack(ratios + logs, dim=1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def raw_neighbours(self, x: torch.Tensor, own_target: torch.Tensor | None = None) -> torch.Tensor:
+        """Per bandwidth, the kernel-weighted mean target of the reference rows and log1p of their
+        summed weight (how many are that near).
+
+        ``own_target``: the rows of ``x`` are reference rows with these targets, each left out of
+        its own neighbourhood (a training row must not see its own price).
+        """
+        # Differences of whole numbers, exact (|x|^2 + |r|^2 - 2 x.r would round).
+        places = self.places(x)
+        across = places[:, :1] - self.reference_location[:, 0]
+        up = places[:, 1:2] - self.reference_location[:, 1]
+        squared = across * across + up * up
+        columns = []
+        for bandwidth in _NEIGHBOUR_BANDWIDTHS:
+            # Below e^-30 a weight counts for nothing, and exp of far smaller arguments is many
+            # times slower (subnormal results).
+            weights = torch.exp((squared * (-0.5 / bandwidth**2)).clamp(min=-30.0))
+            # One product gives both the weighted sum of targets and the sum of weights.
+            target_sum, weight_sum = (weights @ self.reference_sums).unbind(1)
+            if own_target is not None:  # its own place weighs exp(0) = 1 per row
+                target_sum, weight_sum = target_sum - own_target, weight_sum - 1.0
+            # A prior of weight 1e-3 at the mean target (0, standardized): rows with no neighbour.
+            columns.append(target_sum / (weight_sum + _NEIGHBOUR_PRIOR))
+            columns.append(torch.log1p(weight_sum.clamp(min=0.0)))
+        return torch.stack(columns, dim=1)
+
+    def forward(self, x: torch.Tensor, own_target: torch.Tensor | None = None) -> torch.Tensor:
         extra = (self.raw_extra(x) - self.extra_mean) / self.extra_scale
         # Columns 0 and 1 are the standardized longitude and latitude.
         phase = x[:, :2] @ self.location_frequencies
-        return torch.cat([x, extra.clamp(-10.0, 10.0), torch.sin(phase), torch.cos(phase)], dim=1)
+        widened = [x, extra.clamp(-10.0, 10.0), torch.sin(phase), torch.cos(phase)]
+        if self.n_reference:
+            neighbours = self.raw_neighbours(x, own_target)
+            widened.append(((neighbours - self.neighbour_mean) / self.neighbour_scale).clamp(-10.0, 10.0))
+        return torch.cat(widened, dim=1)
 
-    @staticmethod
-    def n_extra() -> int:
-        return len(_RATIOS) + len(_LOGGED) + 2 * _LOCATION_FREQUENCIES
+    def n_extra(self) -> int:
+        neighbours = 2 * len(_NEIGHBOUR_BANDWIDTHS) if self.n_reference else 0
+        return len(_RATIOS) + len(_LOGGED) + 2 * _LOCATION_FREQUENCIES + neighbours
 
 
-def _build_module(n_inputs: int, hidden_layers, dropout: float, feature_engineering: bool) -> nn.Sequential:
+def _build_module(
+    n_inputs: int, hidden_layers, dropout: float, feature_engineering: bool, n_reference: int = 0
+) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = n_inputs
     if feature_engineering:
-        layers.append(_EngineeredFeatures(n_inputs, len(NUMERIC_COLUMNS)))
-        width += _EngineeredFeatures.n_extra()
+        layers.append(_EngineeredFeatures(n_inputs, len(NUMERIC_COLUMNS), n_reference))
+        width += layers[0].n_extra()
     for hidden in hidden_layers:
         layers += [nn.Linear(width, hidden), nn.ReLU()]
         if dropout > 0:
@@ -120,6 +187,11 @@ def _build_module(n_inputs: int, hidden_layers, dropout: float, feature_engineer
         width = hidden
     layers.append(nn.Linear(width, 1))
     return nn.Sequential(*layers)
+
+
+def _chunks(rows: torch.Tensor, size: int = 256):
+    """Slices of rows: the distances from every row to every reference place at once would not fit."""
+    return rows.split(size)
 
 
 def available_cores() -> int:
@@ -150,6 +222,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         feature_engineering=False,
         random_state=0,
         ema_decay=0.0,
+        neighbours=False,
         device="auto",
         n_threads=None,
     ):
@@ -166,6 +239,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         self.feature_engineering = feature_engineering
         self.random_state = random_state
         self.ema_decay = ema_decay
+        self.neighbours = neighbours
         self.device = device
         self.n_threads = n_threads
 
@@ -198,15 +272,30 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
     def _features(self, X: pd.DataFrame) -> torch.Tensor:
         return torch.as_tensor(self.preprocessor_.transform(X), dtype=torch.float32)
 
-    def _fit_engineered_features(self, features: torch.Tensor) -> None:
+    def _fit_engineered_features(self, features: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Fit the feature layer's statistics; returns the training rows' widened features, each
+        row's neighbourhood leaving the row itself out."""
         engineered = self.module_[0]
         scaler = self.preprocessor_.named_transformers_["numeric"].named_steps["scale"]
         engineered.numeric_mean.copy_(torch.as_tensor(scaler.mean_, dtype=torch.float32))
         engineered.numeric_scale.copy_(torch.as_tensor(scaler.scale_, dtype=torch.float32))
         with torch.no_grad():
             raw = engineered.raw_extra(features)
-        engineered.extra_mean.copy_(raw.mean(dim=0))
-        engineered.extra_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
+            engineered.extra_mean.copy_(raw.mean(dim=0))
+            engineered.extra_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
+            pairs = list(zip(_chunks(features), _chunks(targets), strict=True))
+            if engineered.n_reference:
+                engineered.fit_reference(features, targets)
+                raw = torch.cat([engineered.raw_neighbours(rows, own) for rows, own in pairs])
+                engineered.neighbour_mean.copy_(raw.mean(dim=0))
+                engineered.neighbour_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
+            return torch.cat([engineered(rows, own) for rows, own in pairs])
+
+    def _widened(self, features: torch.Tensor) -> torch.Tensor:
+        """What the feature layer makes of rows outside the reference set (it has no weights, so a
+        fit computes it once rather than every epoch)."""
+        with torch.no_grad():
+            return torch.cat([self.module_[0](rows) for rows in _chunks(features)])
 
     def _predict_standardized(self, features: torch.Tensor, module: nn.Module | None = None) -> np.ndarray:
         module = self.module_ if module is None else module
@@ -249,26 +338,36 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         targets = torch.as_tensor(self._encode_target(y), dtype=torch.float32)
         val_features = self._features(X_val)
         self.n_features_in_ = features.shape[1]
+        # One reference place until the feature layer is fitted and counts them.
         self.module_ = _build_module(
-            self.n_features_in_, tuple(self.hidden_layers), self.dropout, self.feature_engineering
+            self.n_features_in_,
+            tuple(self.hidden_layers),
+            self.dropout,
+            self.feature_engineering,
+            int(self.feature_engineering and self.neighbours),
         )
+        # The layers with weights; the feature layer in front of them is applied once, here.
+        network = self.module_
         if self.feature_engineering:
-            self._fit_engineered_features(features)
+            features = self._fit_engineered_features(features, targets)
+            val_features = self._widened(val_features)
+            network = self.module_[1:]
+        self.n_reference_ = self.module_[0].n_reference if self.feature_engineering else 0
         self.module_.to(device)
         features, targets = features.to(device), targets.to(device)
         # The weights scored and kept are an exponential moving average of the trained ones: it
         # smooths the noise of small L1 batches, worth a few percent of MAE.
-        averaged = copy.deepcopy(self.module_) if self.ema_decay else self.module_
+        averaged = copy.deepcopy(network) if self.ema_decay else network
 
-        optimizer = torch.optim.AdamW(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        optimizer = torch.optim.AdamW(network.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         # Halving the rate on a plateau lets a run settle before early stopping ends it.
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, factor=0.5, patience=max(1, self.patience // 3)
         )
         criterion = _LOSSES[self.loss]()
-        trained = self.module_
+        trained = network
         if data_parallel is not None:
-            trained = data_parallel.wrap(self.module_)
+            trained = data_parallel.wrap(network)
             # Summed, and scaled so that the ranks' averaged gradient is the whole batch's mean.
             criterion = _LOSSES[self.loss](reduction="sum")
         generator = torch.Generator().manual_seed(self.random_state)
@@ -284,13 +383,13 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
                     loss = loss * (data_parallel.world_size / len(batch))
                 loss.backward()
                 optimizer.step()
-                if averaged is not self.module_:
+                if averaged is not network:
                     steps += 1
                     # The warm-up keeps short fits from averaging in the random initial weights.
                     decay = min(self.ema_decay, (1 + steps) / (10 + steps))
                     with torch.no_grad():
                         torch._foreach_lerp_(
-                            list(averaged.parameters()), list(self.module_.parameters()), 1 - decay
+                            list(averaged.parameters()), list(network.parameters()), 1 - decay
                         )
             predicted = self._decode_target(self._predict_standardized(val_features, averaged))
             val_mae = float(np.mean(np.abs(predicted - y_val)))
@@ -311,7 +410,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"training diverged: no finite validation MAE in {epoch} epochs; try a smaller lr"
             )
-        self.module_.load_state_dict(best_state)
+        network.load_state_dict(best_state)
         self.module_.to("cpu").eval()
         self.best_val_mae_ = best_mae
         return self
@@ -336,6 +435,7 @@ _CONFIG_PARAMS = (
     "feature_engineering",
     "random_state",
     "ema_decay",
+    "neighbours",
 )
 
 
@@ -354,6 +454,7 @@ def save(model: TorchMLPRegressor, directory: str | os.PathLike) -> Path:
         target_std=model.target_std_,
         best_val_mae=model.best_val_mae_,
         best_epoch=model.best_epoch_,
+        n_reference=model.n_reference_,
     )
     (folder / "config.json").write_text(json.dumps(config, indent=2))
     return folder
@@ -372,8 +473,13 @@ def load(directory: str | os.PathLike) -> TorchMLPRegressor:
     model.n_features_in_ = config["n_features_in"]
     model.target_mean_, model.target_std_ = config["target_mean"], config["target_std"]
     model.best_val_mae_, model.best_epoch_ = config["best_val_mae"], config["best_epoch"]
+    model.n_reference_ = config.get("n_reference", 0)
     model.module_ = _build_module(
-        model.n_features_in_, model.hidden_layers, model.dropout, model.feature_engineering
+        model.n_features_in_,
+        model.hidden_layers,
+        model.dropout,
+        model.feature_engineering,
+        model.n_reference_,
     )
     model.module_.load_state_dict(torch.load(folder / "mlp.pt", weights_only=True))
     model.module_.eval()

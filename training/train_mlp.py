@@ -72,6 +72,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="1 adds ratio, log and location (Fourier) features",
     )
     model.add_argument(
+        "--neighbours",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="1 adds the kernel-weighted prices of the training rows near each location",
+    )
+    model.add_argument(
         "--ema-decay",
         type=float,
         default=0.995,
@@ -148,6 +155,7 @@ def build_model(args: argparse.Namespace, parallel=None) -> mlp.TorchMLPRegresso
         patience=args.patience,
         feature_engineering=bool(args.feature_engineering),
         ema_decay=args.ema_decay,
+        neighbours=bool(args.neighbours),
         random_state=args.seed,
         n_threads=args.threads or (parallel.threads(mlp.available_cores()) if parallel else None),
     )

@@ -134,10 +134,16 @@ def test_mlp_graph_holds_preprocessing_and_back_transform(fitted_mlp, mlp_onnx, 
     assert {"Imputer", "OneHotEncoder", "Gemm", "Exp"} <= op_types
 
 
-def test_mlp_with_engineered_features_passes_parity(train_xy, test_x):
+@pytest.mark.parametrize("neighbours", [False, True])
+def test_mlp_with_engineered_features_passes_parity(train_xy, test_x, neighbours):
     X, y = train_xy
     model = TorchMLPRegressor(
-        hidden_layers=(16,), epochs=2, feature_engineering=True, n_threads=1, device="cpu"
+        hidden_layers=(16,),
+        epochs=2,
+        feature_engineering=True,
+        neighbours=neighbours,
+        n_threads=1,
+        device="cpu",
     )
     model.fit(X, y)
     assert check_parity(model, to_onnx(model), test_x).passed

@@ -98,6 +98,79 @@ def test_engineered_features_widen_the_network_and_report_its_input_width(frames
     assert torch.isfinite(widened).all()
 
 
+def _neighbourhood(locations, targets) -> mlp._EngineeredFeatures:
+    """A feature layer whose reference rows sit at ``locations`` (longitude, latitude in degrees,
+    the layer's inputs unscaled) with ``targets``."""
+    layer = mlp._EngineeredFeatures(n_inputs=2, n_numeric=2, n_reference=1)
+    layer.fit_reference(torch.tensor(locations), torch.tensor(targets))
+    return layer
+
+
+def test_neighbour_prices_are_those_of_the_reference_rows_near_the_location():
+    layer = _neighbourhood([[0.0, 0.0], [0.0, 0.02], [3.0, 3.0]], [1.0, 3.0, 9.0])
+    with torch.no_grad():
+        near_origin, far_corner = layer.raw_neighbours(torch.tensor([[0.0, 0.01], [3.0, 3.0]]))
+    # Narrowest kernel: the mean of the two rows equally near (one hundredth of a degree away).
+    narrowest = mlp._NEIGHBOUR_BANDWIDTHS[0]
+    assert near_origin[0].item() == pytest.approx(2.0, abs=1e-2)
+    assert near_origin[1].item() == pytest.approx(np.log1p(2 * np.exp(-0.5 / narrowest**2)), abs=1e-3)
+    assert far_corner[0].item() == pytest.approx(9.0, abs=1e-2)
+    # However wide the kernel, a row three degrees away weighs nothing at the origin.
+    assert near_origin[-2].item() == pytest.approx(2.0, abs=1e-2)
+
+
+def test_places_are_whole_hundredths_of_a_degree_so_float32_inputs_find_the_same_ones():
+    layer = _neighbourhood([[-119.57, 35.63]], [1.0])
+    as_float32 = torch.tensor([[-119.57, 35.63]], dtype=torch.float32)
+    assert layer.places(as_float32).tolist() == [[-11957.0, 3563.0]]
+    assert layer.reference_location.tolist() == [[-11957.0, 3563.0]]
+
+
+def test_a_place_with_no_reference_row_near_it_gets_the_mean_price():
+    layer = _neighbourhood([[0.0, 0.0]], [2.0])
+    with torch.no_grad():
+        (far,) = layer.raw_neighbours(torch.tensor([[5.0, 5.0]]))
+    # Standardized targets: 0 is the mean price; no weight at all nearby.
+    assert far[0::2].tolist() == pytest.approx([0.0] * len(mlp._NEIGHBOUR_BANDWIDTHS), abs=1e-6)
+    assert far[1::2].tolist() == pytest.approx([0.0] * len(mlp._NEIGHBOUR_BANDWIDTHS), abs=1e-6)
+
+
+def test_a_training_row_leaves_its_own_price_out_of_its_neighbourhood():
+    # Rows 0 and 3 share a place (as many districts do); row 1 is near it, row 2 far from both.
+    locations = [[0.0, 0.0], [0.0, 0.05], [1.0, 1.0], [0.0, 0.0]]
+    targets = torch.tensor([1.0, 5.0, 9.0, 3.0])
+    layer = _neighbourhood(locations, targets.tolist())
+    assert layer.n_reference == 3
+    rows = torch.tensor(locations)
+    with torch.no_grad():
+        included = layer.raw_neighbours(rows)
+        left_out = layer.raw_neighbours(rows, own_target=targets)
+    assert included[:, 0].tolist() == pytest.approx([2.0, 5.0, 9.0, 2.0], abs=1e-2)
+    # Without itself, a row sees the others at its place; the narrowest kernel reaches no further,
+    # so rows 1 and 2 get the mean price (0) and no weight.
+    assert left_out[:, 0].tolist() == pytest.approx([3.0, 0.0, 0.0, 1.0], abs=1e-2)
+    assert left_out[:, 1].tolist() == pytest.approx([np.log1p(1.0), 0.0, 0.0, np.log1p(1.0)], abs=1e-2)
+
+
+def test_neighbour_features_keep_the_training_rows_as_their_reference(frames):
+    train, test = frames
+    X, y = train[list(FEATURE_COLUMNS)], train[LABEL]
+    model = mlp.TorchMLPRegressor(
+        hidden_layers=(16,), epochs=2, feature_engineering=True, neighbours=True, n_threads=1
+    ).fit(X, y, eval_set=(test[list(FEATURE_COLUMNS)], test[LABEL]))
+    layer = model.module_[0]
+    places = train[["longitude", "latitude"]].drop_duplicates()
+    assert model.n_reference_ == len(places) == layer.reference_location.shape[0]
+    # The references hold every fitted row once, with its standardized log price.
+    target_sum, count = layer.reference_sums.sum(dim=0).tolist()
+    expected = (np.log1p(y.to_numpy()) - model.target_mean_) / model.target_std_
+    assert count == len(train)
+    assert target_sum == pytest.approx(expected.sum(), abs=1e-2)
+    plain = mlp.TorchMLPRegressor(hidden_layers=(16,), epochs=2, feature_engineering=True, n_threads=1)
+    plain.fit(X, y, eval_set=(test[list(FEATURE_COLUMNS)], test[LABEL]))
+    assert model.module_[1].in_features == plain.module_[1].in_features + 2 * len(mlp._NEIGHBOUR_BANDWIDTHS)
+
+
 def test_weight_averaging_scores_the_averaged_weights_it_keeps(frames):
     train, test = frames
     X, y = train[list(FEATURE_COLUMNS)], train[LABEL]
@@ -111,13 +184,17 @@ def test_weight_averaging_scores_the_averaged_weights_it_keeps(frames):
     assert seen != pytest.approx(plain.history_)
 
 
-@pytest.mark.parametrize("feature_engineering", [False, True])
+@pytest.mark.parametrize(("feature_engineering", "neighbours"), [(False, False), (True, False), (True, True)])
 def test_save_then_load_predicts_identically_without_pickling_project_classes(
-    frames, tmp_path, feature_engineering
+    frames, tmp_path, feature_engineering, neighbours
 ):
     train, test = frames
     model = mlp.TorchMLPRegressor(
-        hidden_layers=(16,), epochs=3, feature_engineering=feature_engineering, n_threads=1
+        hidden_layers=(16,),
+        epochs=3,
+        feature_engineering=feature_engineering,
+        neighbours=neighbours,
+        n_threads=1,
     ).fit(train[list(FEATURE_COLUMNS)], train[LABEL])
     folder = mlp.save(model, tmp_path / "model")
     assert sorted(p.name for p in folder.iterdir()) == ["config.json", "mlp.pt", "preprocessor.joblib"]

@@ -8,6 +8,11 @@ import pytest
 from training import train_mlp
 
 
+def test_the_script_adds_neighbour_prices_unless_told_not_to():
+    assert train_mlp.build_model(train_mlp.parse_args([])).neighbours is True
+    assert train_mlp.build_model(train_mlp.parse_args(["--neighbours", "0"])).neighbours is False
+
+
 def test_a_mounted_mltable_folder_is_read_as_the_training_split_unsplit(tmp_path):
     frame = pd.DataFrame({"median_income": [1.5, 2.5, 3.5], "median_house_value": [1e5, 2e5, 3e5]})
     frame.to_csv(tmp_path / "california-housing-train.csv", index=False)
