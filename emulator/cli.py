@@ -371,18 +371,13 @@ def services_delete(name: ServiceName, workspace: WorkspaceOption = None):
     console.print(f"{service.name}: deleted")
 
 
+_PORT_HELP = f"Port on 127.0.0.1 ({STUDIO_PORT}: where run links point); 0 picks a free one."
+
+
 @app.command("studio")
 def studio(
     workspace: WorkspaceOption = None,
-    port: Annotated[
-        int,
-        typer.Option(
-            "--port",
-            min=0,
-            max=65535,
-            help="Port on 127.0.0.1 (8765: where run links point); 0 picks a free one.",
-        ),
-    ] = STUDIO_PORT,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help=_PORT_HELP)] = STUDIO_PORT,
 ):
     """Serve the offline studio (runs, trials, images, models) on 127.0.0.1 until Ctrl+C."""
     from .studio import serve

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from training import mlp
+from training import mlp, mlp_features
 from training.schema import FEATURE_COLUMNS, LABEL
 
 TRAINING_DIR = Path(mlp.__file__).resolve().parent
@@ -98,10 +98,10 @@ def test_engineered_features_widen_the_network_and_report_its_input_width(frames
     assert torch.isfinite(widened).all()
 
 
-def _neighbourhood(locations, targets) -> mlp._EngineeredFeatures:
+def _neighbourhood(locations, targets) -> mlp_features.EngineeredFeatures:
     """A feature layer whose reference rows sit at ``locations`` (longitude, latitude in degrees,
     the layer's inputs unscaled) with ``targets``."""
-    layer = mlp._EngineeredFeatures(n_inputs=2, n_numeric=2, n_reference=1)
+    layer = mlp_features.EngineeredFeatures(n_inputs=2, n_numeric=2, n_reference=1)
     layer.fit_reference(torch.tensor(locations), torch.tensor(targets))
     return layer
 
@@ -111,7 +111,7 @@ def test_neighbour_prices_are_those_of_the_reference_rows_near_the_location():
     with torch.no_grad():
         near_origin, far_corner = layer.raw_neighbours(torch.tensor([[0.0, 0.01], [3.0, 3.0]]))
     # Narrowest kernel: the mean of the two rows equally near (one hundredth of a degree away).
-    narrowest = mlp._NEIGHBOUR_BANDWIDTHS[0]
+    narrowest = mlp_features.NEIGHBOUR_BANDWIDTHS[0]
     assert near_origin[0].item() == pytest.approx(2.0, abs=1e-2)
     assert near_origin[1].item() == pytest.approx(np.log1p(2 * np.exp(-0.5 / narrowest**2)), abs=1e-3)
     assert far_corner[0].item() == pytest.approx(9.0, abs=1e-2)
@@ -131,8 +131,8 @@ def test_a_place_with_no_reference_row_near_it_gets_the_mean_price():
     with torch.no_grad():
         (far,) = layer.raw_neighbours(torch.tensor([[5.0, 5.0]]))
     # Standardized targets: 0 is the mean price; no weight at all nearby.
-    assert far[0::2].tolist() == pytest.approx([0.0] * len(mlp._NEIGHBOUR_BANDWIDTHS), abs=1e-6)
-    assert far[1::2].tolist() == pytest.approx([0.0] * len(mlp._NEIGHBOUR_BANDWIDTHS), abs=1e-6)
+    assert far[0::2].tolist() == pytest.approx([0.0] * len(mlp_features.NEIGHBOUR_BANDWIDTHS), abs=1e-6)
+    assert far[1::2].tolist() == pytest.approx([0.0] * len(mlp_features.NEIGHBOUR_BANDWIDTHS), abs=1e-6)
 
 
 def test_a_training_row_leaves_its_own_price_out_of_its_neighbourhood():
@@ -168,7 +168,9 @@ def test_neighbour_features_keep_the_training_rows_as_their_reference(frames):
     assert target_sum == pytest.approx(expected.sum(), abs=1e-2)
     plain = mlp.TorchMLPRegressor(hidden_layers=(16,), epochs=2, feature_engineering=True, n_threads=1)
     plain.fit(X, y, eval_set=(test[list(FEATURE_COLUMNS)], test[LABEL]))
-    assert model.module_[1].in_features == plain.module_[1].in_features + 2 * len(mlp._NEIGHBOUR_BANDWIDTHS)
+    assert model.module_[1].in_features == plain.module_[1].in_features + 2 * len(
+        mlp_features.NEIGHBOUR_BANDWIDTHS
+    )
 
 
 def test_weight_averaging_scores_the_averaged_weights_it_keeps(frames):
