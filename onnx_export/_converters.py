@@ -22,13 +22,11 @@ Libraries with estimators of their own (the AutoML emulator) add their registrat
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import numpy as np
-from lightgbm import Booster, LGBMRegressor
+from lightgbm import LGBMRegressor
 from onnx import TensorProto
 from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
 from skl2onnx import update_registered_converter
@@ -165,43 +163,6 @@ def ensemble_converter(spec: EnsembleSpec):
         )
 
     return convert
-
-
-@cache
-def _floor32(threshold: str) -> str:
-    """The largest float32 not above ``threshold`` (compared in double: numpy would compare in float32)."""
-    value = float(threshold)
-    lowered = np.float32(value)
-    if float(lowered) > value:
-        lowered = np.nextafter(lowered, np.float32(-np.inf))
-    return repr(float(lowered))
-
-
-def convert_lightgbm_thresholds_down(scope, operator, container) -> None:
-    """onnxmltools' LightGBM converter, given the model with its thresholds rounded down to float32.
-
-    The graph stores thresholds as float32 rounded to nearest, so a threshold rounded up lands on a
-    float32 feature value that LightGBM's double comparison sends the other way (a flipped split, a
-    different leaf). For a float32 ``x``, ``x <= t`` holds exactly when ``x <= floor32(t)``. Only for
-    models fed float32-exact features: for raw doubles, nearest rounding keeps a value that sits on a
-    threshold on its side.
-    """
-    model = operator.raw_operator
-    # Tree byte sizes change with the edited thresholds; without them LightGBM parses the trees in order.
-    text = re.sub(r"^tree_sizes=.*\n", "", model.booster_.model_to_string(), flags=re.MULTILINE)
-    text = re.sub(
-        r"^threshold=(.*)$",
-        lambda line: "threshold=" + " ".join(_floor32(v) for v in line.group(1).split()),
-        text,
-        flags=re.MULTILINE,
-    )
-    lowered = copy.copy(model)
-    lowered._Booster = Booster(model_str=text)
-    operator.raw_operator = lowered
-    try:
-        convert_lightgbm(scope, operator, container)
-    finally:
-        operator.raw_operator = model
 
 
 def register_lightgbm(booster: type, alias: str, convert=convert_lightgbm) -> None:

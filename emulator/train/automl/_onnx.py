@@ -2,7 +2,7 @@
 
 The library exports scikit-learn and LightGBM; the emulator owns how its own estimators become a
 graph (as Azure's AutoML owns ``return_onnx_model``): the float32 featurizer's imputer and
-LightGBM (:mod:`._onnx_lightgbm`), the ensembles, and the converters below for engineered features and a transformed label.
+LightGBM (its thresholds rounded down, :mod:`onnx_export._lightgbm`), the ensembles, and the converters below for engineered features and a transformed label.
 
 Both compute in double, as scikit-learn does, and cast to float32 at the end: a float32 ratio or
 exponential would move values by an ulp, enough to send rows down the other side of a tree's split
@@ -24,7 +24,6 @@ from skl2onnx import update_registered_converter
 from skl2onnx._supported_operators import sklearn_operator_name_map
 from skl2onnx.common.data_types import FloatTensorType
 
-from emulator.train.automl._onnx_lightgbm import convert_lightgbm_fast
 from emulator.train.automl.derived import COORDINATE_GRID, DerivedFeatures
 from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble
 from emulator.train.automl.featurization import Float32Imputer
@@ -36,6 +35,7 @@ from onnx_export._converters import (
     register_lightgbm,
     register_regressor,
 )
+from onnx_export._lightgbm import convert_lightgbm_thresholds_down
 from onnx_export.families import EnsembleSpec, meta_learner, stacking_members, voting_members
 
 
@@ -119,7 +119,7 @@ def convert_label_transform(scope, operator, container) -> None:
 
 
 def _install_converters() -> None:
-    register_lightgbm(Float32LGBMRegressor, "AutoMLFloat32LGBMRegressor", convert_lightgbm_fast)
+    register_lightgbm(Float32LGBMRegressor, "AutoMLFloat32LGBMRegressor", convert_lightgbm_thresholds_down)
     # The graph's imputer works in float32 already: the native rounding needs no node of its own.
     register_imputer(Float32Imputer, "AutoMLFloat32Imputer")
     update_registered_converter(

@@ -10,10 +10,10 @@ from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType
 
 import emulator.train.automl._onnx  # noqa: F401 - registers the emulator's converters
-from emulator.train.automl._onnx_lightgbm import floor32, tree_ensemble_attributes
 from emulator.train.automl.featurization import plan_featurization
 from emulator.train.automl.models.boosting import Float32LGBMRegressor
 from onnx_export._converters import register_converters
+from onnx_export._lightgbm import floor32, tree_ensemble_attributes
 from training.schema import LABEL
 
 

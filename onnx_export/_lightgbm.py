@@ -1,15 +1,19 @@
-"""A fast LightGBM regressor converter: the booster's text model straight to one ``TreeEnsembleRegressor``.
+"""LightGBM regressors fed float32-exact features: the booster's text model straight to one
+``TreeEnsembleRegressor``, its thresholds rounded down to float32.
+
+The graph stores thresholds as float32 rounded to nearest, so a threshold rounded up lands on a
+float32 feature value that LightGBM's double comparison sends the other way (a flipped split, a
+different leaf). For a float32 ``x``, ``x <= t`` holds exactly when ``x <= floor32(t)``. Only for
+models fed float32-exact features (the AutoML emulator's): for raw doubles, nearest rounding keeps a
+value that sits on a threshold on its side, and onnxmltools' converter stays registered for them.
 
 onnxmltools' converter walks a JSON dump node by node and deep-copies it: 20 s for one 1,500-tree,
-127-leaf model on a busy 2-core machine, so a VotingEnsemble of four took longer than the budget's
-whole reserve. This one reads the per-tree arrays of ``model_to_string`` with numpy (under a second
-for the same model) and writes the same graph: one ``TreeEnsembleRegressor`` summing the trees'
-leaves (LightGBM's leaf values already carry the learning rate and the initial score).
-
-Thresholds are rounded down to float32 (see :func:`onnx_export._converters.convert_lightgbm_thresholds_down`):
-AutoML feeds the model float32-exact features, and for a float32 ``x``, ``x <= t`` holds exactly when
-``x <= floor32(t)``. Numerical splits only: a categorical split, or LightGBM's zero-as-missing rule,
-is refused rather than approximated (AutoML's features are numeric and imputed, so neither occurs).
+127-leaf model on a busy 2-core machine, so a VotingEnsemble of four took longer than an AutoML
+budget's whole reserve. This one reads the per-tree arrays of ``model_to_string`` with numpy (under
+a second for the same model) and writes the same graph: one ``TreeEnsembleRegressor`` summing the
+trees' leaves (LightGBM's leaf values already carry the learning rate and the initial score).
+Numerical splits only: a categorical split, or LightGBM's zero-as-missing rule, is refused rather
+than approximated.
 """
 
 from __future__ import annotations
@@ -110,7 +114,7 @@ def tree_ensemble_attributes(model_text: str) -> dict[str, list]:
     }
 
 
-def convert_lightgbm_fast(scope, operator, container) -> None:
+def convert_lightgbm_thresholds_down(scope, operator, container) -> None:
     """skl2onnx converter of a fitted single-output LightGBM regressor."""
     booster = operator.raw_operator.booster_
     container.add_node(
