@@ -63,22 +63,34 @@ def run(
         str | None, typer.Option("--deploy-target", metavar="TARGET", help="local, docker, aci or none")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
+    temporary_server: Annotated[
+        bool,
+        typer.Option(
+            "--temporary-server",
+            help="with no Prefect server running, use one that stops with this run instead of starting one to last",
+        ),
+    ] = False,
 ) -> None:
     """Run the duel once on this machine and print who won, the decision and where the report is."""
     parameters = {"data": data, "subset": subset, "deploy_target": deploy_target}
     settings = _checked(quick, **parameters)
     err = typer.get_text_stream("stderr")
     err.write(f"data checked; workspace folder {_folder(settings)}; starting Prefect...\n")
+    from flows.lasting_server import ServerStartError
     from flows.local_api import prefect_api
 
-    with prefect_api() as api_ready:
+    with prefect_api(lasting=not temporary_server) as api:
+        err.write(f"{api.described}\n")
         from rich.console import Console
 
         from flows.comparison import duel
         from flows.terminal import progress_display
         from tasks.preflight import DETERMINISTIC
 
-        api_ready()
+        try:
+            api.ready()
+        except ServerStartError as error:
+            _fail(str(error))
         console = Console(stderr=True)
         try:
             if console.is_terminal:

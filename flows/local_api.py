@@ -1,10 +1,12 @@
 """The Prefect API that `duel run` talks to, made ready while the flow is still being imported.
 
 ``PREFECT_API_URL`` (from the environment or the Prefect profile) wins. Else a Prefect server that
-already runs on this machine (``prefect server start``, at Prefect's configured host and port) is
-used as it is: nothing to wait for, and the run stays in its UI after the command ends. Else
-Prefect's temporary server is started at once in a background thread, so that its start-up, a
-separate process, overlaps this process's imports of the flow instead of following them.
+already runs on this machine (``prefect server start``, or one an earlier run left, at Prefect's
+configured host and port) is used as it is: nothing to wait for. Else one is started there to
+last (flows.lasting_server): this run pays its start-up, overlapped with the flow's imports, and
+every later run finds it running, its UI keeping their runs. Only when that port is taken by
+something else, or when asked to (``lasting=False``), does the run get Prefect's temporary server,
+which stops with the process.
 """
 
 from __future__ import annotations
@@ -13,42 +15,70 @@ import contextlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows import lasting_server
 
 _PROBE_TIMEOUT_S = 0.5
 
 
-def running_local_server() -> str | None:
-    """The API URL of a healthy Prefect server at the configured host and port, or None."""
-    import httpx
+@dataclass(frozen=True)
+class ApiChoice:
+    """Which API the run uses, in a line for its user, and a wait until that API answers."""
+
+    described: str
+    ready: Callable[[], None]
+
+
+def _configured_host_port() -> tuple[str, int]:
     from prefect.settings import get_current_settings
 
     server = get_current_settings().server.api
-    host = "127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host
+    return ("127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host), server.port
+
+
+def running_local_server() -> str | None:
+    """The API URL of a healthy Prefect server at the configured host and port, or None."""
+    host, port = _configured_host_port()
     # A bare connect fails in microseconds where nothing listens: most runs pay no HTTP timeout.
     try:
-        socket.create_connection((host, server.port), timeout=_PROBE_TIMEOUT_S).close()
+        socket.create_connection((host, port), timeout=_PROBE_TIMEOUT_S).close()
     except OSError:
         return None
-    url = f"http://{host}:{server.port}/api"
-    try:
-        health = httpx.get(f"{url}/health", timeout=_PROBE_TIMEOUT_S)
-    except httpx.HTTPError:
-        return None
-    return url if health.status_code == 200 and health.text.strip() == "true" else None
+    url = f"http://{host}:{port}/api"
+    return url if lasting_server.healthy(url, _PROBE_TIMEOUT_S) else None
+
+
+def _ui(api_url: str) -> str:
+    return api_url.removesuffix("/api")
 
 
 @contextlib.contextmanager
-def prefect_api() -> Iterator[Callable[[], None]]:
-    """Within: the API chosen as the module says; the yielded callable waits until it answers."""
+def prefect_api(lasting: bool = True) -> Iterator[ApiChoice]:
+    """Within: the API chosen as the module says."""
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    if get_current_settings().api.url:
-        yield lambda: None
+    settings = get_current_settings()
+    if settings.api.url:
+        yield ApiChoice(f"Prefect: {settings.api.url} (PREFECT_API_URL)", lambda: None)
         return
     url = running_local_server()
     if url is not None:
         with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield lambda: None
+            yield ApiChoice(f"Prefect: the server running at {_ui(url)}", lambda: None)
+        return
+    host, port = _configured_host_port()
+    server = lasting_server.start(Path(settings.home), host, port) if lasting else None
+    if server is not None:
+        timeout = settings.server.ephemeral.startup_timeout_seconds
+        started = "started" if server.started_here else "another run is starting"
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield ApiChoice(
+                f"Prefect: {started} a server at {_ui(server.api_url)} that stays up for later runs "
+                f"and its UI (`prefect server stop` stops it; log {server.log})",
+                lambda: server.wait_healthy(timeout),
+            )
         return
     from prefect.server.api.server import SubprocessASGIServer
 
@@ -56,4 +86,5 @@ def prefect_api() -> Iterator[Callable[[], None]]:
     # found running (Prefect stops it at exit, as always).
     starting = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server", daemon=True)
     starting.start()
-    yield starting.join
+    why = f" ({host}:{port} is taken by something else)" if lasting else ""
+    yield ApiChoice(f"Prefect: a temporary server{why}, stopped when this run ends", starting.join)

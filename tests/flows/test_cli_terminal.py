@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
 
 from benchmarks.bad_input import write_bad_files
+from emulator.serving.process import free_port
+from flows import lasting_server
 
 EXPECTED = {
     "missing file": "housing file not found (from DUEL_DATA)",
@@ -39,8 +44,9 @@ def test_each_bad_file_is_one_line_and_exit_code_2_before_prefect_starts(pane, d
 
 
 @pytest.mark.slow
-def test_a_run_shows_its_progress_then_the_summary(pane, duel_command, tmp_path):
+def test_a_run_shows_its_progress_then_the_summary(pane, duel_command, tmp_path, request):
     home = tmp_path / "emulator"
+    port = free_port()
     env = " ".join(
         f"{name}={value}"
         for name, value in {
@@ -54,10 +60,17 @@ def test_a_run_shows_its_progress_then_the_summary(pane, duel_command, tmp_path)
             "DUEL_HYPERDRIVE_EPOCHS": 4,
             "DUEL_DEPLOY_TARGET": "none",
             "PREFECT_HOME": tmp_path / "prefect",
+            "PREFECT_SERVER_API_PORT": port,
         }.items()
     )
     done = "duel-finished"
     pane.type(f"{env} {duel_command} run; echo {done}=$?")
+    stop = [sys.executable, "-m", "prefect", "server", "stop"]
+    request.addfinalizer(
+        lambda: subprocess.run(
+            stop, env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}, check=False
+        )
+    )
     seen_bars = False
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
@@ -77,5 +90,8 @@ def test_a_run_shows_its_progress_then_the_summary(pane, duel_command, tmp_path)
     assert summary.count("http://127.0.0.1:8765/#/runs/") == 2
     assert "Decision:  Not a nightly run" in summary and "Endpoint:  not deployed" in summary
     assert f"Workspace: emulator:{home}" in summary
+    # With no Prefect server running, the run started one that stays, its UI holding the run.
+    assert f"Prefect: started a server at http://127.0.0.1:{port} that stays up" in screen
+    assert lasting_server.healthy(f"http://127.0.0.1:{port}/api")
     report = re.search(r"Report:    (\S+report\.html)", summary).group(1)
     assert report.startswith(str(home / "duel" / "reports"))

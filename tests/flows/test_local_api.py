@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -19,15 +18,10 @@ from prefect.settings import (
     temporary_settings,
 )
 
+from emulator.serving.process import free_port
 from flows import local_api
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def no_api_url_on(port: int):
@@ -37,9 +31,10 @@ def no_api_url_on(port: int):
 
 def test_a_set_api_url_is_used_as_it_is(prefect_api):
     before = get_current_settings().api.url
-    with local_api.prefect_api() as ready:
-        ready()
+    with local_api.prefect_api() as api:
+        api.ready()
         assert get_current_settings().api.url == before
+        assert api.described == f"Prefect: {before} (PREFECT_API_URL)"
 
 
 def test_a_prefect_server_running_here_is_used_instead_of_a_temporary_one(prefect_api):
@@ -47,9 +42,10 @@ def test_a_prefect_server_running_here_is_used_instead_of_a_temporary_one(prefec
     running = get_current_settings().api.url
     with no_api_url_on(urlsplit(running).port):
         assert get_current_settings().api.url is None
-        with local_api.prefect_api() as ready:
-            ready()
+        with local_api.prefect_api() as api:
+            api.ready()
             assert get_current_settings().api.url == running
+            assert api.described == f"Prefect: the server running at {running.removesuffix('/api')}"
         assert get_current_settings().api.url is None
 
 
@@ -72,13 +68,14 @@ def test_a_port_that_answers_but_not_as_prefect_is_not_taken_for_a_server():
 
 
 @pytest.mark.slow
-def test_without_a_server_the_temporary_one_is_started_and_the_flow_runs_on_it(tmp_path):
+def test_asked_for_a_temporary_server_the_flow_runs_on_one_that_ends_with_it(tmp_path):
     script = (
         "from flows.local_api import prefect_api\n"
-        "with prefect_api() as ready:\n"
+        "with prefect_api(lasting=False) as api:\n"
+        "    print(api.described)\n"
         "    from prefect import flow\n"
         "    from prefect.server.api.server import SubprocessASGIServer\n"
-        "    ready()\n"
+        "    api.ready()\n"
         "    server = SubprocessASGIServer()\n"
         "    print('running', server.running, server.api_url)\n"
         "    print('flow', flow(lambda: 41 + 1, name='answer')())\n"
@@ -86,12 +83,14 @@ def test_without_a_server_the_temporary_one_is_started_and_the_flow_runs_on_it(t
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env.update(
         PREFECT_HOME=str(tmp_path / "prefect"),
-        PREFECT_SERVER_API_PORT=str(_free_port()),
+        PREFECT_SERVER_API_PORT=str(free_port()),
         PYTHONPATH=str(REPO),
     )
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
     )
     assert out.returncode == 0, out.stderr[-3000:]
+    assert "Prefect: a temporary server, stopped when this run ends" in out.stdout
     assert "running True http://127.0.0.1:" in out.stdout, out.stdout
     assert "flow 42" in out.stdout, out.stdout
+    assert not (tmp_path / "prefect" / "server.pid").exists()

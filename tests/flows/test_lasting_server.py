@@ -1,0 +1,116 @@
+"""The Prefect server `duel run` starts to last: found by later runs, stopped by `prefect server stop`."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.serving.process import free_port
+from flows import lasting_server
+
+REPO = Path(__file__).resolve().parents[2]
+RUN_A_FLOW = (
+    "from flows.local_api import prefect_api\n"
+    "with prefect_api() as api:\n"
+    "    print(api.described)\n"
+    "    from prefect import flow\n"
+    "    api.ready()\n"
+    "    print('flow', flow(lambda: 41 + 1, name='answer')())\n"
+)
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+@pytest.fixture
+def user_env(tmp_path):
+    """A user's shell: no PREFECT_API_URL, a Prefect home of its own, Prefect's port set to a free one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        PREFECT_SERVER_API_PORT=str(free_port()),
+        PYTHONPATH=str(REPO),
+    )
+    yield env
+    pid = lasting_server._read_pid(tmp_path / "prefect" / lasting_server.PID_FILE)
+    if pid is not None and lasting_server._alive(pid):
+        os.kill(pid, signal.SIGTERM)
+
+
+def _python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.slow
+def test_a_run_starts_a_server_that_outlives_it_and_the_next_run_finds_it_running(user_env):
+    home = Path(user_env["PREFECT_HOME"])
+    api = f"http://127.0.0.1:{user_env['PREFECT_SERVER_API_PORT']}/api"
+    home.mkdir()
+    # Left by a server that is gone (a reboot): no lock for the next start.
+    (home / lasting_server.PID_FILE).write_text(str(_dead_pid()))
+
+    first = _python(user_env, "-c", RUN_A_FLOW)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert f"Prefect: started a server at {api.removesuffix('/api')} that stays up" in first.stdout
+    assert "flow 42" in first.stdout
+    pid = int((home / lasting_server.PID_FILE).read_text())
+    assert lasting_server._alive(pid) and lasting_server.healthy(api)
+    # Its UI and API keep the run after the process that started it has gone.
+    runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
+    assert [run["state_type"] for run in runs] == ["COMPLETED"]
+
+    second = _python(user_env, "-c", RUN_A_FLOW)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert f"Prefect: the server running at {api.removesuffix('/api')}" in second.stdout
+    assert int((home / lasting_server.PID_FILE).read_text()) == pid
+    assert len(httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()) == 2
+
+    stopped = _python(user_env, "-m", "prefect", "server", "stop")
+    assert stopped.returncode == 0, stopped.stderr[-3000:]
+    assert not (home / lasting_server.PID_FILE).exists()
+    assert not lasting_server.healthy(api)
+
+
+def test_a_port_taken_by_something_else_is_left_alone(tmp_path):
+    other = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        assert lasting_server.start(tmp_path, "127.0.0.1", other.server_port) is None
+    finally:
+        other.shutdown()
+    assert not (tmp_path / lasting_server.PID_FILE).exists()
+
+
+def test_a_run_adopts_the_server_another_run_is_still_starting(tmp_path):
+    # A live process holds the pid file: that run's server is on its way; a second one would clash.
+    (tmp_path / lasting_server.PID_FILE).write_text(str(os.getpid()))
+    server = lasting_server.start(tmp_path, "127.0.0.1", free_port())
+    assert server is not None and not server.started_here and server.pid == os.getpid()
+
+
+def test_a_server_that_exits_while_starting_is_reported_with_its_log(tmp_path, monkeypatch):
+    # A database Prefect cannot open: the server process ends during its start-up.
+    monkeypatch.setenv(
+        "PREFECT_API_DATABASE_CONNECTION_URL", f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db"
+    )
+    server = lasting_server.start(tmp_path / "home", "127.0.0.1", free_port())
+    assert server is not None and server.started_here
+    with pytest.raises(
+        lasting_server.ServerStartError,
+        match=r"(?s)exited while starting; the end of .*server.log:\n.*unable to open database file",
+    ):
+        server.wait_healthy(timeout_s=120)
+    assert (tmp_path / "home" / lasting_server.LOG_FILE).read_text().strip()
