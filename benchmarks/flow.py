@@ -153,8 +153,10 @@ def _stopping_a_fresh_server(env: dict[str, str]):
 
 def _stop_services(env: dict[str, str]) -> None:
     """Delete the service the flow deployed into the throwaway workspace (its server runs on)."""
+    from tasks.settings import DuelSettings
+
     subprocess.run(
-        [sys.executable, "-m", "emulator", "services", "delete", "housing-price-svc"],
+        [sys.executable, "-m", "emulator", "services", "delete", DuelSettings().service_name],
         cwd=ROOT,
         env=env,
         capture_output=True,
