@@ -11,12 +11,13 @@ import importlib
 import threading
 
 from prefect import flow, get_run_logger
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.automl_job import run_automl
 from tasks.contestants import AUTOML, HYPERDRIVE, Contestant, evaluate
 from tasks.hyperdrive_job import run_hyperdrive
-from tasks.preflight import checked_settings, preflight
+from tasks.preflight import DETERMINISTIC, checked_settings, preflight
 from tasks.promotion import champion_unchanged, nightly_gate
 from tasks.publish import publish_report
 from tasks.registered_split import prepare_data
@@ -51,18 +52,24 @@ def duel(
     Only with ``champion_challenger`` (the nightly run) can the winner become the champion: when
     its ONNX copy beats the champion's, re-scored on today's test split, by the promotion margin.
     """
-    settings = checked_settings(
-        quick,
-        data=data,
-        subset=subset,
-        automl_timeout_minutes=automl_timeout_minutes,
-        automl_iterations=automl_iterations,
-        hyperdrive_max_total_runs=hyperdrive_max_total_runs,
-        hyperdrive_epochs=hyperdrive_epochs,
-        deploy_target=deploy_target,
-    )
-    preflight(settings)
     logger = get_run_logger()
+    try:
+        settings = checked_settings(
+            quick,
+            data=data,
+            subset=subset,
+            automl_timeout_minutes=automl_timeout_minutes,
+            automl_iterations=automl_iterations,
+            hyperdrive_max_total_runs=hyperdrive_max_total_runs,
+            hyperdrive_epochs=hyperdrive_epochs,
+            deploy_target=deploy_target,
+        )
+        preflight(settings)
+    except DETERMINISTIC as error:
+        # Bad parameters or data: one line in the run's log and state, not the engine's traceback of
+        # an exception; the caller still gets the error itself.
+        logger.error("bad input: %s", error)
+        return Failed(message=f"bad input: {error}", data=error)
     refs = prepare_data(settings)
     automl = run_automl.submit(settings, refs)
     hyperdrive = run_hyperdrive.submit(settings, refs)

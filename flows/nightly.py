@@ -8,6 +8,7 @@ on the night's test split, by ``DUEL_PROMOTION_MARGIN`` (see ``tasks.promotion``
 from __future__ import annotations
 
 from prefect import flow
+from prefect.states import Failed
 
 from flows.comparison import duel
 from tasks.settings import DeployTarget
@@ -21,4 +22,15 @@ def nightly(
     quick: bool = False,
 ) -> dict:
     """Run the duel with champion/challenger promotion."""
-    return duel(data=data, subset=subset, deploy_target=deploy_target, quick=quick, champion_challenger=True)
+    night = duel(
+        data=data,
+        subset=subset,
+        deploy_target=deploy_target,
+        quick=quick,
+        champion_challenger=True,
+        return_state=True,
+    )
+    # The duel's failure is the night's, its message (one line on bad input) and error kept.
+    if night.is_failed():
+        return Failed(message=night.message, data=night.result(raise_on_failure=False))
+    return night.result()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import onnx
@@ -9,9 +11,11 @@ import pytest
 from prefect.artifacts import Artifact
 
 from backends import open_backend
+from benchmarks.bad_input import write_bad_files
 from emulator.core import Experiment, Model, Webservice
 from flows.comparison import duel
 from flows.nightly import nightly
+from tasks.housing_csv import DataError
 from tasks.settings import DuelSettings
 
 pytestmark = pytest.mark.slow
@@ -85,3 +89,38 @@ def test_nightly_keeps_the_champion_when_the_challenger_is_no_better(tiny_duel, 
     assert [f"{m.name}:{m.version}" for m in champions] == [first["model"]]
     report = Artifact.get("duel-report")
     assert "## Nightly trend" in report.data and report.data.count("](data:image/png;base64,") == 5
+
+
+@pytest.mark.parametrize("entry", [duel, nightly], ids=["duel", "nightly"])
+def test_bad_data_fails_the_run_with_one_line_and_no_traceback(tiny_duel, tmp_path, entry):
+    bad = write_bad_files(tmp_path)["missing column"]
+    state = entry(data=str(bad), return_state=True)
+    assert state.is_failed()
+    assert state.message == f"bad input: {bad}: missing label(s): median_house_value"
+    # What a worker's console and the UI show: the one line, no traceback, nothing else tried.
+    logs = asyncio.run(_logs_of(state.state_details.flow_run_id))
+    assert [log.message for log in logs if log.level >= logging.ERROR] == [state.message]
+    assert not any("Traceback" in log.message for log in logs)
+    assert not (tmp_path / "emulator").exists()
+    with pytest.raises(DataError, match="missing label"):
+        duel(data=str(bad))
+
+
+async def _logs_of(flow_run_id):
+    """The logs of a flow run and of its subflow runs, as the UI shows them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterParentFlowRunId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
+    from prefect.logging.handlers import APILogHandler
+
+    await APILogHandler.aflush()
+    async with get_client() as client:
+        children = await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id]))
+        )
+        runs = [flow_run_id, *(child.id for child in children)]
+        return await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=runs)))
