@@ -2,7 +2,8 @@
 
 It owns the run from start to end, so a run outlives the process that submitted it: it waits
 for a node of its cluster, runs the script under the import hook (plain ``from azureml.core
-import Run`` code logs into this run) or, for a distributed run, starts one process per rank and
+import Run`` code logs into this run), or a ``command`` run's shell line (its Python processes get
+the hook too), or, for a distributed run, starts one process per rank and
 watches them (``emulator.core._distributed``), uploads ``./outputs`` and ``./logs`` and records
 Completed, Failed or Canceled. SIGTERM (``Run.cancel``) and ``max_run_duration_seconds`` cancel it.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import runpy
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -24,6 +26,8 @@ from emulator.core.compute import acquire_slot, release_slot
 from emulator.core.run import DRIVER_LOG, Run
 
 _SLOT_POLL_SECONDS = 0.5
+# Holds a sitecustomize that installs the import hook in every Python a command run starts.
+_COMMAND_SITE = str(Path(__file__).resolve().parent / "_command_site")
 
 
 class _Canceled(BaseException):
@@ -55,6 +59,25 @@ def _run_script(script: str, args: list[str]) -> tuple[str, dict | None]:
     return "Completed", None
 
 
+def _run_command(command: str) -> tuple[str, dict | None]:
+    """Run a ``command`` run's shell line; Python it starts imports ``azureml`` from the emulator."""
+    # `python` in the command is this interpreter, as a script run's is: the environment is not built.
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join(filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [_COMMAND_SITE, os.environ.get("PYTHONPATH")])),
+    }
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        code = subprocess.run(["/bin/sh", "-c", command], env=env, stdin=subprocess.DEVNULL).returncode
+    except _Canceled:
+        return "Canceled", None
+    if code:
+        return "Failed", {"code": "UserError", "message": f"The command exited with code {code}"}
+    return "Completed", None
+
+
 def _start(run: Run, target: dict) -> None:
     while not acquire_slot(run.experiment.workspace, target, run.id):
         time.sleep(_SLOT_POLL_SECONDS)
@@ -82,7 +105,7 @@ def _finish(run: Run, target: dict, status: str, error: dict | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    script, args = argv[0], argv[1:]
+    script, *args = argv or [None]
     hook.install()
     run = Run.get_context()
     run._store.update_run(run.id, dict(zip(("pid", "pid_started"), _process.identity(), strict=True)))
@@ -97,9 +120,13 @@ def main(argv: list[str] | None = None) -> int:
             timer.daemon = True
             timer.start()
         layout = _distributed.from_record(details["runDefinition"].get("distributed"))
-        status, error = (
-            _distributed.run_ranks(run, layout, script, args) if layout else _run_script(script, args)
-        )
+        command = details["runDefinition"].get("command")
+        if command:
+            status, error = _run_command(command)
+        elif layout:
+            status, error = _distributed.run_ranks(run, layout, script, args)
+        else:
+            status, error = _run_script(script, args)
     except _Canceled:
         status, error = "Canceled", None
     if (

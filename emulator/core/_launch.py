@@ -13,6 +13,7 @@ import contextlib
 import fnmatch
 import functools
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -98,14 +99,29 @@ def _validate(config) -> Path:
     if not source.is_dir():
         raise UserErrorException(f"source_directory {source} does not exist or is not a folder")
     if config.command:
-        raise UserErrorException(
-            "ScriptRunConfig(command=...) is not supported by the emulator; pass script= and arguments="
-        )
+        if config.script or config.arguments:
+            raise UserErrorException("ScriptRunConfig takes either command or script and arguments, not both")
+        if _distributed.layout_of(config.run_config):
+            raise UserErrorException(
+                "A distributed run takes script= and arguments= in the emulator, not command="
+            )
+        return source
     if not config.script:
-        raise UserErrorException("ScriptRunConfig needs a script (the entry script inside source_directory)")
+        raise UserErrorException(
+            "ScriptRunConfig needs a script (the entry script inside source_directory) or a command"
+        )
     if not (source / config.script).is_file():
         raise UserErrorException(f"Script {config.script} was not found in source_directory {source}")
     return source
+
+
+def _command_line(command, extra: list) -> str | None:
+    """The shell line a ``command`` run executes: a list is joined by spaces as the SDK joins it;
+    a sweep's hyperparameters (``extra``) follow it, quoted."""
+    if not command:
+        return None
+    line = command if isinstance(command, str) else " ".join(str(part) for part in command)
+    return " ".join([line, *(shlex.quote(str(part)) for part in extra)])
 
 
 def start_script_run(
@@ -125,6 +141,7 @@ def start_script_run(
     workspace = experiment.workspace
     target = resolve_target(workspace, config.run_config.target)
     args = [str(a) for a in [*config.arguments, *(arguments or [])]]
+    command = _command_line(config.command, arguments or [])
     environment = config.run_config.environment
     layout = _distributed.layout_of(config.run_config)
     if layout and target["maxNodes"] is not None and layout.node_count > target["maxNodes"]:
@@ -145,7 +162,8 @@ def start_script_run(
             "compute": target,
             "runDefinition": {
                 "script": config.script,
-                "arguments": args,
+                "arguments": [] if command else args,
+                "command": command,
                 "sourceDirectory": str(source),
                 "target": target["target"],
                 "environment": environment._to_dict(),
@@ -160,7 +178,7 @@ def start_script_run(
     _snapshot(source, working)
     start_run_process(
         run,
-        ["-m", "emulator._child", config.script, *args],
+        ["-m", "emulator._child", *([] if command else [config.script, *args])],
         cwd=working,
         env=_child_environment(workspace, run, target, environment.environment_variables),
         spawner=spawner,
