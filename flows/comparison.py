@@ -11,7 +11,7 @@ import importlib
 import threading
 
 from prefect import flow, get_run_logger
-from prefect.states import Failed
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.automl_job import run_automl
@@ -24,7 +24,13 @@ from tasks.registered_split import prepare_data
 from tasks.settings import QUICK, DeployTarget, resolve_settings
 from tasks.ship import delete_service, deploy_winner, export_winner, register_winner, smoke_test
 
-__all__ = ["QUICK", "duel", "resolve_settings"]
+__all__ = ["QUICK", "bad_input", "duel", "resolve_settings"]
+
+
+def bad_input(error: Exception) -> State:
+    """The failed state of a run refused for its input: the error's one line, and the error itself
+    for the caller (calling the flow raises it)."""
+    return Failed(message=f"bad input: {error}", data=error)
 
 
 def _preload_for_judging() -> None:
@@ -69,7 +75,7 @@ def duel(
         # Bad parameters or data: one line in the run's log and state, not the engine's traceback of
         # an exception; the caller still gets the error itself.
         logger.error("bad input: %s", error)
-        return Failed(message=f"bad input: {error}", data=error)
+        return bad_input(error)
     refs = prepare_data(settings)
     automl = run_automl.submit(settings, refs)
     hyperdrive = run_hyperdrive.submit(settings, refs)

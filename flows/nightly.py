@@ -8,9 +8,9 @@ on the night's test split, by ``DUEL_PROMOTION_MARGIN`` (see ``tasks.promotion``
 from __future__ import annotations
 
 from prefect import flow
-from prefect.states import Failed
 
-from flows.comparison import duel
+from flows.comparison import bad_input, duel
+from tasks.preflight import DETERMINISTIC
 from tasks.settings import DeployTarget
 
 
@@ -22,15 +22,10 @@ def nightly(
     quick: bool = False,
 ) -> dict:
     """Run the duel with champion/challenger promotion."""
-    night = duel(
-        data=data,
-        subset=subset,
-        deploy_target=deploy_target,
-        quick=quick,
-        champion_challenger=True,
-        return_state=True,
-    )
-    # The duel's failure is the night's, its message (one line on bad input) and error kept.
-    if night.is_failed():
-        return Failed(message=night.message, data=night.result(raise_on_failure=False))
-    return night.result()
+    try:
+        return duel(
+            data=data, subset=subset, deploy_target=deploy_target, quick=quick, champion_challenger=True
+        )
+    except DETERMINISTIC as error:
+        # The duel logged it in one line; the night fails with that line, not a second traceback.
+        return bad_input(error)
