@@ -56,6 +56,11 @@ class LastingServer:
         )
 
 
+def local_host(host: str) -> str:
+    """Where this machine reaches a server bound to ``host`` (a wildcard bind answers on loopback)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
 def healthy(api_url: str, timeout_s: float = 0.5) -> bool:
     try:
         answer = httpx.get(f"{api_url}/health", timeout=timeout_s)
@@ -65,11 +70,11 @@ def healthy(api_url: str, timeout_s: float = 0.5) -> bool:
 
 
 def start(home: Path, host: str, port: int) -> LastingServer | None:
-    """Start the server in the background, or adopt the one another run is starting (its pid file
-    held by a live process). None when the port is taken by something that is not it."""
+    """Start the server on ``host``:``port`` in the background, or adopt the one another run is
+    starting (its pid file held by a live process). None when the port is taken by something else."""
     home.mkdir(parents=True, exist_ok=True)
     pid_file, log = home / PID_FILE, home / LOG_FILE
-    api_url = f"http://{host}:{port}/api"
+    api_url = f"http://{local_host(host)}:{port}/api"
     # The pid file, created exclusively, is the lock between two runs starting at once.
     for _ in range(2):
         try:

@@ -32,15 +32,17 @@ class ApiChoice:
 
 
 def _configured_host_port() -> tuple[str, int]:
+    """Where Prefect's settings put its server (``prefect server start`` binds there)."""
     from prefect.settings import get_current_settings
 
     server = get_current_settings().server.api
-    return ("127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host), server.port
+    return server.host, server.port
 
 
 def running_local_server() -> str | None:
     """The API URL of a healthy Prefect server at the configured host and port, or None."""
-    host, port = _configured_host_port()
+    bind, port = _configured_host_port()
+    host = lasting_server.local_host(bind)
     # A bare connect fails in microseconds where nothing listens: most runs pay no HTTP timeout.
     try:
         socket.create_connection((host, port), timeout=_PROBE_TIMEOUT_S).close()

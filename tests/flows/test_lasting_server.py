@@ -114,3 +114,10 @@ def test_a_server_that_exits_while_starting_is_reported_with_its_log(tmp_path, m
     ):
         server.wait_healthy(timeout_s=120)
     assert (tmp_path / "home" / lasting_server.LOG_FILE).read_text().strip()
+
+
+def test_a_server_bound_to_every_interface_is_reached_on_loopback(tmp_path):
+    (tmp_path / lasting_server.PID_FILE).write_text(str(os.getpid()))
+    port = free_port()
+    server = lasting_server.start(tmp_path, "0.0.0.0", port)
+    assert server is not None and server.api_url == f"http://127.0.0.1:{port}/api"
