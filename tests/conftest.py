@@ -178,11 +178,12 @@ def _import_hook_left_as_found():
 def prefect_api():
     """One temporary Prefect API for the whole session: a second harness nested inside the first
     hangs when it is torn down."""
-    from prefect.events.worker import EventsWorker
     from prefect.testing.utilities import prefect_test_harness
+
+    from tests.prefect_workers import drain_prefect_workers
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
         # The harness drains the event worker without a time limit; one stuck on a dead server would
         # hold the session open for hours after the last test.
-        EventsWorker.drain_all(timeout=60)
+        drain_prefect_workers()

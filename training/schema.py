@@ -136,6 +136,8 @@ def _well_formed_lists(rows: Sequence[Any]) -> dict[str, np.ndarray] | None:
     return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: labels.reshape(-1, 1)}
 
 
+# A value beyond float32 (1e308) becomes inf, which the range check refuses: no warning to log.
+@np.errstate(over="ignore")
 def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
     """Turn JSON rows into the ONNX inputs.
 

@@ -12,13 +12,12 @@ import numpy as np
 import pytest
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
-from prefect.events.worker import EventsWorker
-from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from tasks import figures
 from tasks.compare import judge, score
 from tasks.report import render_markdown
+from tests.prefect_workers import drain_prefect_workers
 
 pytestmark = pytest.mark.slow
 
@@ -64,8 +63,7 @@ def test_report_figures_load_in_the_prefect_ui(prefect_server, browser, tmp_path
         artifact_id = publish_report_artifact()
         # The event and log workers are process-wide and keep the URL they started with: left running,
         # they send every later test's events to this server after it stops (one ~70 s retry per event).
-        EventsWorker.drain_all(timeout=60)
-        APILogWorker.drain_all(timeout=60)
+        drain_prefect_workers()
     # Tall enough for the whole report: the UI scrolls an inner panel, which a full-page shot misses.
     page = browser.new_page(viewport={"width": 1280, "height": 3200})
     page.goto(f"{api.removesuffix('/api')}/artifacts/artifact/{artifact_id}")
