@@ -30,6 +30,7 @@ MODULES: dict[str, str] = {
     "azureml.core.compute": "emulator.core.compute",
     "azureml.core.compute_target": "emulator.exceptions",
     "azureml.core.model": "emulator.core.model",
+    "azureml.core.container_registry": "emulator.core.model_package",
     "azureml.core.dataset": "emulator.core.dataset",
     "azureml.core.datastore": "emulator.core.datastore",
     "azureml.core.authentication": "emulator.core.authentication",

@@ -6,6 +6,7 @@ from .datastore import Datastore
 from .environment import Environment
 from .experiment import Experiment
 from .model import Model
+from .model_package import ContainerRegistry
 from .run import Run
 from .runconfig import RunConfiguration
 from .script_run_config import ScriptRunConfig
@@ -13,6 +14,7 @@ from .workspace import Workspace
 
 __all__ = [
     "ComputeTarget",
+    "ContainerRegistry",
     "Dataset",
     "Datastore",
     "Environment",

@@ -17,8 +17,9 @@ from ..exceptions import (
 from . import _names
 from ._filters import matches
 from .inference_config import InferenceConfig
+from .model_package import ModelPackage
 
-__all__ = ["InferenceConfig", "Model"]
+__all__ = ["InferenceConfig", "Model", "ModelPackage"]
 
 
 class _Framework:
@@ -352,6 +353,16 @@ class Model:
             overwrite=overwrite,
             show_output=show_output,
         )
+
+    @staticmethod
+    def package(
+        workspace, models, inference_config=None, generate_dockerfile=False, image_name=None, image_label=None
+    ):
+        """Package ``models`` with the entry script as a Docker image, or its build context
+        (implemented in :mod:`emulator.core.model_package`)."""
+        from .model_package import package
+
+        return package(workspace, models, inference_config, generate_dockerfile, image_name, image_label)
 
     def __eq__(self, other):
         return isinstance(other, Model) and other.id == self.id and other.workspace == self.workspace

@@ -62,7 +62,9 @@ CLASSES = {
             "get_model_path",
             "add_tags",
             "add_properties",
+            "package",
         ],
+        "ContainerRegistry": ["__init__"],
         "ScriptRunConfig": ["__init__"],
         "Environment": ["__init__", "from_conda_specification", "from_pip_requirements", "get", "register"],
     },
@@ -77,7 +79,19 @@ CLASSES = {
         "ComputeTarget": ["__init__", "create"],
         "AmlCompute": ["provisioning_configuration"],
     },
-    "azureml.core.model": {"InferenceConfig": ["__init__"]},
+    "azureml.core.model": {
+        "InferenceConfig": ["__init__"],
+        "ModelPackage": [
+            "__init__",
+            "get_container_registry",
+            "get_logs",
+            "pull",
+            "save",
+            "serialize",
+            "update_creation_state",
+            "wait_for_creation",
+        ],
+    },
     "azureml.core.webservice": {
         "Webservice": [
             "__init__",
