@@ -63,3 +63,13 @@ def _run_python(code: str, *args: str, check: bool = True, **kwargs):
 def run_python():
     """``run_python(code, *args, check=True, cwd=...)`` runs code in a fresh interpreter sharing the emulator home."""
     return _run_python
+
+
+@pytest.fixture(scope="module")
+def docker_engine():
+    try:
+        from emulator.serving.docker_host import docker_client
+
+        return docker_client()
+    except Exception as exc:  # no SDK, no socket, engine down: all mean "no engine here"
+        pytest.skip(f"no Docker engine reachable (start one with .ci/docker.sh): {exc}")

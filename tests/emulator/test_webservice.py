@@ -243,16 +243,6 @@ def test_deployment_configurations_refuse_non_positive_resources():
         LocalWebservice.deploy_configuration(port=70000)
 
 
-@pytest.fixture(scope="module")
-def docker_engine():
-    try:
-        from emulator.serving.docker_host import docker_client
-
-        return docker_client()
-    except Exception as exc:  # no SDK, no socket, engine down: all mean "no engine here"
-        pytest.skip(f"no Docker engine reachable (start one with .ci/docker.sh): {exc}")
-
-
 @pytest.mark.docker
 def test_docker_service_scores_the_test_split_like_onnxruntime(
     docker_engine, workspace, model, inference_config, housing_path, housing_onnx

@@ -84,16 +84,6 @@ def test_an_image_package_without_a_docker_engine_fails_with_the_reason(
     assert "Error while fetching server API version" in package.get_logs()
 
 
-@pytest.fixture
-def docker_engine():
-    try:
-        from emulator.serving.docker_host import docker_client
-
-        return docker_client()
-    except Exception as exc:  # no engine, no socket, no permission: all mean no Docker here
-        pytest.skip(f"no Docker engine reachable (start one with .ci/docker.sh): {exc}")
-
-
 @pytest.mark.docker
 def test_an_image_package_serves_the_model_with_nothing_mounted(
     docker_engine, workspace, model, inference_config, housing_path, housing_onnx
