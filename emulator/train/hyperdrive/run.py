@@ -19,6 +19,7 @@ from emulator.store import TERMINAL_STATUSES
 from emulator.train.hyperdrive._controller import SPEC_FILE
 from emulator.train.hyperdrive._goal import PrimaryMetricGoal
 from emulator.train.hyperdrive._results import best_value, metric_curves
+from emulator.train.hyperdrive.exceptions import HyperDriveNotImplementedException
 
 __all__ = ["HyperDriveRun", "PrimaryMetricGoal"]
 
@@ -117,9 +118,9 @@ class HyperDriveRun(Run):
         return {child.id: child.get_metrics() for child in self.get_children()}
 
     def get_diagnostics(self):
-        """The controller's log of the sweep (trial starts, policy decisions, ends) as text."""
-        path = self._store.artifact_path(self.id, CONTROLLER_LOG)
-        return path.read_text() if path.exists() else ""
+        """Not supported for a sweep, as in the SDK: its controller's log is the run's
+        ``azureml-logs/hyperdrive.txt`` (``get_details_with_logs``, ``download_file``)."""
+        raise HyperDriveNotImplementedException("Get diagnostics is not implemented for HyperDrive run")
 
     # -- life cycle
     def get_status(self):
@@ -160,8 +161,8 @@ class HyperDriveRun(Run):
             self.complete()
 
     def fail(self):
-        """Mark the sweep Failed (the SDK's ``HyperDriveRun.fail`` takes no arguments)."""
-        super().fail()
+        """Not supported for a sweep, as in the SDK: ``cancel()`` ends one."""
+        raise HyperDriveNotImplementedException("Fail is not implemented for HyperDrive run")
 
     def wait_for_completion(self, show_output=False, wait_post_processing=False, raise_on_error=True):
         """Block until the sweep ends; ``show_output`` shows a progress bar of finished trials."""

@@ -26,6 +26,7 @@ from emulator.train.hyperdrive import (
     choice,
     uniform,
 )
+from emulator.train.hyperdrive.exceptions import HyperDriveNotImplementedException
 
 
 def sweep_config(run_config, sampling, metric="score", goal=PrimaryMetricGoal.MAXIMIZE, **kwargs):
@@ -137,7 +138,7 @@ def test_policy_cancels_the_poor_running_trial_and_its_process_is_gone(experimen
     assert len(bad.get_metrics()["score"]) < 60
     pid = bad._record()["pid"]
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    assert f"{policy._name} policy cancels {bad.id}" in sweep.get_diagnostics()
+    assert f"{policy._name} policy cancels {bad.id}" in _controller_log(sweep)
 
 
 def test_bayesian_sampling_with_a_policy_is_refused_at_submit(experiment, script_config):
@@ -233,7 +234,7 @@ def test_bayesian_sweep_warm_started_from_an_earlier_sweep_completes(experiment,
         )
     )
     bayes.wait_for_completion()
-    assert "warm start: 2 trials" in bayes.get_diagnostics()
+    assert "warm start: 2 trials" in _controller_log(bayes)
     assert [c.get_status() for c in bayes.get_children()] == ["Completed", "Completed"]
     assert json.loads(bayes.get_properties()["generator_config"])["name"] == "BayesianOptimization"
 
@@ -292,3 +293,20 @@ print(experiment.submit(config).id)
     assert isinstance(sweep, HyperDriveRun)
     sweep.wait_for_completion()
     assert [c.get_status() for c in sweep.get_children()] == ["Completed", "Completed"]
+
+
+def _controller_log(sweep) -> str:
+    """The sweep's controller log, where a user reads it: the run's azureml-logs/hyperdrive.txt."""
+    return sweep.get_details_with_logs()["logFiles"]["azureml-logs/hyperdrive.txt"]
+
+
+def test_get_diagnostics_and_fail_are_not_supported_on_a_sweep_as_in_the_sdk(experiment, script_config):
+    sweep = experiment.submit(
+        sweep_config(script_config("--epochs", "1"), GridParameterSampling({"--quality": choice(1)}))
+    )
+    sweep.wait_for_completion()
+    with pytest.raises(HyperDriveNotImplementedException, match="Get diagnostics is not implemented"):
+        sweep.get_diagnostics()
+    with pytest.raises(HyperDriveNotImplementedException, match="Fail is not implemented"):
+        sweep.fail()
+    assert sweep.get_status() == "Completed"
