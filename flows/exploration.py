@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 
 from prefect import flow
 
+from flows.lasting_server import ServerStartError
+from flows.local_api import prefect_api
 from tasks.exploration import ExplorationSpec, ModelSwitch, publish_exploration, run_exploration
 from tasks.registered_split import prepare_data
 from tasks.settings import DuelSettings
@@ -62,15 +65,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--data", help="path of housing.csv (else DUEL_DATA, the cache, or a download)")
     args = parser.parse_args(argv)
-    result = exploration(
-        models=ModelSwitch(args.models),
-        data_local=not args.registered_data,
-        subset=args.subset,
-        hyperdrive=args.hyperdrive,
-        process_count=args.process_count,
-        epochs=args.epochs,
-        data=args.data,
-    )
+    # The same Prefect API as `duel run`: a set URL, a server running here, else one started to last.
+    with prefect_api() as api:
+        print(api.described, file=sys.stderr)
+        try:
+            api.ready()
+        except ServerStartError as error:
+            raise SystemExit(f"exploration: {error}") from None
+        result = exploration(
+            models=ModelSwitch(args.models),
+            data_local=not args.registered_data,
+            subset=args.subset,
+            hyperdrive=args.hyperdrive,
+            process_count=args.process_count,
+            epochs=args.epochs,
+            data=args.data,
+        )
     print(json.dumps(result, indent=2, default=str))
 
 
