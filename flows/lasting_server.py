@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -67,6 +68,34 @@ def healthy(api_url: str, timeout_s: float = 0.5) -> bool:
     except httpx.HTTPError:
         return False
     return answer.status_code == 200 and answer.text.strip() == "true"
+
+
+def other_prefect_version(home: Path, api_url: str) -> str | None:
+    """The Prefect version of the server at ``api_url`` when it is the one started to last from
+    ``home`` (its pid file held by a live process) and it is not this one's: left by an earlier
+    install, it may not speak this client's API. None otherwise."""
+    import prefect
+
+    pid = _read_pid(home / PID_FILE)
+    if pid is None or not _alive(pid):
+        return None
+    try:
+        version = httpx.get(f"{api_url}/admin/version", timeout=2).json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    return version if version != prefect.__version__ else None
+
+
+def stop(home: Path, timeout_s: float = 15) -> None:
+    """Stop the server started to last from ``home``, as ``prefect server stop`` does, and wait for it."""
+    pid_file = home / PID_FILE
+    pid = _read_pid(pid_file)
+    if pid is not None and _alive(pid):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(_POLL_S)
+    pid_file.unlink(missing_ok=True)
 
 
 def start(home: Path, host: str, port: int) -> LastingServer | None:

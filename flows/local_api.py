@@ -2,7 +2,8 @@
 
 ``PREFECT_API_URL`` (from the environment or the Prefect profile) wins. Else a Prefect server that
 already runs on this machine (``prefect server start``, or one an earlier run left, at Prefect's
-configured host and port) is used as it is: nothing to wait for. Else one is started there to
+configured host and port) is used as it is: nothing to wait for (unless it is the lasting one
+below, started by another Prefect version: that one is replaced). Else one is started there to
 last (flows.lasting_server): this run pays its start-up, overlapped with the flow's imports, and
 every later run finds it running, its UI keeping their runs. Only when that port is taken by
 something else, or when asked to (``lasting=False``), does the run get Prefect's temporary server,
@@ -65,16 +66,23 @@ def prefect_api(lasting: bool = True) -> Iterator[ApiChoice]:
     if settings.api.url:
         yield ApiChoice(f"Prefect: {settings.api.url} (PREFECT_API_URL)", lambda: None)
         return
+    home = Path(settings.home)
     url = running_local_server()
+    replaced = lasting_server.other_prefect_version(home, url) if url is not None else None
+    if replaced is not None:
+        lasting_server.stop(home)
+        url = None
     if url is not None:
         with temporary_settings(updates={PREFECT_API_URL: url}):
             yield ApiChoice(f"Prefect: the server running at {_ui(url)}", lambda: None)
         return
     host, port = _configured_host_port()
-    server = lasting_server.start(Path(settings.home), host, port) if lasting else None
+    server = lasting_server.start(home, host, port) if lasting else None
     if server is not None:
         timeout = settings.server.ephemeral.startup_timeout_seconds
         started = "started" if server.started_here else "another run is starting"
+        if replaced is not None:
+            started = f"stopped the lasting server of Prefect {replaced} and started"
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield ApiChoice(
                 f"Prefect: {started} a server at {_ui(server.api_url)} that stays up for later runs "

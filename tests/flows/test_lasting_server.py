@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,8 @@ import threading
 from pathlib import Path
 
 import httpx
+import prefect
+import psutil
 import pytest
 
 from emulator.serving.process import free_port
@@ -121,3 +124,40 @@ def test_a_server_bound_to_every_interface_is_reached_on_loopback(tmp_path):
     port = free_port()
     server = lasting_server.start(tmp_path, "0.0.0.0", port)
     assert server is not None and server.api_url == f"http://127.0.0.1:{port}/api"
+
+
+class _PrefectOf(http.server.BaseHTTPRequestHandler):
+    """A server answering Prefect's health and version routes for a given version."""
+
+    version = "2.20.0"
+
+    def do_GET(self):
+        body = {"/api/health": "true", "/api/admin/version": json.dumps(self.version)}.get(self.path)
+        self.send_response(200 if body else 404)
+        self.end_headers()
+        self.wfile.write((body or "").encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_lasting_server_of_another_prefect_version_is_found_and_stopped(tmp_path):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _PrefectOf)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # The process the pid file names: what `prefect server stop` would signal.
+    holder = subprocess.Popen(["sleep", "60"])
+    (tmp_path / lasting_server.PID_FILE).write_text(str(holder.pid))
+    api = f"http://127.0.0.1:{server.server_port}/api"
+    try:
+        assert lasting_server.other_prefect_version(tmp_path, api) == "2.20.0"
+        _PrefectOf.version = prefect.__version__
+        assert lasting_server.other_prefect_version(tmp_path, api) is None
+        lasting_server.stop(tmp_path)
+        assert not psutil.pid_exists(holder.pid)
+        assert not (tmp_path / lasting_server.PID_FILE).exists()
+        # A server of another version that this home did not start (no pid file) is left alone.
+        _PrefectOf.version = "2.20.0"
+        assert lasting_server.other_prefect_version(tmp_path, api) is None
+    finally:
+        server.shutdown()
+        holder.kill()
