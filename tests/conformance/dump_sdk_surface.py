@@ -125,7 +125,16 @@ CLASSES = {
         "NoTerminationPolicy": ["__init__"],
     },
     "azureml.train.automl": {"AutoMLConfig": ["__init__"]},
-    "azureml.train.automl.run": {"AutoMLRun": ["__init__", "get_output", "get_best_child", "register_model"]},
+    "azureml.train.automl.run": {
+        "AutoMLRun": [
+            "__init__",
+            "get_output",
+            "get_best_child",
+            "register_model",
+            "get_run_sdk_dependencies",
+            "retry",
+        ]
+    },
 }
 FUNCTIONS = {
     "azureml.train.hyperdrive": [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import tempfile
 import uuid
+from importlib import metadata
 from pathlib import Path
 
 import joblib
@@ -19,6 +21,9 @@ from emulator.train.automl.exceptions import ConfigException
 from emulator.train.automl.metrics import SCALAR_METRICS, is_maximized
 
 _SETTINGS_PROPERTY = "AMLSettingsJsonString"
+_DEPENDENCIES_PROPERTY = "dependencies_versions"
+# What an iteration's fit and ONNX copy depend on: the emulator's stand-in for the AutoML SDK packages.
+_DEPENDENCIES = ("joblib", "lightgbm", "numpy", "onnx", "onnxruntime", "pandas", "scikit-learn", "skl2onnx")
 _NO_ONNX = "Requested an ONNX compatible model but the run has ONNX compatibility disabled."
 
 
@@ -44,6 +49,7 @@ class AutoMLRun(Run):
             properties={
                 _SETTINGS_PROPERTY: json.dumps(settings),
                 "primary_metric": settings["primary_metric"],
+                _DEPENDENCIES_PROPERTY: json.dumps(_installed_versions()),
             },
             details={"target": settings["compute_target"]},
         )
@@ -176,12 +182,45 @@ class AutoMLRun(Run):
         """Block until the experiment ends; ``show_output`` streams the live leaderboard."""
         return super().wait_for_completion(show_output=show_output)
 
+    def get_run_sdk_dependencies(self, iteration=None, check_versions=True, **kwargs):
+        """{package: version} the run (or ``iteration``, which ran in the same environment) was
+        made with; ``check_versions`` logs a warning for each that differs here."""
+        if iteration is not None:
+            if iteration < 0:
+                raise ConfigException(f"Argument [iteration] is out of range (min 0, max 1000): {iteration}")
+            self._child_by_iteration(iteration)
+        recorded = self.get_properties().get(_DEPENDENCIES_PROPERTY)
+        if recorded is None:
+            logging.warning("No dependencies information found in the RunHistory.")
+            return {}
+        dependencies = json.loads(recorded)
+        if check_versions:
+            here = _installed_versions()
+            for name, version in sorted(dependencies.items()):
+                if here.get(name) != version:
+                    logging.warning(f"{name}: the run used {version}, this environment has {here.get(name)}")
+        return dependencies
+
+    def retry(self):
+        """Not implemented, as in the SDK."""
+        raise NotImplementedError
+
     # The SDK's AutoMLRun declares these with **kwargs.
     def complete(self, **kwargs):
         super().complete(_set_status=kwargs.get("_set_status", True))
 
     def fail(self, error_details=None, error_code=None, _set_status=True, **kwargs):
         super().fail(error_details=error_details, error_code=error_code, _set_status=_set_status)
+
+
+def _installed_versions() -> dict[str, str]:
+    versions = {}
+    for name in _DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
 
 
 __all__ = ["AutoMLRun"]

@@ -88,6 +88,21 @@ def test_outputs_hold_featurization_summary_and_guardrails(finished_run):
     assert finished_run.summary()["Iterations"].sum() == len(list(finished_run.get_children()))
 
 
+def test_sdk_dependencies_are_the_versions_the_run_was_made_with(finished_run, caplog):
+    import lightgbm
+    import sklearn
+
+    dependencies = finished_run.get_run_sdk_dependencies()
+    assert dependencies["scikit-learn"] == sklearn.__version__
+    assert dependencies["lightgbm"] == lightgbm.__version__
+    assert finished_run.get_run_sdk_dependencies(iteration=0) == dependencies
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    with pytest.raises(ConfigException, match="iteration"):
+        finished_run.get_run_sdk_dependencies(iteration=-1)
+    with pytest.raises(NotImplementedError):
+        finished_run.retry()
+
+
 def test_iteration_timeout_fails_slow_iterations_for_real(experiment, small_housing):
     config = AutoMLConfig(
         task="regression",
