@@ -150,7 +150,7 @@ def _spawn(home: Path, host: str, port: int, api_url: str, log: Path) -> subproc
 
 
 def _bindable(host: str, port: int) -> bool:
-    with socket.socket() as probe:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
@@ -163,9 +163,11 @@ def _bindable(host: str, port: int) -> bool:
 
 def _read_pid(pid_file: Path) -> int | None:
     try:
-        return int(pid_file.read_text())
+        pid = int(pid_file.read_text())
     except (OSError, ValueError):
         return None
+    # 0 and below name process groups, not a server: os.kill(0, 0) would "find" this very run.
+    return pid if pid > 0 else None
 
 
 def _alive(pid: int) -> bool:

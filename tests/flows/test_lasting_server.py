@@ -161,3 +161,14 @@ def test_the_lasting_server_of_another_prefect_version_is_found_and_stopped(tmp_
     finally:
         server.shutdown()
         holder.kill()
+
+
+def test_a_pid_file_naming_no_process_is_not_taken_for_a_server_being_started(tmp_path):
+    # kill(0, 0) would succeed (it signals this process's group): 0 must read as no pid at all.
+    (tmp_path / lasting_server.PID_FILE).write_text("0")
+    other = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    try:
+        assert lasting_server.start(tmp_path, "127.0.0.1", other.server_port) is None
+    finally:
+        other.server_close()
+    assert not (tmp_path / lasting_server.PID_FILE).exists()
