@@ -69,10 +69,8 @@ def _run_command(command: str) -> tuple[str, dict | None]:
     }
     sys.stdout.flush()
     sys.stderr.flush()
-    try:
-        code = subprocess.run(["/bin/sh", "-c", command], env=env, stdin=subprocess.DEVNULL).returncode
-    except _Canceled:
-        return "Canceled", None
+    # A cancel (SIGTERM to the run's group) reaches the shell too; main() turns it into Canceled.
+    code = subprocess.run(["/bin/sh", "-c", command], env=env, stdin=subprocess.DEVNULL).returncode
     if code:
         return "Failed", {"code": "UserError", "message": f"The command exited with code {code}"}
     return "Completed", None

@@ -123,7 +123,6 @@ def start(home: Path, host: str, port: int) -> LastingServer | None:
         return None
     with os.fdopen(fd, "w") as pid_out:
         if not _bindable(host, port):
-            pid_out.close()
             pid_file.unlink(missing_ok=True)
             return None
         process = _spawn(home, host, port, api_url, log)

@@ -171,12 +171,17 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
             engineered.extra_mean.copy_(raw.mean(dim=0))
             engineered.extra_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
             pairs = list(zip(_chunks(features), _chunks(targets), strict=True))
+            neighbours = [None] * len(pairs)
             if engineered.n_reference:
                 engineered.fit_reference(features, targets)
-                raw = torch.cat([engineered.raw_neighbours(rows, own) for rows, own in pairs])
+                # Computed once: for the statistics, then for the widened rows.
+                neighbours = [engineered.raw_neighbours(rows, own) for rows, own in pairs]
+                raw = torch.cat(neighbours)
                 engineered.neighbour_mean.copy_(raw.mean(dim=0))
                 engineered.neighbour_scale.copy_(raw.std(dim=0).clamp(min=1e-6))
-            return torch.cat([engineered(rows, own) for rows, own in pairs])
+            return torch.cat(
+                [engineered.widen(rows, raw) for (rows, _), raw in zip(pairs, neighbours, strict=True)]
+            )
 
     def _widened(self, features: torch.Tensor) -> torch.Tensor:
         """What the feature layer makes of rows outside the reference set (it has no weights, so a

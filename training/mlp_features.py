@@ -115,12 +115,16 @@ class EngineeredFeatures(nn.Module):
         return torch.stack(columns, dim=1)
 
     def forward(self, x: torch.Tensor, own_target: torch.Tensor | None = None) -> torch.Tensor:
+        return self.widen(x, self.raw_neighbours(x, own_target) if self.n_reference else None)
+
+    def widen(self, x: torch.Tensor, neighbours: torch.Tensor | None) -> torch.Tensor:
+        """``x`` with its engineered columns, given its :meth:`raw_neighbours` (None without a
+        reference set); a fit passes the ones it already computed for the statistics."""
         extra = (self.raw_extra(x) - self.extra_mean) / self.extra_scale
         # Columns 0 and 1 are the standardized longitude and latitude.
         phase = x[:, :2] @ self.location_frequencies
         widened = [x, extra.clamp(-10.0, 10.0), torch.sin(phase), torch.cos(phase)]
-        if self.n_reference:
-            neighbours = self.raw_neighbours(x, own_target)
+        if neighbours is not None:
             widened.append(((neighbours - self.neighbour_mean) / self.neighbour_scale).clamp(-10.0, 10.0))
         return torch.cat(widened, dim=1)
 

@@ -70,8 +70,9 @@ _KNOWN_CATEGORIES = frozenset(OCEAN_CATEGORIES)
 
 def _check_ranges(numeric: np.ndarray, category: np.ndarray) -> None:
     # The whole table in three array operations: per-column calls cost more than scoring one row.
-    # NaN is a missing value (null) and passes; +-inf (and 1e308, infinite in float32) do not.
-    bad = ~np.isnan(numeric) & ((numeric < _LOW) | (numeric > _HIGH))
+    # NaN is a missing value (null) and passes, since it compares false; +-inf (and 1e308, infinite
+    # in float32) do not.
+    bad = (numeric < _LOW) | (numeric > _HIGH)
     if bad.any():
         i, j = (int(k) for k in np.argwhere(bad)[0])
         low, high = NUMERIC_RANGES[NUMERIC_COLUMNS[j]]

@@ -140,8 +140,8 @@ def start_script_run(
     source = _validate(config)
     workspace = experiment.workspace
     target = resolve_target(workspace, config.run_config.target)
-    args = [str(a) for a in [*config.arguments, *(arguments or [])]]
     command = _command_line(config.command, arguments or [])
+    args = [] if command else [str(a) for a in [*config.arguments, *(arguments or [])]]
     environment = config.run_config.environment
     layout = _distributed.layout_of(config.run_config)
     if layout and target["maxNodes"] is not None and layout.node_count > target["maxNodes"]:
@@ -162,7 +162,7 @@ def start_script_run(
             "compute": target,
             "runDefinition": {
                 "script": config.script,
-                "arguments": [] if command else args,
+                "arguments": args,
                 "command": command,
                 "sourceDirectory": str(source),
                 "target": target["target"],

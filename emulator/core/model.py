@@ -18,6 +18,7 @@ from . import _names
 from ._filters import matches
 from .inference_config import InferenceConfig
 from .model_package import ModelPackage
+from .model_package import package as _package
 
 __all__ = ["InferenceConfig", "Model", "ModelPackage"]
 
@@ -360,9 +361,7 @@ class Model:
     ):
         """Package ``models`` with the entry script as a Docker image, or its build context
         (implemented in :mod:`emulator.core.model_package`)."""
-        from .model_package import package
-
-        return package(workspace, models, inference_config, generate_dockerfile, image_name, image_label)
+        return _package(workspace, models, inference_config, generate_dockerfile, image_name, image_label)
 
     def __eq__(self, other):
         return isinstance(other, Model) and other.id == self.id and other.workspace == self.workspace

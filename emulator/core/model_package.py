@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ..exceptions import WebserviceException
 
-_APP_ROOT = "/var/azureml-app"
 _CONTEXT = "context"
 _LOG = "build.log"
 _OPERATION = "operation.json"
@@ -55,6 +54,10 @@ class ModelPackage:
     def _folder(self) -> Path:
         return self.workspace._store.folder("packages", self._operation_id)
 
+    def _require_succeeded(self) -> None:
+        if self.state != "Succeeded":
+            self.wait_for_creation(show_output=True)
+
     def update_creation_state(self):
         """Read the package's state, location and error from the workspace."""
         path = self._folder / _OPERATION
@@ -90,8 +93,7 @@ class ModelPackage:
 
     def get_container_registry(self):
         """The registry holding the image: the local Docker engine, no login needed."""
-        if self.state != "Succeeded":
-            self.wait_for_creation(show_output=True)
+        self._require_succeeded()
         registry = ContainerRegistry()
         registry.address = "localhost"
         return registry
@@ -100,8 +102,7 @@ class ModelPackage:
         """Check that the image is in the local Docker engine (it was built there: nothing to download)."""
         if self.generate_dockerfile:
             raise WebserviceException("A Dockerfile package cannot be pulled. Use save() instead.")
-        if self.state != "Succeeded":
-            self.wait_for_creation(show_output=True)
+        self._require_succeeded()
         from docker.errors import DockerException, ImageNotFound
 
         from ..serving.docker_host import docker_client
@@ -122,8 +123,7 @@ class ModelPackage:
         target = Path(output_directory)
         if target.exists() and not target.is_dir():
             raise WebserviceException(f"Error, output path is not a directory: {output_directory}")
-        if self.state != "Succeeded":
-            self.wait_for_creation(show_output=True)
+        self._require_succeeded()
         shutil.copytree(self._folder / _CONTEXT, target, dirs_exist_ok=True)
 
     def serialize(self):
@@ -163,6 +163,7 @@ def package(
         "operationType": "PackageDockerBuildContext" if generate_dockerfile else "PackageDockerImage",
         "state": "Succeeded",
         "models": [model["id"] for model in staged["models"]],
+        "inferenceConfig": staged["inferenceConfig"],
     }
     if generate_dockerfile:
         operation["resourceLocation"] = str(context)
@@ -174,13 +175,14 @@ def package(
 
 
 def _write_context(context: Path, staged: dict) -> None:
+    from ..serving.docker_host import APP_ROOT
     from ..serving.image import write_context
 
     write_context(context)
     steps = [
-        f"COPY azureml-app {_APP_ROOT}",
-        f"ENV AZUREML_ENTRY_SCRIPT={_APP_ROOT}/{staged['entryScript']} "
-        f"AZUREML_MODEL_DIR={_APP_ROOT}/{staged['modelDir']}",
+        f"COPY azureml-app {APP_ROOT}",
+        f"ENV AZUREML_ENTRY_SCRIPT={APP_ROOT}/{staged['entryScript']} "
+        f"AZUREML_MODEL_DIR={APP_ROOT}/{staged['modelDir']}",
     ]
     dockerfile = context / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().rstrip("\n") + "\n\n" + "\n".join(steps) + "\n")
@@ -191,31 +193,23 @@ def _build(context: Path, tag: str, log: Path) -> dict:
     from docker.errors import APIError, BuildError, DockerException
 
     from ..serving.docker_host import docker_client
-    from ..serving.image import base_image
+    from ..serving.image import build_image, build_log
 
     try:
         client = docker_client()
     except DockerException as error:
         log.write_text(f"{error}\n")
-        return {
-            "state": "Failed",
-            "error": {"statusCode": 503, "message": f"no Docker engine reachable: {error}"},
-        }
+        return _failed(503, f"no Docker engine reachable: {error}")
     try:
-        _, output = client.images.build(
-            path=str(context), tag=tag, buildargs={"BASE_IMAGE": base_image()}, network_mode="host", rm=True
-        )
+        log.write_text(build_image(client, context, tag))
     except BuildError as error:
-        log.write_text("".join(str(c.get("stream", c.get("error", ""))) for c in error.build_log))
-        return {
-            "state": "Failed",
-            "error": {"statusCode": 400, "message": f"the image build failed: {error.msg}"},
-        }
+        log.write_text(build_log(error.build_log))
+        return _failed(400, f"the image build failed: {error.msg}")
     except APIError as error:
         log.write_text(f"{error}\n")
-        return {
-            "state": "Failed",
-            "error": {"statusCode": 400, "message": f"the image build failed: {error}"},
-        }
-    log.write_text("".join(str(chunk.get("stream", "")) for chunk in output))
+        return _failed(400, f"the image build failed: {error}")
     return {"state": "Succeeded", "resourceLocation": tag}
+
+
+def _failed(status_code: int, message: str) -> dict:
+    return {"state": "Failed", "error": {"statusCode": status_code, "message": message}}

@@ -70,12 +70,24 @@ def scoring_image(client: docker.DockerClient) -> str:
         except ImageNotFound:
             pass
         try:
-            client.images.build(
-                path=str(context), tag=tag, buildargs={"BASE_IMAGE": base}, network_mode="host", rm=True
-            )
+            build_image(client, context, tag)
         except BuildError as exc:
-            output = "".join(str(chunk.get("stream", chunk.get("error", ""))) for chunk in exc.build_log)
             raise BuildError(
-                f"building the scoring image failed: {exc.msg}\n{output[-4000:]}", exc.build_log
+                f"building the scoring image failed: {exc.msg}\n{build_log(exc.build_log)[-4000:]}",
+                exc.build_log,
             ) from exc
         return tag
+
+
+def build_image(client: docker.DockerClient, context: Path, tag: str) -> str:
+    """Build ``context`` as ``tag`` on :func:`base_image` (``--network host``); returns the build's
+    log. Docker's ``BuildError`` carries the log of a failed build."""
+    _, output = client.images.build(
+        path=str(context), tag=tag, buildargs={"BASE_IMAGE": base_image()}, network_mode="host", rm=True
+    )
+    return build_log(output)
+
+
+def build_log(chunks) -> str:
+    """The text of a build's output chunks, errors included."""
+    return "".join(str(chunk.get("stream", chunk.get("error", ""))) for chunk in chunks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from emulator import hook
+from emulator.serving.process import free_port
+from flows import lasting_server
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,3 +83,29 @@ def duel_command() -> str:
     """The `duel` console script of this environment on this checkout (else ``python -m flows.cli``)."""
     script = Path(sys.executable).with_name("duel")
     return str(script) if script.is_file() else f"{sys.executable} -m flows.cli"
+
+
+@pytest.fixture
+def user_env(tmp_path):
+    """A user's shell: no PREFECT_API_URL, a Prefect home of its own, Prefect's port set to a free one.
+    A lasting server started from that home is stopped afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        PREFECT_SERVER_API_PORT=str(free_port()),
+        PYTHONPATH=str(REPO),
+    )
+    yield env
+    lasting_server.stop(tmp_path / "prefect")
+
+
+@pytest.fixture
+def python_in():
+    """``python_in(env, *args)``: ``python *args`` in this checkout with ``env``, its output captured."""
+
+    def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
+        )
+
+    return run

@@ -5,9 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,7 +17,6 @@ import pytest
 from emulator.serving.process import free_port
 from flows import lasting_server
 
-REPO = Path(__file__).resolve().parents[2]
 RUN_A_FLOW = (
     "from flows.local_api import prefect_api\n"
     "with prefect_api() as api:\n"
@@ -36,36 +33,15 @@ def _dead_pid() -> int:
     return process.pid
 
 
-@pytest.fixture
-def user_env(tmp_path):
-    """A user's shell: no PREFECT_API_URL, a Prefect home of its own, Prefect's port set to a free one."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(
-        PREFECT_HOME=str(tmp_path / "prefect"),
-        PREFECT_SERVER_API_PORT=str(free_port()),
-        PYTHONPATH=str(REPO),
-    )
-    yield env
-    pid = lasting_server._read_pid(tmp_path / "prefect" / lasting_server.PID_FILE)
-    if pid is not None and lasting_server._alive(pid):
-        os.kill(pid, signal.SIGTERM)
-
-
-def _python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
-    )
-
-
 @pytest.mark.slow
-def test_a_run_starts_a_server_that_outlives_it_and_the_next_run_finds_it_running(user_env):
+def test_a_run_starts_a_server_that_outlives_it_and_the_next_run_finds_it_running(user_env, python_in):
     home = Path(user_env["PREFECT_HOME"])
     api = f"http://127.0.0.1:{user_env['PREFECT_SERVER_API_PORT']}/api"
     home.mkdir()
     # Left by a server that is gone (a reboot): no lock for the next start.
     (home / lasting_server.PID_FILE).write_text(str(_dead_pid()))
 
-    first = _python(user_env, "-c", RUN_A_FLOW)
+    first = python_in(user_env, "-c", RUN_A_FLOW)
     assert first.returncode == 0, first.stderr[-3000:]
     assert f"Prefect: started a server at {api.removesuffix('/api')} that stays up" in first.stdout
     assert "flow 42" in first.stdout
@@ -75,13 +51,13 @@ def test_a_run_starts_a_server_that_outlives_it_and_the_next_run_finds_it_runnin
     runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
     assert [run["state_type"] for run in runs] == ["COMPLETED"]
 
-    second = _python(user_env, "-c", RUN_A_FLOW)
+    second = python_in(user_env, "-c", RUN_A_FLOW)
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"Prefect: the server running at {api.removesuffix('/api')}" in second.stdout
     assert int((home / lasting_server.PID_FILE).read_text()) == pid
     assert len(httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()) == 2
 
-    stopped = _python(user_env, "-m", "prefect", "server", "stop")
+    stopped = python_in(user_env, "-m", "prefect", "server", "stop")
     assert stopped.returncode == 0, stopped.stderr[-3000:]
     assert not (home / lasting_server.PID_FILE).exists()
     assert not lasting_server.healthy(api)

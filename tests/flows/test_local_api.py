@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import http.server
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,10 +14,7 @@ from prefect.settings import (
     temporary_settings,
 )
 
-from emulator.serving.process import free_port
 from flows import local_api
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def no_api_url_on(port: int):
@@ -68,7 +61,7 @@ def test_a_port_that_answers_but_not_as_prefect_is_not_taken_for_a_server():
 
 
 @pytest.mark.slow
-def test_asked_for_a_temporary_server_the_flow_runs_on_one_that_ends_with_it(tmp_path):
+def test_asked_for_a_temporary_server_the_flow_runs_on_one_that_ends_with_it(user_env, python_in, tmp_path):
     script = (
         "from flows.local_api import prefect_api\n"
         "with prefect_api(lasting=False) as api:\n"
@@ -80,15 +73,7 @@ def test_asked_for_a_temporary_server_the_flow_runs_on_one_that_ends_with_it(tmp
         "    print('running', server.running, server.api_url)\n"
         "    print('flow', flow(lambda: 41 + 1, name='answer')())\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(
-        PREFECT_HOME=str(tmp_path / "prefect"),
-        PREFECT_SERVER_API_PORT=str(free_port()),
-        PYTHONPATH=str(REPO),
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
-    )
+    out = python_in(user_env, "-c", script)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "Prefect: a temporary server, stopped when this run ends" in out.stdout
     assert "running True http://127.0.0.1:" in out.stdout, out.stdout
