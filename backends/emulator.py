@@ -9,7 +9,7 @@ from backends.backend import Backend
 from backends.messages import ClusterSpec, Deployment, Endpoint, WorkspaceRef
 from emulator import hook
 from emulator.core.workspace import emulator_home
-from emulator.studio import STUDIO_PORT
+from emulator.studio import STUDIO_PORT, studio_url
 
 WORKSPACE = WorkspaceRef(subscription_id="local", resource_group="automl-duel", workspace_name="duel")
 
@@ -25,8 +25,6 @@ class EmulatorBackend(Backend):
 
     def run_urls(self, run_ids: tuple[str, ...]) -> dict[str, str]:
         """Each run's page in the offline studio (``emulator studio`` serves it)."""
-        from emulator.studio import studio_url
-
         return {run_id: studio_url(run_id, self.studio_base) for run_id in run_ids}
 
     def deploy(self, deployment: Deployment) -> Endpoint:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import subprocess
@@ -31,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from flows import lasting_server
 
 ROOT = Path(__file__).resolve().parents[1]
 _MAKEFILE_PREFECT = ("PREFECT_SERVER_ANALYTICS_ENABLED", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
@@ -102,7 +103,7 @@ def main() -> None:
 
             env.pop("PREFECT_API_URL", None)
             env.update(PREFECT_HOME=f"{folder}/prefect", PREFECT_SERVER_API_PORT=str(free_port()))
-        with _stopping_a_fresh_server(env) if args.fresh else contextlib.nullcontext():
+        try:
             for run in range(1, args.runs + 1):
                 workspace = Path(folder, f"emulator-{run}")
                 if args.workspace:
@@ -113,6 +114,9 @@ def main() -> None:
                 _measure(arguments, env, args.full)
                 if args.workspace is None:
                     _stop_services(env)
+        finally:
+            if args.fresh:
+                lasting_server.stop(Path(env["PREFECT_HOME"]))
 
 
 def _measure(arguments: list[str], env: dict[str, str], full: bool) -> None:
@@ -141,14 +145,6 @@ def _api_url(env: dict[str, str]) -> str:
     if env.get("PREFECT_API_URL"):
         return env["PREFECT_API_URL"]
     return f"http://127.0.0.1:{env.get('PREFECT_SERVER_API_PORT', '4200')}/api"
-
-
-@contextlib.contextmanager
-def _stopping_a_fresh_server(env: dict[str, str]):
-    try:
-        yield
-    finally:
-        subprocess.run([sys.executable, "-m", "prefect", "server", "stop"], env=env, capture_output=True)
 
 
 def _stop_services(env: dict[str, str]) -> None:

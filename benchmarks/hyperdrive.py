@@ -179,7 +179,9 @@ class Bench:
         # The MLP's trials end within ~3 % of one another, so a wide slack cancels little: replaying
         # the no-termination sweep's curves (neighbour features on), 3 % saved 10 % of the epochs,
         # 2 % 41 % and 1.5 % 56 %, the best trial kept by all.
-        policy = hd.BanditPolicy(evaluation_interval=1, slack_factor=0.02, delay_evaluation=10)
+        from tasks.hyperdrive_job import BANDIT
+
+        policy = hd.BanditPolicy(**dataclasses.asdict(BANDIT))
         bandit, wall = self._random_sweep(policy)
         plain_mae, bandit_mae = self.test_mae(plain), self.test_mae(bandit)
         epochs_plain, epochs_bandit = trial_epochs(plain), trial_epochs(bandit)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
@@ -65,12 +62,7 @@ def test_a_run_shows_its_progress_then_the_summary(pane, duel_command, tmp_path,
     )
     done = "duel-finished"
     pane.type(f"{env} {duel_command} run; echo {done}=$?")
-    stop = [sys.executable, "-m", "prefect", "server", "stop"]
-    request.addfinalizer(
-        lambda: subprocess.run(
-            stop, env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}, check=False
-        )
-    )
+    request.addfinalizer(lambda: lasting_server.stop(tmp_path / "prefect"))
     seen_bars = False
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:

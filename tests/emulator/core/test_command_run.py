@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import psutil
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from emulator.core import ScriptRunConfig
 from emulator.exceptions import UserErrorException
 from emulator.train.hyperdrive import GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal, choice
+from tests.emulator.waiting import wait_for
 
 TRAIN = """
     import argparse, os
@@ -59,16 +59,14 @@ def test_a_command_with_a_script_is_refused_at_submit(experiment, source_dir):
 
 def test_cancel_ends_the_processes_a_command_started(experiment, source_dir):
     run = experiment.submit(ScriptRunConfig(source_dir("sleep.py", SLEEPER), command="python sleep.py"))
-    deadline = time.monotonic() + 30
-    while "pid" not in run.get_metrics() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for(lambda: "pid" in run.get_metrics(), timeout=30)
     pid = int(run.get_metrics()["pid"])
     run.cancel()
     assert run.get_status() == "Canceled"
-    deadline = time.monotonic() + 10
-    while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-        assert time.monotonic() < deadline, "the command's python outlived the canceled run"
-        time.sleep(0.1)
+    # The command's python ends with the canceled run (gone, or a zombie nobody reaped yet).
+    wait_for(
+        lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, timeout=10
+    )
 
 
 def test_a_sweep_appends_each_trials_hyperparameters_to_the_command(experiment, source_dir):

@@ -17,10 +17,10 @@ from emulator.core.model import ModelPackage
 from emulator.core.webservice import InferenceConfig
 from emulator.exceptions import WebserviceException
 from emulator.serving.process import free_port
-from training import score
+from training import SOURCE_DIRECTORY
 from training.schema import FEATURE_COLUMNS, frame_to_inputs
 
-SOURCE = str(Path(score.__file__).parent)
+SOURCE = str(SOURCE_DIRECTORY)
 
 
 @pytest.fixture

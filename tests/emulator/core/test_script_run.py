@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import psutil
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from emulator.core import Experiment, Run, ScriptRunConfig, Workspace
 from emulator.core.compute import AmlCompute, ComputeTarget
 from emulator.exceptions import ActivityFailedException, ComputeTargetException, UserErrorException
+from tests.emulator.waiting import wait_for
 
 TRAIN = """
     import argparse, os
@@ -35,14 +35,6 @@ SLEEPER = """
     print("sleeping", flush=True)
     time.sleep(60)
 """
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
 
 
 def test_script_logs_metrics_and_outputs_that_the_parent_reads(experiment, source_dir):
