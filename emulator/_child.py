@@ -22,6 +22,7 @@ from pathlib import Path
 
 from emulator import hook
 from emulator.core import _distributed, _process
+from emulator.core._image_build import BUILD_FAILED, IMAGE_BUILD_LOG, build_image
 from emulator.core.compute import acquire_slot, release_slot
 from emulator.core.run import DRIVER_LOG, Run
 
@@ -76,6 +77,24 @@ def _run_command(command: str) -> tuple[str, dict | None]:
     return "Completed", None
 
 
+def _build_image(run: Run, definition: dict | None) -> bool:
+    """Build the run's environment as Azure does before the script starts (Preparing); the build's
+    log is the run's image-build log. False when it did not build (the run then has Failed)."""
+    if definition is None:
+        return True
+    run._set_status("Preparing")
+    build = build_image(definition)
+    log = run._store.artifact_path(run.id, IMAGE_BUILD_LOG)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(build.log)
+    run._store.add_artifacts(run.id, [(IMAGE_BUILD_LOG, log.stat().st_size)])
+    if not build.succeeded:
+        run._set_status("Failed", error=dict(BUILD_FAILED))
+        return False
+    run._set_status("Queued")
+    return True
+
+
 def _start(run: Run, target: dict) -> None:
     while not acquire_slot(run.experiment.workspace, target, run.id):
         time.sleep(_SLOT_POLL_SECONDS)
@@ -113,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     limit = details["runDefinition"].get("maxRunDurationSeconds")
     timer = threading.Timer(limit, os.kill, (os.getpid(), signal.SIGTERM)) if limit else None
     try:
+        if not _build_image(run, details["runDefinition"].get("environment")):
+            return 1
         _start(run, target)
         if timer is not None:
             timer.daemon = True

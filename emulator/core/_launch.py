@@ -171,7 +171,7 @@ def start_script_run(
                 "nodeCount": layout.node_count if layout else 1,
                 "distributed": _distributed.as_record(layout) if layout else None,
             },
-            "emulator": f"runs in {sys.executable}; the environment is recorded, not built",
+            "emulator": f"the environment's image is resolved before the script, which runs in {sys.executable}",
         },
     )
     working = workspace._store.folder("runs", run.id)

@@ -1,19 +1,47 @@
-"""``Environment``: a recorded, versioned software environment.
+"""``Environment``: a versioned software environment, built as Azure builds its image.
 
-The emulator runs every script in the current interpreter; an environment's conda, pip and
-docker settings are recorded on the run (and said to be unused in its details), not built.
+A run's environment is built before its script starts (``_image_build``): its pip packages are
+resolved for its Python on Linux x86_64 and the build is cached by the environment's hash; a
+specification that does not resolve fails the run. ``build``/``build_local`` run the same build.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..exceptions import UserErrorException
+from ._image_build import ImageBuild, build_image
 from .conda_dependencies import CondaDependencies
 
 DEFAULT_CPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"
 DEFAULT_GPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.8-cudnn8-ubuntu22.04"
 _KIND = "environment"
+_logger = logging.getLogger(__name__)
+
+
+class ImageBuildDetails:
+    """The outcome of ``Environment.build``: its ``status`` and ``get_log()``, as in the SDK."""
+
+    def __init__(self, build: ImageBuild):
+        self._build = build
+        self.log_url = None
+
+    @property
+    def status(self) -> str:
+        """``Succeeded`` or ``Failed`` (the emulator builds before returning)."""
+        return self._build.status
+
+    def get_log(self) -> str:
+        """The image build log."""
+        return self._build.log
+
+    def wait_for_completion(self, show_output=True):
+        """The build has already ended; with ``show_output`` its status and log are printed."""
+        if show_output:
+            print(f"Image Build Status: {self.status}\n")
+            print(self.get_log(), end="")
+        return self
 
 
 class PythonSection:
@@ -127,6 +155,45 @@ class Environment:
         return {
             a["name"]: Environment._from_dict(a["versions"][-1]) for a in workspace._store.list_assets(_KIND)
         }
+
+    def build(self, workspace, image_build_compute=None):
+        """Register this environment (if needed) and build its image in the workspace.
+
+        Args:
+            workspace: The workspace whose registry (here: the build cache) keeps the image.
+            image_build_compute: Accepted as the SDK accepts it; the emulator builds in-process.
+
+        Returns:
+            The ``ImageBuildDetails`` of the build.
+        """
+        if self.version is None:
+            _logger.warning(
+                "Building a non-registered environment is not supported. Registering environment."
+            )
+        registered = self.register(workspace)
+        return ImageBuildDetails(build_image(registered._to_dict()))
+
+    def build_local(self, workspace, platform=None, **kwargs):
+        """Build this registered environment on this machine, printing the build's output.
+
+        Args:
+            workspace: The workspace the environment is registered in.
+            platform: ``Linux`` (default); the image Azure builds is Linux x86_64 whatever is asked.
+            **kwargs: The SDK's advanced options (``useDocker``, ...), accepted and not acted on.
+
+        Raises:
+            UserErrorException: The environment is not registered.
+            Exception: The build failed (the SDK's "Building environment failed with exit code").
+        """
+        if self.version is None or not any(
+            v["version"] == str(self.version)
+            for v in (workspace._store.get_asset(_KIND, self.name) or {}).get("versions", [])
+        ):
+            raise UserErrorException(f"Environment '{self.name}' is not registered")
+        build = build_image(self._to_dict())
+        print(build.log, end="")
+        if not build.succeeded:
+            raise Exception("Building environment failed with exit code: 1")
 
     def __repr__(self):
         return f"Environment(Name: {self.name},\nVersion: {self.version})"

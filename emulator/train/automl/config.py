@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from emulator import relax
 from emulator.train.automl.exceptions import ConfigException, invalid_argument
 from emulator.train.automl.featurization import FeaturizationConfig
 from emulator.train.automl.metrics import PRIMARY_METRICS, SPEARMAN
@@ -23,6 +24,10 @@ _TASKS = ("classification", "regression", "forecasting")
 _DEFAULT_ITERATIONS = 1000
 _MIN_ROWS = 50
 _DATA_KEYS = ("training_data", "validation_data", "compute_target")
+# AutoMLBaseSettings.MIN_EXPTIMEOUT_MINUTES and MAXIMUM_EXPERIMENT_TIMEOUT_MINUTES of the SDK, which
+# refuses a budget outside them when the experiment is submitted, on any compute target.
+_MIN_TIMEOUT_HOURS = 15 / 60
+_MAX_TIMEOUT_HOURS = 525600 / 60
 
 __all__ = ["AutoMLConfig"]
 
@@ -263,11 +268,24 @@ class AutoMLConfig:
             )
         return frames[0], frames[1] if len(frames) > 1 else None
 
+    def _service_limits(self) -> dict[str, str]:
+        """Refuse a budget outside the SDK's range as ``AzureAutoMLSettings`` does at submit;
+        returns the run properties of a relaxation that let a shorter budget through."""
+        hours = self.user_settings["experiment_timeout_hours"]
+        if hours is None or _MIN_TIMEOUT_HOURS <= hours <= _MAX_TIMEOUT_HOURS:
+            return {}
+        if hours < _MIN_TIMEOUT_HOURS and relax.AUTOML_TIMEOUT in relax.allowed():
+            return relax.note(relax.AUTOML_TIMEOUT, f"experiment_timeout_hours={hours:.4g}")
+        raise ConfigException(
+            "Value for argument [experiment_timeout_hours] is out of range "
+            f"(Range: [{_MIN_TIMEOUT_HOURS} - {_MAX_TIMEOUT_HOURS}])."
+        )
+
     def _submit_to(self, experiment, tags=None, show_output=False, **kwargs):
         """Start the experiment as a parent run driven by its own process (``Experiment.submit``)."""
         from emulator.train.automl.run import AutoMLRun
 
-        run = AutoMLRun._start(experiment, self, tags=tags)
+        run = AutoMLRun._start(experiment, self, tags=tags, properties=self._service_limits())
         if show_output:
             run.wait_for_completion(show_output=True)
         return run

@@ -36,7 +36,7 @@ class AutoMLRun(Run):
 
     # -- starting
     @classmethod
-    def _start(cls, experiment, config, tags=None) -> AutoMLRun:
+    def _start(cls, experiment, config, tags=None, properties=None) -> AutoMLRun:
         """Create the parent run, stage its inputs, and start its driver process."""
         training, validation = config._frames()
         settings = config.as_serializable_dict()
@@ -50,6 +50,7 @@ class AutoMLRun(Run):
                 _SETTINGS_PROPERTY: json.dumps(settings),
                 "primary_metric": settings["primary_metric"],
                 _DEPENDENCIES_PROPERTY: json.dumps(_installed_versions()),
+                **(properties or {}),
             },
             details={"target": settings["compute_target"]},
         )

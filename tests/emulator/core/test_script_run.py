@@ -44,7 +44,11 @@ def test_script_logs_metrics_and_outputs_that_the_parent_reads(experiment, sourc
     assert details["status"] == "Completed"
     assert run.get_metrics() == {"loss": [1.5, 1.0, 0.5]}
     assert run.get_tags() == {"purpose": "test"}
-    assert run.get_file_names() == ["azureml-logs/70_driver_log.txt", "outputs/model.txt"]
+    assert run.get_file_names() == [
+        "azureml-logs/20_image_build_log.txt",
+        "azureml-logs/70_driver_log.txt",
+        "outputs/model.txt",
+    ]
     log = run.get_details_with_logs()["logFiles"]["azureml-logs/70_driver_log.txt"]
     assert "training done" in log
     assert details["runDefinition"]["arguments"] == ["--lr", "0.5"]
