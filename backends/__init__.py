@@ -33,6 +33,7 @@ class BackendSettings(Protocol):
     gpu_min_nodes: int
     gpu_max_nodes: int
     cluster_idle_seconds: int
+    emulator_relax: str
 
 
 BACKENDS = ("emulator", "azure", "azure-v2")
@@ -58,7 +59,7 @@ def open_backend(settings: BackendSettings) -> Backend:
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
-        return open_emulator(settings.emulator_home, **clusters(settings))
+        return open_emulator(settings.emulator_home, relax=settings.emulator_relax, **clusters(settings))
     if settings.backend == "azure-v2":
         from backends.azure_v2.workspace import open_azure_v2
 

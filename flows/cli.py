@@ -76,6 +76,12 @@ def run(
     settings = _checked(quick, **parameters)
     err = typer.get_text_stream("stderr")
     err.write(f"data checked; workspace folder {_folder(settings)}; starting Prefect...\n")
+    if settings.backend == "emulator" and settings.emulator_relax:
+        err.write(
+            f"emulator-only relaxation(s) {settings.emulator_relax} (--quick: AutoML runs "
+            f"{settings.automl_timeout_minutes:g} min, Azure's minimum is 15); each run they touch "
+            "carries the property azureml.emulator.relaxed\n"
+        )
     from flows.lasting_server import ServerStartError
     from flows.local_api import prefect_api
 

@@ -76,7 +76,7 @@ def home(tmp_path_factory, housing):
                 label_column_name=LABEL,
                 allowed_models=["ElasticNet", "DecisionTree"],
                 iterations=2,
-                experiment_timeout_minutes=2,
+                experiment_timeout_minutes=15,
                 enable_stack_ensemble=False,
                 enable_voting_ensemble=False,
             )

@@ -25,6 +25,8 @@ def tiny_duel(monkeypatch, tmp_path, prefect_api):
     monkeypatch.setenv("DUEL_SUBSET", "2000")
     monkeypatch.setenv("DUEL_AUTOML_ITERATIONS", "4")
     monkeypatch.setenv("DUEL_AUTOML_TIMEOUT_MINUTES", "1")
+    # A minute is below Azure's 15: the emulator's named relaxation, recorded on the AutoML run.
+    monkeypatch.setenv("DUEL_EMULATOR_RELAX", "automl-timeout")
     monkeypatch.setenv("DUEL_AUTOML_ALLOWED_MODELS", "LightGBM,ElasticNet")
     monkeypatch.setenv("DUEL_HYPERDRIVE_MAX_TOTAL_RUNS", "2")
     monkeypatch.setenv("DUEL_HYPERDRIVE_MAX_CONCURRENT_RUNS", "2")

@@ -146,7 +146,7 @@ def studio_workspace(tmp_path_factory, housing) -> StudioWorkspace:
                 max_concurrent_iterations=2,
                 enable_voting_ensemble=False,
                 enable_stack_ensemble=False,
-                experiment_timeout_minutes=2,
+                experiment_timeout_minutes=15,
                 model_explainability=True,
             )
         )

@@ -35,7 +35,7 @@ def _config(data) -> AutoMLConfig:
         allowed_models=["ElasticNet", "DecisionTree", "KNN"],
         iterations=5,
         max_concurrent_iterations=2,
-        experiment_timeout_minutes=2,
+        experiment_timeout_minutes=15,
         model_explainability=True,
     )
 
