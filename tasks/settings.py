@@ -110,7 +110,8 @@ class DuelSettings(BaseSettings):
     cpu_min_nodes: int = Field(default=0, ge=0)
     cpu_max_nodes: int = Field(default=4, gt=0)
     gpu_cluster: str = "gpu-cluster"
-    gpu_vm_size: str = "STANDARD_NC6S_V3"
+    # T4 (Turing, sm_75): the oldest GPU torch's CUDA 13 wheels run on; NCv3 (V100) retired 2025-09-30.
+    gpu_vm_size: str = "STANDARD_NC4AS_T4_V3"
     gpu_min_nodes: int = Field(default=0, ge=0)
     gpu_max_nodes: int = Field(default=4, gt=0)
     cluster_idle_seconds: int = Field(default=1800, ge=0, description="Idle time before nodes scale down.")

@@ -2,7 +2,7 @@
 
 Azure checks a new AmlCompute cluster's ``max_nodes`` x vCPUs against the subscription's quota for
 the VM family and answers ``QuotaExceeded``. The emulator has no quota unless
-``DUEL_EMULATOR_VCPU_QUOTA`` sets one: ``"standardNCSv3Family=0,standardDSv2Family=16"`` (family
+``DUEL_EMULATOR_VCPU_QUOTA`` sets one: ``"standardNCASv3_T4Family=0,standardDSv2Family=16"`` (family
 names as the Azure portal's Quotas page spells them); a family left out is unlimited.
 """
 
@@ -12,30 +12,18 @@ import os
 import re
 
 from ..exceptions import ComputeTargetException
+from ._vm_sizes import lookup
 
 QUOTA_VARIABLE = "DUEL_EMULATOR_VCPU_QUOTA"
-
-# VM size -> (quota family, vCPUs per node), for the sizes this project's settings name and their
-# nearest neighbours; any other size counts the digits in its name as vCPUs in a family of its own.
-_SIZES = {
-    "STANDARD_D2_V2": ("standardDv2Family", 2),
-    "STANDARD_D3_V2": ("standardDv2Family", 4),
-    "STANDARD_DS2_V2": ("standardDSv2Family", 2),
-    "STANDARD_DS3_V2": ("standardDSv2Family", 4),
-    "STANDARD_DS4_V2": ("standardDSv2Family", 8),
-    "STANDARD_NC6": ("standardNCFamily", 6),
-    "STANDARD_NC6S_V3": ("standardNCSv3Family", 6),
-    "STANDARD_NC12S_V3": ("standardNCSv3Family", 12),
-    "STANDARD_NC4AS_T4_V3": ("standardNCASv3_T4Family", 4),
-    "STANDARD_NC24ADS_A100_V4": ("standardNCADSA100v4Family", 24),
-}
 
 
 def family_of(vm_size: str) -> tuple[str, int]:
     """(quota family, vCPUs per node) of a VM size."""
+    known = lookup(vm_size)
+    if known is not None:
+        return known.family, known.vcpus
+    # A cluster recorded before the catalog knew its size: the digits in its name as vCPUs.
     size = vm_size.upper()
-    if size in _SIZES:
-        return _SIZES[size]
     digits = re.search(r"\d+", size)
     return f"{size.lower()}Family", int(digits.group()) if digits else 1
 

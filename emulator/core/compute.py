@@ -11,7 +11,7 @@ import time
 
 from ..exceptions import ComputeTargetException
 from ..store import TERMINAL_STATUSES
-from . import _names, _process, _quota
+from . import _names, _process, _quota, _vm_sizes
 
 _KIND = "compute"
 LOCAL = "local"
@@ -91,6 +91,7 @@ class ComputeTarget:
             raise ComputeTargetException(f"Compute with name {name} already exists in the workspace")
         config = provisioning_configuration
         config.validate_configuration()
+        _vm_sizes.check(config.vm_size)
         _quota.check(workspace._store.list_assets(_KIND), config.vm_size, config.max_nodes)
         workspace._store.put_asset(
             _KIND,
@@ -184,6 +185,9 @@ def resolve_target(workspace, compute_target) -> dict:
     name = compute_target.name if isinstance(compute_target, ComputeTarget) else compute_target
     target = ComputeTarget(workspace, name)
     size = target.vm_size
+    known = _vm_sizes.lookup(size or "")
+    if known is not None and known.retired:
+        _vm_sizes.check(size)  # a cluster kept from before its size was retired gets no nodes
     return {
         "target": name,
         "vmSize": size,

@@ -41,7 +41,7 @@ SERVICE_PRINCIPAL = {
     "AZUREML_SERVICE_PRINCIPAL_PASSWORD": "not-a-secret",
 }
 CPU = ClusterSpec("cpu-cluster", "STANDARD_DS3_V2", max_nodes=2)
-GPU = ClusterSpec("gpu-cluster", "STANDARD_NC6S_V3", max_nodes=2)
+GPU = ClusterSpec("gpu-cluster", "STANDARD_NC4AS_T4_V3", max_nodes=2)
 # A trial script: the sweep's first trial fails, the others log val_mae from their --x.
 TRIAL = """
 import argparse, sys
@@ -138,12 +138,12 @@ def _sweep(source: Path, runs: int) -> SweepJob:
 
 
 def test_a_gpu_cluster_beyond_quota_fails_naming_the_cluster_and_the_setting(backend, home, monkeypatch):
-    monkeypatch.setenv("DUEL_EMULATOR_VCPU_QUOTA", "standardNCSv3Family=6")
+    monkeypatch.setenv("DUEL_EMULATOR_VCPU_QUOTA", "standardNCASv3_T4Family=6")
     with pytest.raises(StepError) as refused:
         backend.run_sweep(_sweep(home, 2))
     assert refused.value.kind == "ComputeTargetException"
     message = str(refused.value)
-    assert "cluster gpu-cluster: no quota for 2 x STANDARD_NC6S_V3" in message
+    assert "cluster gpu-cluster: no quota for 2 x STANDARD_NC4AS_T4_V3" in message
     assert "QuotaExceeded" in message and "DUEL_GPU_MAX_NODES" in message and "\n" not in message
     assert _emulated_workspace(home).experiments == {}  # nothing was submitted
 
@@ -199,7 +199,7 @@ def _automl(training) -> AutoMLJob:
         label="median_house_value",
         primary_metric="normalized_mean_absolute_error",
         compute=CPU,
-        timeout_minutes=2.0,
+        timeout_minutes=15.0,  # Azure's minimum; the two iterations end it sooner
         iterations=2,
         max_concurrent_iterations=1,
         allowed_models=("LightGBM",),

@@ -21,7 +21,7 @@ def test_a_sweep_job_comes_back_equal_with_its_tuples():
         source_directory="/src/training",
         script="train_mlp.py",
         arguments=("--epochs", "4"),
-        compute=ClusterSpec("gpu-cluster", "STANDARD_NC6S_V3", 4),
+        compute=ClusterSpec("gpu-cluster", "STANDARD_NC4AS_T4_V3", 4),
         parameter_space={"--lr": ("loguniform", (-7.6, -5.8)), "--loss": ("choice", ("l1", "huber"))},
         policy=Bandit(evaluation_interval=1, slack_factor=0.03, delay_evaluation=10),
         primary_metric="val_mae",

@@ -13,7 +13,7 @@ from backends.sdk_process import SdkProcess, StepError, decode, encode, one_line
 
 def test_messages_round_trip_through_json_with_their_tuples_and_nested_messages():
     job = SweepJob(
-        "exp", "src", "train.py", ("--epochs", "3"), ClusterSpec("gpu", "STANDARD_NC6S_V3", 2),
+        "exp", "src", "train.py", ("--epochs", "3"), ClusterSpec("gpu", "STANDARD_NC4AS_T4_V3", 2),
         {"--lr": ("loguniform", (-7.0, -5.0))}, Bandit(1, 0.1, 5), "val_mae", 4, 2, 30, {"split": "ab"},
     )  # fmt: skip
     outcome = JobOutcome(RunRef("exp", "HD_1"), "HD_1_0", ({"run": "HD_1_0", "val_mae": 0.5},))

@@ -14,13 +14,13 @@ def test_create_or_attach_idiom(workspace):
     try:
         cluster = ComputeTarget(workspace=workspace, name="gpu-cluster")
     except ComputeTargetException:
-        config = AmlCompute.provisioning_configuration(vm_size="STANDARD_NC6", max_nodes=2)
+        config = AmlCompute.provisioning_configuration(vm_size="STANDARD_NC4AS_T4_V3", max_nodes=2)
         cluster = ComputeTarget.create(workspace, "gpu-cluster", config)
         cluster.wait_for_completion(show_output=False)
     again = ComputeTarget(workspace, "gpu-cluster")
     assert isinstance(again, AmlCompute)
     assert (again.vm_size, again.scale_settings.maximum_node_count, again.provisioning_state) == (
-        "STANDARD_NC6",
+        "STANDARD_NC4AS_T4_V3",
         2,
         "Succeeded",
     )

@@ -17,15 +17,15 @@ def _create(workspace, name, vm_size, max_nodes):
 
 def test_without_a_quota_setting_any_cluster_is_created(workspace, monkeypatch):
     monkeypatch.delenv(QUOTA_VARIABLE, raising=False)
-    assert _create(workspace, "gpu-cluster", "STANDARD_NC6S_V3", 100).provisioning_state == "Succeeded"
+    assert _create(workspace, "gpu-cluster", "STANDARD_NC4AS_T4_V3", 100).provisioning_state == "Succeeded"
 
 
 def test_a_family_without_quota_refuses_the_cluster_and_stores_nothing(workspace, monkeypatch):
-    monkeypatch.setenv(QUOTA_VARIABLE, "standardNCSv3Family=0")
+    monkeypatch.setenv(QUOTA_VARIABLE, "standardNCASv3_T4Family=0")
     with pytest.raises(ComputeTargetException, match="QuotaExceeded") as refused:
-        _create(workspace, "gpu-cluster", "STANDARD_NC6S_V3", 4)
-    # Azure's message names the family and the cores the request needed (4 nodes x 6 vCPUs).
-    assert "standardNCSv3Family" in str(refused.value) and "Additional Required: 24" in str(refused.value)
+        _create(workspace, "gpu-cluster", "STANDARD_NC4AS_T4_V3", 4)
+    # Azure's message names the family and the cores the request needed (4 nodes x 4 vCPUs).
+    assert "standardNCASv3_T4Family" in str(refused.value) and "Additional Required: 16" in str(refused.value)
     with pytest.raises(ComputeTargetException, match="not found"):
         ComputeTarget(workspace, "gpu-cluster")
     # Other families are unlimited.
@@ -41,11 +41,11 @@ def test_existing_clusters_of_the_family_use_up_its_quota(workspace, monkeypatch
 
 
 def test_a_malformed_quota_setting_names_the_entry(workspace, monkeypatch):
-    monkeypatch.setenv(QUOTA_VARIABLE, "standardNCSv3Family=lots")
-    with pytest.raises(ComputeTargetException, match="standardNCSv3Family=lots"):
-        _create(workspace, "gpu-cluster", "STANDARD_NC6S_V3", 1)
+    monkeypatch.setenv(QUOTA_VARIABLE, "standardNCASv3_T4Family=lots")
+    with pytest.raises(ComputeTargetException, match="standardNCASv3_T4Family=lots"):
+        _create(workspace, "gpu-cluster", "STANDARD_NC4AS_T4_V3", 1)
 
 
 def test_unknown_sizes_count_the_vcpus_in_their_name():
-    assert family_of("Standard_NC6s_v3") == ("standardNCSv3Family", 6)
-    assert family_of("STANDARD_E8_V5") == ("standard_e8_v5Family", 8)
+    assert family_of("Standard_NC4as_T4_v3") == ("standardNCASv3_T4Family", 4)
+    assert family_of("STANDARD_Q7_V9") == ("standard_q7_v9Family", 7)
