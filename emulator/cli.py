@@ -304,14 +304,14 @@ def models_download(
 
 @app.command("datasets")
 def datasets(workspace: WorkspaceOption = None):
-    """List registered dataset versions with their content hashes."""
+    """List registered dataset versions with the paths they read."""
     ws = _workspace(workspace)
-    table = Table("name", "version", "content hash", "registered", "description")
+    table = Table("name", "version", "reads", "registered", "description")
     for record in ws._store.list_datasets():
         table.add_row(
             record["name"],
             str(record["version"]),
-            record["content_hash"][:12],
+            ", ".join(record.get("references") or record.get("sources") or []),
             when(record["created"]),
             record.get("description") or "",
         )

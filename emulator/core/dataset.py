@@ -1,7 +1,9 @@
 """``Dataset`` and ``TabularDatasetFactory``: tabular data from delimited files, registered with versions.
 
-Registering snapshots the files into the workspace and records a content hash, so a version
-always reads the same rows; an unchanged registration returns the existing version.
+As on Azure, a registered version is a definition (the paths, the read options and the steps), not
+a copy: it reads whatever is at its paths when it is read, so a file overwritten in place changes
+every version that points at it. Give each version a path of its own to keep its rows. Registering
+an unchanged definition returns the existing version.
 """
 
 from __future__ import annotations
@@ -9,8 +11,6 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
-import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -54,18 +54,12 @@ class TabularDataset:
         self.id = registration.get("id")
         self.tags = registration.get("tags") or {}
         self.description = registration.get("description")
-        self._content_hash = registration.get("content_hash")
 
     @property
-    def content_hash(self) -> str:
-        """sha256 over the files' bytes, the read options and the steps."""
-        if self._content_hash is None:
-            digest = hashlib.sha256(json.dumps([self._options, self._steps], sort_keys=True).encode())
-            for file in self._files:
-                digest.update(file.name.encode())
-                digest.update(file.read_bytes())
-            self._content_hash = digest.hexdigest()
-        return self._content_hash
+    def _definition_hash(self) -> str:
+        """sha256 over the paths, the read options and the steps: what a registration records."""
+        definition = [[str(f) for f in self._files], self._options, self._steps]
+        return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
 
     def _with(self, step: list) -> TabularDataset:
         return TabularDataset(self._files, self._options, [*self._steps, step])
@@ -95,6 +89,12 @@ class TabularDataset:
 
         options = self._options
         frames = []
+        gone = [str(f) for f in self._files if not f.is_file()]
+        if gone:
+            raise UserErrorException(
+                f"Cannot load any data from the specified path {', '.join(gone)}: the file is no longer "
+                "there. Make sure the path is accessible and contains data."
+            )
         for file in self._files:
             frame = pd.read_csv(
                 file,
@@ -128,7 +128,7 @@ class TabularDataset:
         """Register as ``name``; a changed definition needs ``create_new_version=True``."""
         _names.dataset_name(name)
         versions = workspace._store.list_datasets(name)
-        if versions and versions[0]["content_hash"] == self.content_hash:
+        if versions and versions[0].get("definition_hash") == self._definition_hash:
             return Dataset._from_record(versions[0], workspace)
         if versions and not create_new_version:
             raise UserErrorException(
@@ -137,36 +137,19 @@ class TabularDataset:
                 "description or tags."
             )
 
-        store = workspace._store
-        # The copy happens before the registration's write transaction, which then only renames it in:
-        # a big file must not hold the workspace's write lock while it is copied.
-        with store.staging() as staging:
-            snapshot = staging / "snapshot"
-            snapshot.mkdir()
-            for i, file in enumerate(self._files):
-                shutil.copy2(file, snapshot / f"{i:04d}_{file.name}")
-
-            def stage(version: int) -> None:
-                target = store.dataset_path(name, version)
-                if target.exists():
-                    shutil.rmtree(target)  # left by a registration whose transaction rolled back
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(snapshot, target)
-
-            record = store.create_dataset_version(
-                name,
-                {
-                    "id": str(uuid.uuid4()),
-                    "description": description,
-                    "tags": tags or {},
-                    "content_hash": self.content_hash,
-                    "options": self._options,
-                    "steps": self._steps,
-                    "files": [f"{i:04d}_{f.name}" for i, f in enumerate(self._files)],
-                    "sources": [str(f) for f in self._files],
-                },
-                stage,
-            )
+        record = workspace._store.create_dataset_version(
+            name,
+            {
+                "id": str(uuid.uuid4()),
+                "description": description,
+                "tags": tags or {},
+                "definition_hash": self._definition_hash,
+                "options": self._options,
+                "steps": self._steps,
+                "references": [str(f) for f in self._files],
+            },
+            lambda version: None,  # nothing to copy: the version refers to its paths
+        )
         return Dataset._from_record(record, workspace)
 
     def __repr__(self):
@@ -216,10 +199,12 @@ class Dataset:
 
     @staticmethod
     def _from_record(record: dict, workspace) -> TabularDataset:
-        folder = workspace._store.dataset_path(record["name"], record["version"])
-        return TabularDataset(
-            [folder / f for f in record["files"]], record["options"], record["steps"], record
-        )
+        if "references" in record:
+            files = [Path(f) for f in record["references"]]
+        else:  # a version registered when the emulator still copied the files in
+            folder = workspace._store.dataset_path(record["name"], record["version"])
+            files = [folder / f for f in record["files"]]
+        return TabularDataset(files, record["options"], record["steps"], record)
 
     @staticmethod
     def get_by_name(workspace, name, version="latest"):

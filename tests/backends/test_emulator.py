@@ -52,6 +52,20 @@ def test_new_content_under_the_same_name_is_a_new_version(emulator_backend, tmp_
     assert versions == [1, 1, 2]
 
 
+def test_an_old_split_version_still_reads_its_old_rows_after_a_new_one_is_registered(
+    emulator_backend, tmp_path
+):
+    # A registered version reads whatever is at its path (as on Azure): each version needs a path of its own.
+    path = tmp_path / "part.csv"
+    path.write_text("a\n1\n2\n")
+    old = emulator_backend.register_dataset(DatasetUpload(str(path), "part", "old rows"))
+    path.write_text("a\n3\n")
+    new = emulator_backend.register_dataset(DatasetUpload(str(path), "part", "new rows"))
+    assert (old.version, new.version) == (1, 2)
+    assert emulator_backend.read_dataset(old)["a"].tolist() == [1, 2]
+    assert emulator_backend.read_dataset(new)["a"].tolist() == [3]
+
+
 def test_models_are_found_by_tag_and_retagged(emulator_backend, tmp_path):
     first = emulator_backend.register_model(_upload(tmp_path, "m"))
     second = emulator_backend.register_model(_upload(tmp_path, "m"))

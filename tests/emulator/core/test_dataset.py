@@ -1,4 +1,4 @@
-"""Tabular datasets: reading, steps, registration with content-hashed versions."""
+"""Tabular datasets: reading, steps, and versions that refer to their paths as Azure's do."""
 
 from __future__ import annotations
 
@@ -26,21 +26,24 @@ def test_steps_apply_lazily(csv):
     assert dataset.to_pandas_dataframe().to_dict("list") == {"a": [2], "label": [20]}
 
 
-def test_registration_versions_follow_content(workspace, csv):
+def test_a_version_reads_whatever_is_at_its_path_now_as_on_azure(workspace, csv):
     dataset = Dataset.Tabular.from_delimited_files(str(csv))
     first = dataset.register(workspace, "rows")
     assert dataset.register(workspace, "rows").version == first.version == 1
     csv.write_text("a,b,label\n9,z,90\n")
-    changed = Dataset.Tabular.from_delimited_files(str(csv))
+    # Same path, options and steps: the same definition, so the same version; and it reads the new rows.
+    assert Dataset.Tabular.from_delimited_files(str(csv)).register(workspace, "rows").version == 1
+    assert Dataset.get_by_name(workspace, "rows", version=1).to_pandas_dataframe()["a"].tolist() == [9]
+    changed = Dataset.Tabular.from_delimited_files(str(csv)).take(1)
     with pytest.raises(UserErrorException, match="create_new_version=True"):
         changed.register(workspace, "rows")
     second = changed.register(workspace, "rows", create_new_version=True)
-    assert second.version == 2 and second.content_hash != first.content_hash
-    # Version 1 is a snapshot: it still reads the original rows.
-    assert len(Dataset.get_by_name(workspace, "rows", version=1).to_pandas_dataframe()) == 3
-    assert Dataset.get_by_name(workspace, "rows").to_pandas_dataframe()["a"].tolist() == [9]
+    assert second.version == 2
     assert Dataset.get_by_id(workspace, first.id).version == 1
     assert set(workspace.datasets) == {"rows"}
+    csv.unlink()
+    with pytest.raises(UserErrorException, match="Cannot load any data.*no longer there"):
+        Dataset.get_by_name(workspace, "rows", version=1).to_pandas_dataframe()
 
 
 def test_missing_files_and_names_raise_clear_errors(workspace, tmp_path):
