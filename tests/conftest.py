@@ -30,6 +30,18 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("AZUREML_LOG_DEPRECATION_WARNING_ENABLED", "False")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def image_build_cache(tmp_path_factory) -> Path:
+    """One build cache for the session's emulator homes: an environment is resolved (on PyPI) once,
+    not once per test workspace. The runs' processes inherit it."""
+    from emulator.core._image_build import CACHE_VARIABLE
+
+    folder = tmp_path_factory.mktemp("image-builds")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_VARIABLE, str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def housing_path() -> Path:
     if HOUSING is None:
