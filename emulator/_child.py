@@ -15,6 +15,7 @@ import runpy
 import signal
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 import traceback
@@ -22,13 +23,15 @@ from pathlib import Path
 
 from emulator import hook
 from emulator.core import _distributed, _process
-from emulator.core._image_build import BUILD_FAILED, IMAGE_BUILD_LOG, build_image
+from emulator.core._image_build import BUILD_FAILED, IMAGE_BUILD_LOG, ImageBuild, build_image
 from emulator.core.compute import acquire_slot, release_slot
 from emulator.core.run import DRIVER_LOG, Run
 
 _SLOT_POLL_SECONDS = 0.5
 # Holds a sitecustomize that installs the import hook in every Python a command run starts.
 _COMMAND_SITE = str(Path(__file__).resolve().parent / "_command_site")
+# The same for a script run in its materialised environment, which sees only that environment.
+_IMAGE_SITE = str(Path(__file__).resolve().parent / "_image_site")
 
 
 class _Canceled(BaseException):
@@ -77,11 +80,29 @@ def _run_command(command: str) -> tuple[str, dict | None]:
     return "Completed", None
 
 
-def _build_image(run: Run, definition: dict | None) -> bool:
+def _run_in_image(python: str, script: str, args: list[str]) -> tuple[str, dict | None]:
+    """Run the script with its materialised environment's interpreter (``DUEL_EMULATOR_BUILD_VENV``)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": _IMAGE_SITE,
+        "DUEL_EMULATOR_ROOT": str(Path(__file__).resolve().parent.parent),
+        "DUEL_EMULATOR_SITE": os.pathsep.join(
+            sorted(set(sysconfig.get_paths()[k] for k in ("purelib", "platlib")))
+        ),
+    }
+    sys.stdout.flush()
+    sys.stderr.flush()
+    code = subprocess.run([python, script, *args], env=env, stdin=subprocess.DEVNULL).returncode
+    if code:
+        return "Failed", {"code": "UserError", "message": f"The script exited with code {code}"}
+    return "Completed", None
+
+
+def _build_image(run: Run, definition: dict | None) -> ImageBuild | None:
     """Build the run's environment as Azure does before the script starts (Preparing); the build's
-    log is the run's image-build log. False when it did not build (the run then has Failed)."""
+    log is the run's image-build log. None when it did not build (the run then has Failed)."""
     if definition is None:
-        return True
+        return ImageBuild("", True, "")
     run._set_status("Preparing")
     build = build_image(definition)
     log = run._store.artifact_path(run.id, IMAGE_BUILD_LOG)
@@ -90,9 +111,9 @@ def _build_image(run: Run, definition: dict | None) -> bool:
     run._store.add_artifacts(run.id, [(IMAGE_BUILD_LOG, log.stat().st_size)])
     if not build.succeeded:
         run._set_status("Failed", error=dict(BUILD_FAILED))
-        return False
+        return None
     run._set_status("Queued")
-    return True
+    return build
 
 
 def _start(run: Run, target: dict) -> None:
@@ -132,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     limit = details["runDefinition"].get("maxRunDurationSeconds")
     timer = threading.Timer(limit, os.kill, (os.getpid(), signal.SIGTERM)) if limit else None
     try:
-        if not _build_image(run, details["runDefinition"].get("environment")):
+        image = _build_image(run, details["runDefinition"].get("environment"))
+        if image is None:
             return 1
         _start(run, target)
         if timer is not None:
@@ -144,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             status, error = _run_command(command)
         elif layout:
             status, error = _distributed.run_ranks(run, layout, script, args)
+        elif image.python:
+            status, error = _run_in_image(image.python, script, args)
         else:
             status, error = _run_script(script, args)
     except _Canceled:

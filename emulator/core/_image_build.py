@@ -149,6 +149,7 @@ def _resolve(version: str, requirements: list[str]) -> tuple[bool, str, str]:
 def _materialize(folder: Path, version: str, lock: str) -> tuple[bool, str, str | None]:
     """Install the pinned packages into ``folder/venv``; (installed, output, its python)."""
     venv = folder / "venv"
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "requirements.lock").write_text(lock)
     steps = [
         [_uv(), "venv", "--no-python-downloads", "--python", version, str(venv)],
@@ -227,13 +228,19 @@ def build_image(definition: dict, materialize: bool | None = None) -> ImageBuild
     requirements = pip_requirements(conda)
     lines += _unchecked(conda)
     lock, resolved, output = "", True, "No pip packages to resolve.\n"
-    if requirements:
-        resolved, output, lock = _resolve(version, requirements)
-    lines.append(output.rstrip())
     python_path = None
-    if resolved and materialize:
-        resolved, installed, python_path = _materialize(folder, version, lock)
-        lines.append(installed.rstrip())
+    try:
+        if requirements:
+            resolved, output, lock = _resolve(version, requirements)
+        lines.append(output.rstrip())
+        if resolved and lock:
+            lines.append("Resolved packages:\n" + lock.rstrip())
+        if resolved and materialize:
+            resolved, installed, python_path = _materialize(folder, version, lock)
+            lines.append(installed.rstrip())
+    except (OSError, subprocess.TimeoutExpired) as error:  # no uv, or a resolver that never answered
+        resolved = False
+        lines.append(f"The build could not run: {error}")
     lines.append("Image build succeeded." if resolved else "Image build failed.")
     build = ImageBuild(digest, resolved, "\n".join(lines) + "\n", lock, python_path)
     if resolved:

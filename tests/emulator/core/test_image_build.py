@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from emulator.core import Environment, ScriptRunConfig
-from emulator.core._image_build import BUILD_FAILED, IMAGE_BUILD_LOG, image_hash, python_version
+from emulator.core._image_build import (
+    BUILD_FAILED,
+    IMAGE_BUILD_LOG,
+    MATERIALIZE_VARIABLE,
+    image_hash,
+    python_version,
+)
 from emulator.core.conda_dependencies import CondaDependencies
 from emulator.exceptions import UserErrorException
 
@@ -86,3 +92,30 @@ def test_every_environment_under_deployments_builds(workspace, conda_file):
 )
 def test_python_version_is_read_from_the_conda_specification(entry, version):
     assert python_version({"dependencies": [entry]}) == version
+
+
+VENV_SCRIPT = """
+    import six
+    from azureml.core import Run
+    Run.get_context().log("six", 1)
+    print("interpreter", __import__("sys").executable)
+    import pandas  # in the emulator's interpreter, not in this environment
+"""
+
+
+def test_a_materialised_environment_runs_the_script_with_only_its_own_packages(
+    experiment, source_dir, monkeypatch
+):
+    monkeypatch.setenv(MATERIALIZE_VARIABLE, "1")
+    config = ScriptRunConfig(
+        source_dir("train.py", VENV_SCRIPT), "train.py", environment=_environment("venv", ["six==1.17.0"])
+    )
+    run = experiment.submit(config)
+    details = run.wait_for_completion(raise_on_error=False)
+    log = run.get_details_with_logs()["logFiles"]["azureml-logs/70_driver_log.txt"]
+    # six is installed and the run logs through the emulator; pandas is missing, as in the image.
+    assert run.get_metrics() == {"six": 1}
+    assert "ModuleNotFoundError: No module named 'pandas'" in log
+    assert details["status"] == "Failed"
+    build = run.get_details_with_logs()["logFiles"][IMAGE_BUILD_LOG]
+    assert "uv pip sync" in build and "six==1.17.0" in build
