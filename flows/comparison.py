@@ -129,12 +129,3 @@ def duel(
         "report_markdown": summary.report_markdown,
         "summary": summary.lines(),
     }
-
-
-if __name__ == "__main__":
-    # `python -m flows.comparison [--quick]` is `duel run [--quick]` (checks, progress, summary).
-    import sys
-
-    from flows.cli import main
-
-    main(["run", *sys.argv[1:]])
