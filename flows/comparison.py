@@ -36,7 +36,7 @@ def bad_input(error: Exception) -> State:
 def _preload_for_judging() -> None:
     """Import torch, scikit-learn and the ONNX stack while the contestants run and this process
     only waits, so judging and export do not begin with seconds of imports."""
-    for name in ("sklearn.metrics", "training.mlp_onnx", "onnx_export", "onnxruntime"):
+    for name in ("sklearn.metrics", "onnx_export.mlp", "onnx_export", "onnxruntime"):
         importlib.import_module(name)
 
 
