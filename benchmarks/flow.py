@@ -1,6 +1,6 @@
 """Wall time of the duel as its user launches it, per stage.
 
-Runs ``python -m flows.comparison [--quick]`` in a fresh process without the Makefile's Prefect
+Runs ``python -m flows.cli run [--quick]`` in a fresh process without the Makefile's Prefect
 environment, then reads the task runs back from Prefect and prints where the time went: process
 start to the first task (interpreter, imports, Prefect's API made ready), every task (start offset
 and duration), and the whole run from process start to exit, with both contestants' test MAE.
@@ -40,7 +40,7 @@ _MAKEFILE_PREFECT = ("PREFECT_SERVER_ANALYTICS_ENABLED", "PREFECT_SERVER_EPHEMER
 def _launch(arguments: list[str], env: dict[str, str]) -> tuple[float, float, list[str], int]:
     started = time.time()
     process = subprocess.run(
-        [sys.executable, "-m", "flows.comparison", *arguments],
+        [sys.executable, "-m", "flows.cli", "run", *arguments],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -109,7 +109,7 @@ def main() -> None:
                 if args.workspace:
                     workspace = args.workspace if args.runs == 1 else args.workspace / f"run-{run}"
                 env["DUEL_EMULATOR_HOME"] = str(workspace)
-                print(f"\nrun {run}: python -m flows.comparison {' '.join(arguments)}", end="")
+                print(f"\nrun {run}: python -m flows.cli run {' '.join(arguments)}", end="")
                 print(f"; load average before {os.getloadavg()[0]:.1f}")
                 _measure(arguments, env, args.full)
                 if args.workspace is None:

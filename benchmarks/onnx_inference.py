@@ -21,9 +21,9 @@ from sklearn.pipeline import Pipeline
 from emulator.train.automl.featurization import plan_featurization
 from emulator.train.automl.models.boosting import Float32LGBMRegressor
 from onnx_export import check_parity, to_onnx
+from onnx_export.mlp import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from tasks.housing_csv import load_housing
 from training.mlp import TorchMLPRegressor
-from training.mlp_onnx import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from training.schema import FEATURE_COLUMNS, LABEL, frame_to_inputs
 from training.split import split_frame
 

@@ -1,7 +1,7 @@
 """Scoring-server throughput and latency on loopback, for the model the duel deployed.
 
 Serves the ONNX model behind the service the flow deployed (``housing-price-<checkout>`` in the
-emulator workspace under ``DUEL_EMULATOR_HOME``; run ``python -m flows.comparison --quick`` first) with the
+emulator workspace under ``DUEL_EMULATOR_HOME``; run ``python -m flows.cli run --quick`` first) with the
 real server (``python -m emulator.serving``, training/score.py, key auth on), sends rows drawn
 from the fixed split's test half, and measures, against targets of p50 <= 2 ms and >= 1,500
 requests/s on 2 cores:
@@ -79,7 +79,7 @@ def deployed_model(target: Path) -> str:
     except WebserviceException:
         raise SystemExit(
             f"no service {settings.service_name} in the workspace under {emulator_home()}: run the duel "
-            "first (make demo, or python -m flows.comparison --quick), or pass --model or --lightgbm"
+            "first (make demo, or python -m flows.cli run --quick), or pass --model or --lightgbm"
         ) from None
     (staged,) = service.serialize()["models"]
     model = Model(workspace, name=staged["name"], version=staged["version"])

@@ -28,9 +28,8 @@ from emulator.core.compute import acquire_slot, release_slot
 from emulator.core.run import DRIVER_LOG, Run
 
 _SLOT_POLL_SECONDS = 0.5
-# Holds a sitecustomize that installs the import hook in every Python a command run starts.
-_COMMAND_SITE = str(Path(__file__).resolve().parent / "_command_site")
-# The same for a script run in its materialised environment, which sees only that environment.
+# A sitecustomize that installs the import hook in a script run in its materialised environment,
+# which sees only that environment.
 _IMAGE_SITE = str(Path(__file__).resolve().parent / "_image_site")
 
 
@@ -64,12 +63,12 @@ def _run_script(script: str, args: list[str]) -> tuple[str, dict | None]:
 
 
 def _run_command(command: str) -> tuple[str, dict | None]:
-    """Run a ``command`` run's shell line; Python it starts imports ``azureml`` from the emulator."""
+    """Run a ``command`` run's shell line; Python it starts imports ``azureml`` from the emulator
+    (the run's ``PYTHONPATH`` leads with ``_launch.COMMAND_SITE``)."""
     # `python` in the command is this interpreter, as a script run's is: the environment is not built.
     env = {
         **os.environ,
         "PATH": os.pathsep.join(filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")])),
-        "PYTHONPATH": os.pathsep.join(filter(None, [_COMMAND_SITE, os.environ.get("PYTHONPATH")])),
     }
     sys.stdout.flush()
     sys.stderr.flush()

@@ -36,7 +36,7 @@ def bad_input(error: Exception) -> State:
 def _preload_for_judging() -> None:
     """Import torch, scikit-learn and the ONNX stack while the contestants run and this process
     only waits, so judging and export do not begin with seconds of imports."""
-    for name in ("sklearn.metrics", "training.mlp_onnx", "onnx_export", "onnxruntime"):
+    for name in ("sklearn.metrics", "onnx_export.mlp", "onnx_export", "onnxruntime"):
         importlib.import_module(name)
 
 
@@ -129,12 +129,3 @@ def duel(
         "report_markdown": summary.report_markdown,
         "summary": summary.lines(),
     }
-
-
-if __name__ == "__main__":
-    # `python -m flows.comparison [--quick]` is `duel run [--quick]` (checks, progress, summary).
-    import sys
-
-    from flows.cli import main
-
-    main(["run", *sys.argv[1:]])

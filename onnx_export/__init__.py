@@ -1,8 +1,9 @@
 """ONNX export of fitted housing models and the parity gate that judges an exported graph.
 
-A library below the duel's tasks and the emulator: it imports neither. Libraries with estimators
-of their own register how to export and judge them (``emulator.train.automl._onnx``,
-``training.mlp_onnx``), as Azure's AutoML owns ``return_onnx_model``.
+A library below the duel's tasks and the emulator, above ``training``: it imports neither tasks nor
+emulator. ``onnx_export.mlp`` exports the MLP ``training`` fits; the emulator's AutoML registers how to
+export and judge its own estimators (``emulator.train.automl._onnx``), as Azure's AutoML owns
+``return_onnx_model``.
 """
 
 from onnx_export._converters import add_converters

@@ -2,7 +2,7 @@
 
 Accepted models (``docs/CONTRACTS.md``): scikit-learn / LightGBM pipelines and ensembles taking
 the raw feature DataFrame (the AutoML winners), and estimators whose library registered an
-exporter with :func:`register_exporter` (``training.mlp_onnx`` for the HyperDrive winner's MLP). The graph takes ``numeric`` float32 ``[N, 8]`` (NaN for missing) and
+exporter with :func:`register_exporter` (``onnx_export.mlp`` for the HyperDrive winner's MLP). The graph takes ``numeric`` float32 ``[N, 8]`` (NaN for missing) and
 ``ocean_proximity`` string ``[N, 1]`` and returns the price in dollars as its first output.
 """
 

@@ -85,7 +85,8 @@ def _fetch(backend: Backend, contestant: Contestant) -> LoadedModel:
         return LoadedModel(graph, fetched.algorithm, fetched.run_id, fetched.native_path)
     with tempfile.TemporaryDirectory(prefix="duel-contestant-") as folder:
         # torch loads with the first MLP, and with it the MLP's ONNX exporter for the shipping tasks.
-        from training import mlp, mlp_onnx  # noqa: F401
+        from onnx_export import mlp as mlp_onnx  # noqa: F401
+        from training import mlp
 
         fetched = backend.fetch_run_outputs(contestant.model_run_id, _MLP_OUTPUTS, folder)
         model = mlp.load(Path(fetched.path))

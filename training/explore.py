@@ -31,14 +31,8 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
-try:
-    from azureml.core import Dataset, Run
-except ImportError:  # run by hand where the real SDK is not installed: the emulator serves its names
-    from emulator import hook
-
-    # Only for this import: the names stay bound, and importing the module changes no global state.
-    with hook.azureml_emulated():
-        from azureml.core import Dataset, Run
+# The real SDK on Azure; every process the emulator starts for a run gets its twin under this name.
+from azureml.core import Dataset, Run
 
 try:
     from training import explore_models, explore_report

@@ -21,14 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-try:
-    from azureml.core import Run
-except ImportError:  # run by hand where the real SDK is not installed: the emulator serves its names
-    from emulator import hook
-
-    # Only for this import: the names stay bound, and importing the module changes no global state.
-    with hook.azureml_emulated():
-        from azureml.core import Run
+# The real SDK on Azure; every process the emulator starts for a run gets its twin under this name.
+from azureml.core import Run
 
 try:
     from training import distributed, mlp

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._home import emulator_home
+
 # Azure's own name for the log, and the error a run shows when its image does not build
 # (Azure ML v1 run error, e.g. Azure/MLOps_Workshop issue 8, 2024-09-16).
 IMAGE_BUILD_LOG = "azureml-logs/20_image_build_log.txt"
@@ -109,8 +111,6 @@ def cache_root() -> Path:
     configured = os.environ.get(CACHE_VARIABLE)
     if configured:
         return Path(configured).expanduser().resolve()
-    from .workspace import emulator_home
-
     return emulator_home() / "images"
 
 

@@ -34,6 +34,9 @@ from .run import DRIVER_LOG, Run, _reap
 from .workspace import emulator_home
 
 _FORKED_POLL_SECONDS = 0.2
+# Holds a sitecustomize that installs the import hook in every Python a run starts: the script,
+# its ranks, its worker processes and a command run's programs all import azureml from the emulator.
+COMMAND_SITE = str(Path(emulator.__file__).resolve().parent / "_command_site")
 _SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024
 _NEVER_SNAPSHOT = (
     ".git",
@@ -86,7 +89,9 @@ def _child_environment(workspace, run: Run, target: dict, environment_variables:
         "AZUREML_ARM_SUBSCRIPTION": str(workspace.subscription_id),
         "AZUREML_ARM_RESOURCEGROUP": str(workspace.resource_group),
         "DUEL_EMULATOR_HOME": str(emulator_home()),
-        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [COMMAND_SITE, package_root, os.environ.get("PYTHONPATH")])
+        ),
         "PYTHONUNBUFFERED": "1",
     }
     if not target["gpu"]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..exceptions import UserErrorException, WorkspaceException
 from ..store import AbstractStore, SqliteStore
+from ._home import emulator_home, use_home  # noqa: F401  (the emulator's callers import them from here)
 from ._reaper import _reap_dead_runs
 
 _CONFIG_NAMES = (
@@ -19,27 +20,6 @@ _CONFIG_NAMES = (
 )
 _stores: dict[Path, AbstractStore] = {}
 _stores_lock = threading.Lock()
-# Set by ``emulator.hook.install(home=...)``: a caller that names its home explicitly wins over the
-# environment, so a library can pick the home without writing ``os.environ``.
-_explicit_home: Path | None = None
-
-
-def use_home(home: str | os.PathLike | None) -> None:
-    """Make ``home`` this process's emulator home (``None``: back to ``DUEL_EMULATOR_HOME``)."""
-    global _explicit_home
-    _explicit_home = Path(home).expanduser().resolve() if home is not None else None
-
-
-def emulator_home() -> Path:
-    """The home named by :func:`use_home`, else ``DUEL_EMULATOR_HOME``, else the per-user data folder
-    (``$XDG_DATA_HOME/automl-duel/emulator``)."""
-    if _explicit_home is not None:
-        return _explicit_home
-    configured = os.environ.get("DUEL_EMULATOR_HOME")
-    if configured:
-        return Path(configured).expanduser().resolve()
-    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(data_home) / "automl-duel" / "emulator"
 
 
 def _store_for(folder: Path) -> AbstractStore:

@@ -6,7 +6,6 @@ which the workspace store keeps so that any later process can probe, read logs f
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass
@@ -87,19 +86,3 @@ class ProcessHost(Host):
 
     def stop(self, handle: dict[str, Any]) -> None:
         stop_process(handle["pid"], handle["started"])
-
-
-def host_named(name: str) -> Host:
-    """The host strategy called ``name`` (``process`` or ``docker``)."""
-    if name == ProcessHost.name:
-        return ProcessHost()
-    if name == "docker":
-        from .docker_host import DockerHost  # needs the docker SDK and an engine
-
-        return DockerHost()
-    raise ValueError(f"unknown web service host {name!r}: expected 'process' or 'docker'")
-
-
-def default_host_name() -> str:
-    """``DUEL_EMULATOR_WEBSERVICE_HOST`` (``process`` unless set), for ACI and local services."""
-    return os.environ.get("DUEL_EMULATOR_WEBSERVICE_HOST", ProcessHost.name)

@@ -1,4 +1,4 @@
-"""``python -m flows.comparison`` needs none of the Makefile's Prefect environment."""
+"""``python -m flows.cli`` needs none of the Makefile's Prefect environment."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ from emulator.train.automl.featurization import plan_featurization
 from emulator.train.automl.models import FAMILIES
 from emulator.train.automl.pipeline import PipelineSpec, with_featurizer
 from onnx_export import to_onnx
+from onnx_export.mlp import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from tasks.housing_csv import load_housing
 from training.mlp import TorchMLPRegressor
-from training.mlp_onnx import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL
 from training.split import split_frame
 

@@ -16,10 +16,10 @@ from sklearn.preprocessing import OneHotEncoder
 
 from emulator.core import Model, Workspace
 from onnx_export import check_parity, to_onnx
+from onnx_export.mlp import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from tasks.housing_csv import load_housing
 from tasks.register import ParityNotPassedError, register_versions
 from training import mlp
-from training.mlp_onnx import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL, NUMERIC_COLUMNS, frame_to_inputs
 
 LINEAGE = {

@@ -29,7 +29,8 @@ import httpx
 
 from ...exceptions import WebserviceException
 from ...serving.auth import read_keys, write_keys
-from ...serving.hosts import ServiceSpec, default_host_name, host_named
+from ...serving.host_choice import default_host_name, host_named
+from ...serving.hosts import ServiceSpec
 from ...serving.process import free_port, is_healthy
 from .. import _names
 from .._filters import matches as _matches

@@ -90,3 +90,26 @@ def test_a_sweep_appends_each_trials_hyperparameters_to_the_command(experiment, 
     best = sweep.get_best_run_by_primary_metric()
     assert json.loads(sweep.get_hyperparameters()[best.id]) == {"--lr": 0.1}
     assert best.get_metrics() == {"loss": 0.2}
+
+
+SPAWNING = """
+    import multiprocessing
+    from azureml.core import Run
+
+    def log_from_worker(value):
+        from azureml.core import Run
+        Run.get_context().log("from_worker", value)
+
+    if __name__ == "__main__":
+        # spawn: a fresh interpreter that re-imports this script, azureml import included
+        worker = multiprocessing.get_context("spawn").Process(target=log_from_worker, args=(7,))
+        worker.start()
+        worker.join()
+        assert worker.exitcode == 0, worker.exitcode
+"""
+
+
+def test_a_script_runs_spawned_python_imports_azureml_from_the_emulator(experiment, source_dir):
+    run = experiment.submit(ScriptRunConfig(source_dir("spawn.py", SPAWNING), "spawn.py"))
+    assert run.wait_for_completion(raise_on_error=False)["status"] == "Completed", run.get_details_with_logs()
+    assert run.get_metrics() == {"from_worker": 7}

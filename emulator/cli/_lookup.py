@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .exceptions import AzureMLException
+from ..exceptions import AzureMLException
 
 # A checkout of automl-duel keeps its emulator home here (its settings' default), so the command run
 # inside a checkout browses that checkout's runs without DUEL_EMULATOR_HOME being exported.
@@ -64,7 +64,7 @@ def run_id(workspace, given: str) -> str:
 
 def model_name(workspace, given: str) -> tuple[str, int | None]:
     """(name, version) of ``given``: a model name, a unique prefix of one, or ``name:version``."""
-    from .core import Model
+    from ..core import Model
 
     name, _, version = given.partition(":")
     if version and not version.isdigit():
@@ -75,7 +75,7 @@ def model_name(workspace, given: str) -> tuple[str, int | None]:
 
 def service_name(workspace, given: str) -> str:
     """The full name of the service ``given`` names (a whole name or a unique prefix)."""
-    from .core import Webservice
+    from ..core import Webservice
 
     return unique("service name", given, (service.name for service in Webservice.list(workspace)))
 
@@ -87,7 +87,7 @@ def _latest_activity(workspace) -> float:
 
 def workspace(name: str | None):
     """(the workspace, a note for stderr or None): named, from config.json, the only one, or the latest."""
-    from .core.workspace import Workspace, emulator_home
+    from ..core.workspace import Workspace, emulator_home
 
     if name:
         return Workspace.get(name), None
