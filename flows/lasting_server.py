@@ -1,10 +1,9 @@
 """A local Prefect server that outlives `duel run`: started once, and found running by every later run.
 
-It is what ``prefect server start --background`` starts (uvicorn on Prefect's app factory, its pid
-in ``PREFECT_HOME/server.pid``, so ``prefect server stop`` stops it), with two differences that
-matter to a server meant to last: its output goes to ``PREFECT_HOME/server.log`` instead of pipes
-nobody reads (a full pipe would stall it), and it runs in a session of its own, so Ctrl-C on the
-run that started it does not reach it.
+It is Prefect's own ``prefect server start``, its pid in ``PREFECT_HOME/server.pid`` (so ``prefect
+server stop`` stops it), run in a session of its own (Ctrl-C on the run that started it does not
+reach it) with its output in ``PREFECT_HOME/server.log``. Not ``--background``: that leaves the
+server writing to pipes of a process that has exited, so its log is lost.
 """
 
 from __future__ import annotations
@@ -131,11 +130,10 @@ def start(home: Path, host: str, port: int) -> LastingServer | None:
 
 
 def _spawn(home: Path, host: str, port: int, api_url: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT__SERVER_FINAL": "1"}
+    env = {**os.environ, "PREFECT_HOME": str(home)}
     # Else the UI served on a port other than 4200 calls the API at 4200.
     env.setdefault("PREFECT_UI_API_URL", api_url)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
-    command += ["--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
     with log.open("ab") as out:
         return subprocess.Popen(
             command,
