@@ -38,7 +38,11 @@ class DeployTarget(StrEnum):
 
 
 def checkout() -> Path:
-    """The project folder this code runs from (the one holding ``pyproject.toml``), else the current one."""
+    """The project folder this code runs from (the one holding ``pyproject.toml``), else the current one.
+
+    Returns:
+        The folder.
+    """
     here = Path(__file__).resolve()
     return next((folder for folder in here.parents if (folder / "pyproject.toml").is_file()), Path.cwd())
 
@@ -169,7 +173,15 @@ QUICK = {
 
 
 def resolve_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
-    """Settings from the environment and .env, then the quick preset, then explicit flow parameters."""
+    """Settings from the environment and .env, then the quick preset, then explicit flow parameters.
+
+    Args:
+        quick: apply the quick preset.
+        **parameters: flow parameters; None values are ignored.
+
+    Returns:
+        The settings.
+    """
     settings = DuelSettings()
     if quick:
         settings = settings.merged(**QUICK)
