@@ -3,8 +3,8 @@
 Importing this package sets two Prefect defaults before Prefect itself is imported (it reads its
 settings once, on import), so ``python -m flows.cli`` works without the Makefile's
 environment: no telemetry, and two minutes for a Prefect server to start on a loaded machine (the
-lasting one `duel run` starts, or Prefect's temporary one; Prefect's own 20 s timed out 1 run in 3
-on two quiet cores). A value the user set wins; with ``PREFECT_API_URL`` set, the flows use that
+lasting one `duel run` starts, or Prefect's temporary one; Prefect's own 20 s is too short on two
+cores: benchmarks/RESULTS.md). A value the user set wins; with ``PREFECT_API_URL`` set, the flows use that
 running server and start none.
 """
 

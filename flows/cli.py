@@ -222,6 +222,11 @@ def export_jobs(
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The ``duel`` command.
+
+    Args:
+        argv: the command's arguments (default: ``sys.argv[1:]``).
+    """
     app(args=argv if argv is not None else sys.argv[1:])
 
 

@@ -28,8 +28,14 @@ __all__ = ["QUICK", "bad_input", "duel", "resolve_settings"]
 
 
 def bad_input(error: Exception) -> State:
-    """The failed state of a run refused for its input: the error's one line, and the error itself
-    for the caller (calling the flow raises it)."""
+    """The failed state of a run refused for its input.
+
+    Args:
+        error: why the input was refused; its message is the state's one line.
+
+    Returns:
+        A Failed state carrying the error, so calling the flow raises it.
+    """
     return Failed(message=f"bad input: {error}", data=error)
 
 
@@ -52,11 +58,26 @@ def duel(
     quick: bool = False,
     champion_challenger: bool = False,
 ) -> dict:
-    """Run both contestants on the same split and ship the winner; returns the verdict, the endpoint
-    and the summary a person reads (``summary``: its lines; ``report_html``: the report file).
+    """Run both contestants on the same split and ship the winner.
 
     Only with ``champion_challenger`` (the nightly run) can the winner become the champion: when
     its ONNX copy beats the champion's, re-scored on today's test split, by the promotion margin.
+    Parameters left None take the settings' values (``DUEL_*``, then the defaults).
+
+    Args:
+        data: path of housing.csv (else ``DUEL_DATA``, the cache, or a download).
+        subset: train and test on a seeded sample of this many rows.
+        automl_timeout_minutes: AutoML's time budget.
+        automl_iterations: AutoML's most child runs.
+        hyperdrive_max_total_runs: the sweep's most trials.
+        hyperdrive_epochs: epochs per trial.
+        deploy_target: where the winner is served (local, docker, aci, managed or none).
+        quick: start from the small budgets of ``QUICK``.
+        champion_challenger: let the nightly gate crown the winner.
+
+    Returns:
+        The verdict, both contestants, the decision, the endpoint, the smoke test, the workspace and
+        the report (``summary``: the lines a person reads; ``report_html``: the report file).
     """
     logger = get_run_logger()
     try:

@@ -35,7 +35,23 @@ def exploration(
     sweep_runs: int = 4,
     data: str | None = None,
 ) -> dict:
-    """Run one switch of the exploration; returns the run to look at, the winner and its test metrics."""
+    """Run one switch of the exploration.
+
+    Args:
+        models: randomforest, sklearnmodels (15 regressors) or deeplearning (the MLP).
+        data_local: read the CSV on this machine instead of the registered split datasets.
+        subset: train on this many sampled training rows.
+        hyperdrive: sweep the MLP, then refit its best trial (deeplearning only).
+        process_count: processes per node training the MLP data-parallel.
+        node_count: nodes training the MLP.
+        max_concurrent_models: sklearnmodels fitted at a time.
+        epochs: the MLP's epochs.
+        sweep_runs: the sweep's trials.
+        data: path of housing.csv (else ``DUEL_DATA``, the cache, or a download).
+
+    Returns:
+        The run to look at, the winner and its test metrics.
+    """
     spec = ExplorationSpec(
         models,
         data_local,
@@ -56,6 +72,11 @@ def exploration(
 
 
 def main(argv: list[str] | None = None) -> None:
+    """``python -m flows.exploration``: run one switch on the same Prefect API as ``duel run``.
+
+    Args:
+        argv: the command's arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description="Run one exploration switch locally.")
     parser.add_argument("--models", choices=[m.value for m in ModelSwitch], default="randomforest")
     parser.add_argument("--registered-data", action="store_true", help="data_local=False")

@@ -1,10 +1,9 @@
 """A local Prefect server that outlives `duel run`: started once, and found running by every later run.
 
-It is what ``prefect server start --background`` starts (uvicorn on Prefect's app factory, its pid
-in ``PREFECT_HOME/server.pid``, so ``prefect server stop`` stops it), with two differences that
-matter to a server meant to last: its output goes to ``PREFECT_HOME/server.log`` instead of pipes
-nobody reads (a full pipe would stall it), and it runs in a session of its own, so Ctrl-C on the
-run that started it does not reach it.
+It is Prefect's own ``prefect server start``, its pid in ``PREFECT_HOME/server.pid`` (so ``prefect
+server stop`` stops it), run in a session of its own (Ctrl-C on the run that started it does not
+reach it) with its output in ``PREFECT_HOME/server.log``. Not ``--background``: that leaves the
+server writing to pipes of a process that has exited, so its log is lost.
 """
 
 from __future__ import annotations
@@ -42,7 +41,14 @@ class LastingServer:
     started_here: bool
 
     def wait_healthy(self, timeout_s: float) -> None:
-        """Return once the API answers its health check; raise if the process ends or time runs out."""
+        """Return once the API answers its health check.
+
+        Args:
+            timeout_s: how long to wait.
+
+        Raises:
+            ServerStartError: the process ended (the error holds its log's end) or time ran out.
+        """
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if healthy(self.api_url):
@@ -58,11 +64,27 @@ class LastingServer:
 
 
 def local_host(host: str) -> str:
-    """Where this machine reaches a server bound to ``host`` (a wildcard bind answers on loopback)."""
+    """Where this machine reaches a server bound to ``host``.
+
+    Args:
+        host: the address the server binds.
+
+    Returns:
+        ``host``, or the loopback address for a wildcard bind.
+    """
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
 def healthy(api_url: str, timeout_s: float = 0.5) -> bool:
+    """Whether a Prefect API answers its health check.
+
+    Args:
+        api_url: the API's URL (ending in ``/api``).
+        timeout_s: how long to wait for the answer.
+
+    Returns:
+        True when ``/health`` answers ``true``.
+    """
     try:
         answer = httpx.get(f"{api_url}/health", timeout=timeout_s)
     except httpx.HTTPError:
@@ -71,9 +93,17 @@ def healthy(api_url: str, timeout_s: float = 0.5) -> bool:
 
 
 def other_prefect_version(home: Path, api_url: str) -> str | None:
-    """The Prefect version of the server at ``api_url`` when it is the one started to last from
-    ``home`` (its pid file held by a live process) and it is not this one's: left by an earlier
-    install, it may not speak this client's API. None otherwise."""
+    """The version of a lasting server left by another Prefect install, which may not speak this
+    client's API.
+
+    Args:
+        home: the Prefect home the server was started from (its pid file held by a live process).
+        api_url: where the server answers.
+
+    Returns:
+        The server's Prefect version when it is the one started from ``home`` and differs from
+        this one's, else None.
+    """
     import prefect
 
     pid = _read_pid(home / PID_FILE)
@@ -87,7 +117,12 @@ def other_prefect_version(home: Path, api_url: str) -> str | None:
 
 
 def stop(home: Path, timeout_s: float = 15) -> None:
-    """Stop the server started to last from ``home``, as ``prefect server stop`` does, and wait for it."""
+    """Stop the server started to last from ``home``, as ``prefect server stop`` does, and wait for it.
+
+    Args:
+        home: the Prefect home holding the server's pid file.
+        timeout_s: how long to wait for the process to end.
+    """
     pid_file = home / PID_FILE
     pid = _read_pid(pid_file)
     if pid is not None and _alive(pid):
@@ -99,8 +134,17 @@ def stop(home: Path, timeout_s: float = 15) -> None:
 
 
 def start(home: Path, host: str, port: int) -> LastingServer | None:
-    """Start the server on ``host``:``port`` in the background, or adopt the one another run is
-    starting (its pid file held by a live process). None when the port is taken by something else."""
+    """Start the server in the background, or adopt the one another run is starting.
+
+    Args:
+        home: the Prefect home (its database, the pid file, ``server.log``).
+        host: the address to bind.
+        port: the port to bind.
+
+    Returns:
+        The server started here or by another run (its pid file held by a live process), or None
+        when the port is taken by something else.
+    """
     home.mkdir(parents=True, exist_ok=True)
     pid_file, log = home / PID_FILE, home / LOG_FILE
     api_url = f"http://{local_host(host)}:{port}/api"
@@ -131,11 +175,10 @@ def start(home: Path, host: str, port: int) -> LastingServer | None:
 
 
 def _spawn(home: Path, host: str, port: int, api_url: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT__SERVER_FINAL": "1"}
+    env = {**os.environ, "PREFECT_HOME": str(home)}
     # Else the UI served on a port other than 4200 calls the API at 4200.
     env.setdefault("PREFECT_UI_API_URL", api_url)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
-    command += ["--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
     with log.open("ab") as out:
         return subprocess.Popen(
             command,

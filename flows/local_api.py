@@ -41,7 +41,11 @@ def _configured_host_port() -> tuple[str, int]:
 
 
 def running_local_server() -> str | None:
-    """The API URL of a healthy Prefect server at the configured host and port, or None."""
+    """The Prefect server running at the configured host and port.
+
+    Returns:
+        Its API URL when it answers its health check, else None.
+    """
     bind, port = _configured_host_port()
     host = lasting_server.local_host(bind)
     # A bare connect fails in microseconds where nothing listens: most runs pay no HTTP timeout.
@@ -59,7 +63,14 @@ def _ui(api_url: str) -> str:
 
 @contextlib.contextmanager
 def prefect_api(lasting: bool = True) -> Iterator[ApiChoice]:
-    """Within: the API chosen as the module says."""
+    """Within the block, the Prefect API chosen as the module says.
+
+    Args:
+        lasting: with no server running, start one to last (else a temporary one).
+
+    Yields:
+        The choice: what to tell the user, and ``ready()`` to wait for the server.
+    """
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     settings = get_current_settings()

@@ -21,7 +21,17 @@ def nightly(
     deploy_target: DeployTarget | None = None,
     quick: bool = False,
 ) -> dict:
-    """Run the duel with champion/challenger promotion."""
+    """Run the duel with champion/challenger promotion.
+
+    Args:
+        data: path of housing.csv (else ``DUEL_DATA``, the cache, or a download).
+        subset: train and test on a seeded sample of this many rows.
+        deploy_target: where the winner is served (local, docker, aci, managed or none).
+        quick: the small budgets of ``QUICK``.
+
+    Returns:
+        The duel's result, or a Failed state naming the bad input.
+    """
     try:
         return duel(
             data=data, subset=subset, deploy_target=deploy_target, quick=quick, champion_challenger=True

@@ -51,7 +51,14 @@ def _log_lines_above(console: Console) -> Iterator[None]:
 
 @contextlib.contextmanager
 def progress_display(console: Console) -> Iterator[Progress]:
-    """Draw every job's progress on ``console`` until the block ends."""
+    """Draw every job's progress until the block ends.
+
+    Args:
+        console: where the bars are drawn.
+
+    Yields:
+        The bars; the block's job progress reaches them through ``tasks.progress.listen``.
+    """
     bars = Progress(
         TextColumn("[bold]{task.description:<10}"),
         BarColumn(bar_width=24),

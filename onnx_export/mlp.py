@@ -38,8 +38,8 @@ def _network_to_onnx(model: TorchMLPRegressor):
     network = _DollarHead(model.module_, model.target_mean_, model.target_std_, model.log_target)
     network = network.to("cpu").eval()
     width = model.module_[0].in_features
-    # The TorchScript exporter: 0.3 s against 5 s of CPU for torch.export (dynamo) on this small
-    # feed-forward network, with the same graph and the same parity.
+    # The TorchScript exporter: far cheaper than torch.export (dynamo) on this small network, with
+    # the same graph and parity (benchmarks/RESULTS.md).
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -17,6 +17,16 @@ PRIMARY_METRIC = "normalized_mean_absolute_error"
 
 
 def automl_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> AutoMLJob:
+    """The AutoML job's request for the backend.
+
+    Args:
+        settings: the run's settings.
+        data: the registered train and test splits.
+        compute: the cluster it runs on.
+
+    Returns:
+        The job: experiment, training split, label, metric, budget and allowed models.
+    """
     return AutoMLJob(
         experiment=f"{settings.experiment_name}-automl",
         training=data.train,
@@ -33,7 +43,15 @@ def automl_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> 
 
 @task(name="automl-job", cache_policy=TRAINING_JOB, persist_result=True)
 def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome:
-    """Submit the AutoML job, wait, publish the leaderboard; returns the parent run and its best child."""
+    """Submit the AutoML job, wait, publish the leaderboard; returns the parent run and its best child.
+
+    Args:
+        settings: the run's settings.
+        data: the registered train and test splits.
+
+    Returns:
+        The parent run and its best child.
+    """
     backend = open_backend(settings)
     outcome = backend.run_automl(automl_job(settings, data, backend.cpu_cluster), ProgressArtifact("automl"))
     create_table_artifact(

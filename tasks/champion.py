@@ -44,6 +44,14 @@ def gate(challenger_mae: float, champion_mae: float | None, margin: float) -> Ga
 
     ``margin`` is relative: 0.01 asks for a test MAE at least 1 % lower than the champion's, so a
     retrained copy of the same model (noise) does not replace the champion night after night.
+
+    Args:
+        challenger_mae: the night's winner's test MAE.
+        champion_mae: the champion's test MAE on the same rows; None when there is none.
+        margin: how much lower, relatively, the challenger's MAE must be.
+
+    Returns:
+        Whether to promote, with both figures.
     """
     if not 0.0 <= margin < 1.0:
         raise ChampionError(f"promotion margin must be in [0, 1), got {margin}")
@@ -174,5 +182,13 @@ def _entry(time: str, tags: dict[str, str], reason: str, metrics: dict[str, floa
 
 
 def board(settings: DuelSettings, backend: Backend | None = None) -> Champions:
-    """The champion board of the settings' model name, on the settings' backend (or the one given)."""
+    """The champion board of the settings' model name, on the settings' backend (or the one given).
+
+    Args:
+        settings: the run's settings (the model name).
+        backend: the backend to use; None opens the settings' one.
+
+    Returns:
+        The champion board of that model name.
+    """
     return Champions(backend or open_backend(settings), settings.model_name)

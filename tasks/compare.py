@@ -47,6 +47,19 @@ class Verdict:
 
 
 def score(name: str, algorithm: str, run_id: str, y_true, y_pred, split_fingerprint: str) -> TestScore:
+    """A contestant's metrics on the test split.
+
+    Args:
+        name: the contestant (AutoML or HyperDrive).
+        algorithm: its model's algorithm.
+        run_id: the run that trained it.
+        y_true: the test split's prices.
+        y_pred: its predictions of them.
+        split_fingerprint: the test split's fingerprint.
+
+    Returns:
+        MAE, RMSE and R2 in dollars, with where they came from.
+    """
     y_true = np.asarray(y_true, dtype=float)
     y_pred = np.asarray(y_pred, dtype=float).ravel()
     if y_true.shape != y_pred.shape:
@@ -69,7 +82,20 @@ def score(name: str, algorithm: str, run_id: str, y_true, y_pred, split_fingerpr
 def judge(
     a: TestScore, a_pred, b: TestScore, b_pred, y_true, *, rounds: int = 2000, seed: int = 0
 ) -> Verdict:
-    """Pick the lower test MAE; bootstrap the paired per-row error gap for its interval."""
+    """Pick the lower test MAE; bootstrap the paired per-row error gap for its interval.
+
+    Args:
+        a: one contestant's score.
+        a_pred: its predictions.
+        b: the other's score.
+        b_pred: its predictions.
+        y_true: the test split's prices.
+        rounds: bootstrap resamples.
+        seed: the resampling seed.
+
+    Returns:
+        The winner, the gap and its 95 % interval.
+    """
     if a.split_fingerprint != b.split_fingerprint:
         raise ValueError(
             f"contestants were scored on different test rows: {a.name} on {a.split_fingerprint}, "

@@ -96,7 +96,15 @@ def _fetch(backend: Backend, contestant: Contestant) -> LoadedModel:
 
 def load_model(backend: Backend, contestant: Contestant) -> LoadedModel:
     """The contestant's model; judging, export and registration all need the winner, so it is
-    fetched from its run once per process and workspace."""
+    fetched from its run once per process and workspace.
+
+    Args:
+        backend: the open backend.
+        contestant: whose model to fetch.
+
+    Returns:
+        The model (raw feature frame in, dollars out) and where it came from.
+    """
     key = (backend.identity, contestant)
     with _loading:
         if key not in _loaded:
@@ -107,7 +115,16 @@ def load_model(backend: Backend, contestant: Contestant) -> LoadedModel:
 @task(name="judge-contestants")
 def evaluate(settings: DuelSettings, data: DataRefs, contestants: list[Contestant]) -> tuple[Verdict, dict]:
     """Score both contestants (AutoML's ONNX copy, the native MLP) on the registered test split and judge
-    them; also returns predictions."""
+    them; also returns predictions.
+
+    Args:
+        settings: the run's settings.
+        data: the registered train and test splits.
+        contestants: AutoML's and HyperDrive's results.
+
+    Returns:
+        The verdict, and each contestant's test predictions by name.
+    """
     logger = get_run_logger()
     backend = open_backend(settings)
     test = read_split(backend, data.test)

@@ -107,7 +107,17 @@ def _data_arguments(
 def exploration_job(
     settings: DuelSettings, spec: ExplorationSpec, refs: DataRefs | None, backend
 ) -> ExplorationJob:
-    """The backend's request: the script's arguments, its cluster, the ranks and the sweep, if any."""
+    """The backend's request: the script's arguments, its cluster, the ranks and the sweep, if any.
+
+    Args:
+        settings: the run's settings.
+        spec: the checked switch and its options.
+        refs: the registered split, or None to read the CSV locally.
+        backend: the open backend.
+
+    Returns:
+        The exploration job.
+    """
     arguments = ["--models", str(spec.models), *_data_arguments(settings, spec, refs, mlp=False)]
     arguments += [
         "--seed",
@@ -163,7 +173,16 @@ def exploration_job(
 def run_exploration(
     settings: DuelSettings, spec: ExplorationSpec, refs: DataRefs | None
 ) -> ExplorationResult:
-    """Run the switch on the backend (a sweep then a refit of its best trial for ``hyperdrive``)."""
+    """Run the switch on the backend (a sweep then a refit of its best trial for ``hyperdrive``).
+
+    Args:
+        settings: the run's settings.
+        spec: the checked switch and its options.
+        refs: the registered split, or None to read the CSV locally.
+
+    Returns:
+        The run to look at, its winner and the winner's test metrics.
+    """
     backend = open_backend(settings)
     outcome = backend.run_exploration(
         exploration_job(settings, spec, refs, backend), ProgressArtifact("exploration")
@@ -191,7 +210,11 @@ def run_exploration(
 
 @task(name="publish-exploration")
 def publish_exploration(result: ExplorationResult) -> None:
-    """Leaderboard (or the single model's metrics) and the winner's feature importance in the Prefect UI."""
+    """Leaderboard (or the single model's metrics) and the winner's feature importance in the Prefect UI.
+
+    Args:
+        result: what the exploration found.
+    """
     if result.comparison:
         columns = list(result.comparison)
         rows = [

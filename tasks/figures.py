@@ -59,7 +59,15 @@ def _mae(y_true: np.ndarray, pred: np.ndarray) -> float:
 
 
 def predicted_vs_true(y_true, predictions: Mapping[str, np.ndarray]) -> Figure:
-    """Predicted against true price, one panel per contestant on shared axes, titled with its test MAE."""
+    """Predicted against true price, one panel per contestant on shared axes, titled with its test MAE.
+
+    Args:
+        y_true: the test split's prices.
+        predictions: each contestant's predictions by name.
+
+    Returns:
+        The figure.
+    """
     plt = _pyplot()
     y_true = np.asarray(y_true, dtype=float)
     fig, axes = plt.subplots(
@@ -77,7 +85,15 @@ def predicted_vs_true(y_true, predictions: Mapping[str, np.ndarray]) -> Figure:
 
 
 def residuals(y_true, predictions: Mapping[str, np.ndarray]) -> Figure:
-    """Residual (predicted minus true) against true price, one panel per contestant on shared axes."""
+    """Residual (predicted minus true) against true price, one panel per contestant on shared axes.
+
+    Args:
+        y_true: the test split's prices.
+        predictions: each contestant's predictions by name.
+
+    Returns:
+        The figure.
+    """
     plt = _pyplot()
     y_true = np.asarray(y_true, dtype=float)
     fig, axes = plt.subplots(
@@ -94,7 +110,15 @@ def residuals(y_true, predictions: Mapping[str, np.ndarray]) -> Figure:
 
 
 def trial_curves(curves: Mapping[str, Sequence[float]], best: str | None = None) -> Figure:
-    """Each HyperDrive trial's validation MAE per epoch; the best trial drawn bold."""
+    """Each HyperDrive trial's validation MAE per epoch; the best trial drawn bold.
+
+    Args:
+        curves: each trial's validation MAE per epoch, by trial id.
+        best: the best trial's id, if known.
+
+    Returns:
+        The figure.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run_id, values in curves.items():
@@ -116,7 +140,14 @@ def trial_curves(curves: Mapping[str, Sequence[float]], best: str | None = None)
 
 
 def leaderboard(rows: Sequence[tuple[str, float]]) -> Figure:
-    """AutoML's iterations by primary metric (lower is better), best on top."""
+    """AutoML's iterations by primary metric (lower is better), best on top.
+
+    Args:
+        rows: (iteration, primary metric) of each AutoML child.
+
+    Returns:
+        The figure.
+    """
     plt = _pyplot()
     ordered = sorted(rows, key=lambda row: row[1])
     fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(ordered), 3) + 1.2))
@@ -134,7 +165,15 @@ def leaderboard(rows: Sequence[tuple[str, float]]) -> Figure:
 
 
 def nightly_trend(nights: Sequence[Mapping[str, object]], series: Sequence[str]) -> Figure:
-    """Each night's test MAE per contestant and the champion's, over time (one row per night)."""
+    """Each night's test MAE per contestant and the champion's, over time (one row per night).
+
+    Args:
+        nights: one row per night (``tasks.trend.nights``).
+        series: the columns to draw.
+
+    Returns:
+        The figure.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     dates = [night["night"] for night in nights]

@@ -30,12 +30,24 @@ class DataError(ValueError):
 
 
 def default_cache_dir() -> Path:
-    """The per-user cache folder (``$XDG_CACHE_HOME/automl-duel`` or ``~/.cache/automl-duel``)."""
+    """The per-user cache folder (``$XDG_CACHE_HOME/automl-duel`` or ``~/.cache/automl-duel``).
+
+    Returns:
+        The folder (it may not exist yet).
+    """
     root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(root) / "automl-duel"
 
 
 def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks.
+
+    Args:
+        path: the file.
+
+    Returns:
+        Its hex digest.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -44,7 +56,16 @@ def sha256_of(path: Path) -> str:
 
 
 def download_housing(target: Path, url: str = HOUSING_URL, sha256: str = HOUSING_SHA256) -> Path:
-    """Download the public copy to ``target``; a partial or corrupt download never lands there."""
+    """Download the public copy to ``target``; a partial or corrupt download never lands there.
+
+    Args:
+        target: where the file lands.
+        url: where it is downloaded from.
+        sha256: the digest it must have.
+
+    Returns:
+        ``target``.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".housing-", suffix=".part")
     tmp = Path(tmp_name)
@@ -64,7 +85,15 @@ def download_housing(target: Path, url: str = HOUSING_URL, sha256: str = HOUSING
 
 
 def resolve_housing_path(path: str | os.PathLike | None = None, cache_dir: Path | None = None) -> Path:
-    """The file to read: explicit path, then ``DUEL_DATA``, then the cache, then a download."""
+    """The file to read: explicit path, then ``DUEL_DATA``, then the cache, then a download.
+
+    Args:
+        path: an explicit file, tried first.
+        cache_dir: the cache folder (default: :func:`default_cache_dir`).
+
+    Returns:
+        The housing file's path.
+    """
     from_env = os.environ.get("DUEL_DATA")
     for candidate, origin in ((path, "the given path"), (from_env, "DUEL_DATA")):
         if candidate:
@@ -90,7 +119,15 @@ def resolve_housing_path(path: str | os.PathLike | None = None, cache_dir: Path 
 
 
 def validate_housing(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Check the columns and types; return the frame with numeric columns as float64."""
+    """Check the columns and types; return the frame with numeric columns as float64.
+
+    Args:
+        frame: the file's rows.
+        source: the file's name, for error messages.
+
+    Returns:
+        The frame, extra columns dropped.
+    """
     if frame.shape[1] == 1 and len(ALL_COLUMNS) > 1:
         only = str(frame.columns[0])
         for sep in (";", "\t", "|"):
@@ -134,7 +171,17 @@ def load_housing(
     seed: int = 42,
     cache_dir: Path | None = None,
 ) -> pd.DataFrame:
-    """Read, validate and optionally subsample (seeded) the housing file."""
+    """Read, validate and optionally subsample (seeded) the housing file.
+
+    Args:
+        path: the file (else ``DUEL_DATA``, the cache, or a download).
+        subset: keep this many sampled rows.
+        seed: the sampling seed.
+        cache_dir: the cache folder.
+
+    Returns:
+        The validated rows.
+    """
     source = resolve_housing_path(path, cache_dir)
     if source.stat().st_size == 0:
         raise DataError(f"{source}: the file is empty")

@@ -34,7 +34,16 @@ BANDIT = Bandit(evaluation_interval=1, slack_factor=0.02, delay_evaluation=10)
 
 
 def sweep_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> SweepJob:
-    """The sweep: random search over the MLP's shape and optimiser, Bandit early termination."""
+    """The sweep: random search over the MLP's shape and optimiser, Bandit early termination.
+
+    Args:
+        settings: the run's settings.
+        data: the registered train and test splits.
+        compute: the cluster the trials run on.
+
+    Returns:
+        The sweep job.
+    """
     return SweepJob(
         experiment=f"{settings.experiment_name}-hyperdrive",
         source_directory=str(SOURCE_DIRECTORY),
@@ -62,7 +71,15 @@ def sweep_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> S
 
 @task(name="hyperdrive-sweep", cache_policy=TRAINING_JOB, persist_result=True)
 def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome:
-    """Submit the sweep, wait for it, publish its leaderboard; returns the sweep and its best trial."""
+    """Submit the sweep, wait for it, publish its leaderboard; returns the sweep and its best trial.
+
+    Args:
+        settings: the run's settings.
+        data: the registered train and test splits.
+
+    Returns:
+        The sweep run and its best trial.
+    """
     backend = open_backend(settings)
     outcome = backend.run_sweep(
         sweep_job(settings, data, backend.gpu_cluster), ProgressArtifact("hyperdrive")

@@ -34,7 +34,15 @@ def _one_line(error: ValidationError) -> str:
 
 
 def checked_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
-    """:func:`tasks.settings.resolve_settings`, its errors as a one-line :class:`ConfigError`."""
+    """:func:`tasks.settings.resolve_settings`, its errors as a one-line :class:`ConfigError`.
+
+    Args:
+        quick: start from the quick preset.
+        **parameters: flow parameters; None values are ignored.
+
+    Returns:
+        The settings.
+    """
     try:
         return resolve_settings(quick, **parameters)
     except ValidationError as error:
@@ -42,7 +50,11 @@ def checked_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
 
 
 def check_backend(settings: DuelSettings) -> None:
-    """What can be known about the backend without starting anything on it."""
+    """What can be known about the backend without starting anything on it.
+
+    Args:
+        settings: the run's settings.
+    """
     if settings.backend is Backend.AZURE:
         try:
             interpreter(settings.azure_python)
@@ -58,7 +70,11 @@ def check_backend(settings: DuelSettings) -> None:
 
 
 def preflight(settings: DuelSettings) -> None:
-    """Validate the data file (all of it, as the flow will read it) and the backend; raise on the first problem."""
+    """Validate the data file (all of it, as the flow will read it) and the backend; raise on the first problem.
+
+    Args:
+        settings: the run's settings.
+    """
     load_housing(
         settings.data, subset=settings.subset, seed=settings.split_seed, cache_dir=settings.cache_dir
     )
@@ -66,7 +82,16 @@ def preflight(settings: DuelSettings) -> None:
 
 
 def transient_only(task, task_run, state) -> bool:
-    """Prefect's ``retry_condition_fn``: retry unless the failure is one a retry cannot change."""
+    """Prefect's ``retry_condition_fn``: retry unless the failure is one a retry cannot change.
+
+    Args:
+        task: the task (unused).
+        task_run: the task run (unused).
+        state: the failed state.
+
+    Returns:
+        False for input errors a retry cannot change, else True.
+    """
     error = state.data if isinstance(state.data, BaseException) else None
     if error is None:
         try:

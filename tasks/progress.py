@@ -22,7 +22,14 @@ _lock = threading.Lock()
 
 
 def listen(listener: Listener) -> Callable[[], None]:
-    """Call ``listener(label, progress)`` with every job's progress in this process; returns the undo."""
+    """Call ``listener(label, progress)`` with every job's progress in this process; returns the undo.
+
+    Args:
+        listener: called with a job's label and its progress.
+
+    Returns:
+        A function that stops the listening.
+    """
     with _lock:
         _listeners.append(listener)
 

@@ -48,6 +48,16 @@ def nightly_gate(
 
     Like with like: both ONNX copies are scored by onnxruntime on tonight's test rows, whatever the
     champion scored the night it was crowned. The decision and both figures go to the history.
+
+    Args:
+        settings: the run's settings.
+        refs: the registered train and test splits.
+        verdict: the night's verdict.
+        onnx_path: the challenger's ONNX file.
+        registered: the challenger's registered ONNX version.
+
+    Returns:
+        Whether it was crowned, in one sentence for the report.
     """
     backend = open_backend(settings)
     champions = board(settings, backend)
@@ -75,7 +85,14 @@ def nightly_gate(
 
 
 def champion_unchanged(settings: DuelSettings) -> Promotion:
-    """The sentence for a run outside the nightly gate, naming the champion it left alone."""
+    """The sentence for a run outside the nightly gate, naming the champion it left alone.
+
+    Args:
+        settings: the run's settings.
+
+    Returns:
+        The unchanged promotion.
+    """
     current = board(settings).current()
     label = current.ref if current is not None else "none yet"
     return Promotion(

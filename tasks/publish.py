@@ -42,7 +42,24 @@ def publish_report(
 ) -> Summary:
     """The report with every figure embedded: the Prefect artifact ``duel-report``, a run of
     ``<experiment>-report`` in the workspace, and ``report.html``/``report.md`` in the workspace folder.
-    Returns the summary that the command prints."""
+    Returns the summary that the command prints.
+
+    Args:
+        settings: the run's settings.
+        refs: the registered train and test splits.
+        verdict: the verdict.
+        predictions: each contestant's test predictions by name.
+        contestants: both contestants.
+        exported: the winner's ONNX file and parity figures.
+        registered: its registered versions.
+        decision: what happened to the champion, in one sentence.
+        endpoint: the deployed service, if any.
+        smoke: the smoke test, if the service was tested.
+        service_deleted: whether the service was deleted after it.
+
+    Returns:
+        The summary that the command prints.
+    """
     backend = open_backend(settings)
     shown, trend_table = report_figures(
         settings,

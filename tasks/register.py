@@ -77,7 +77,20 @@ def lineage(
     run_id: str,
     split_fingerprint: str,
 ) -> dict[str, str]:
-    """The tags both registered versions carry."""
+    """The tags both registered versions carry.
+
+    Args:
+        model: the native model.
+        onnx_model: its ONNX copy.
+        metrics: its test metrics.
+        dataset_name: the training dataset.
+        dataset_version: its version.
+        run_id: the run that trained it.
+        split_fingerprint: the test split's fingerprint.
+
+    Returns:
+        The tags, as strings.
+    """
     return {
         SOURCE_ALGORITHM: _metadata(onnx_model).get(SOURCE_ALGORITHM) or algorithm_of(model),
         "dataset_name": str(dataset_name),
@@ -119,6 +132,18 @@ def register_versions(
     ``parity`` is the gate's :class:`ParityReport` (or its ``as_dict()``); a failed one raises
     :class:`ParityNotPassedError` and registers nothing. Returns ``(onnx Model, native Model)``:
     those registered before when this lineage already is.
+
+    Args:
+        backend: the open backend.
+        model: the native model.
+        onnx_model: its ONNX copy.
+        name: the model name.
+        metrics: its test metrics.
+        parity: the gate's report.
+        dataset_name: the training dataset.
+        dataset_version: its version.
+        run_id: the run that trained it.
+        split_fingerprint: the test split's fingerprint.
     """
     figures = _parity_figures(parity)
     tags = lineage(

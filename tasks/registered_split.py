@@ -31,7 +31,15 @@ class DataRefs:
 
 
 def read_split(backend: Backend, ref: DatasetRef) -> pd.DataFrame:
-    """A registered split as a frame indexed by the file's row numbers."""
+    """A registered split as a frame indexed by the file's row numbers.
+
+    Args:
+        backend: the open backend.
+        ref: the registered dataset.
+
+    Returns:
+        Its rows.
+    """
     frame = backend.read_dataset(ref)
     if ROW_ID in frame.columns:
         frame = frame.set_index(ROW_ID).rename_axis(None)
@@ -47,7 +55,14 @@ def _register(backend: Backend, frame: pd.DataFrame, name: str, description: str
 
 @task(name="prepare-data", retries=1, retry_condition_fn=transient_only)
 def prepare_data(settings: DuelSettings) -> DataRefs:
-    """Load and validate the file, split it, register both halves; same inputs, same versions' content."""
+    """Load and validate the file, split it, register both halves; same inputs, same versions' content.
+
+    Args:
+        settings: the run's settings.
+
+    Returns:
+        References to both registered halves and the split's fingerprint.
+    """
     logger = get_run_logger()
     frame = load_housing(
         settings.data, subset=settings.subset, seed=settings.split_seed, cache_dir=settings.cache_dir

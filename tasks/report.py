@@ -28,7 +28,14 @@ def _score_rows(scores: list[TestScore], links: Mapping[str, str]) -> str:
 
 def parity_sentence(parity: Mapping) -> str:
     """The parity gate's figures and its rule in words (a row passes within an absolute plus a relative
-    allowance; the gate passes when few enough rows fail)."""
+    allowance; the gate passes when few enough rows fail).
+
+    Args:
+        parity: the gate's report as a dict.
+
+    Returns:
+        The sentence.
+    """
     tol = parity["tolerance"]
     verdict = "passed" if parity.get("passed", True) else "FAILED"
     return (
@@ -56,6 +63,21 @@ def render_markdown(
     """The whole report; every figure in it is computed from the test split named by its fingerprint.
 
     ``links`` maps a run id to the address where a person browses that run (studio or Azure portal).
+
+    Args:
+        verdict: the verdict.
+        split_rows: test rows judged.
+        parity: the parity gate's report.
+        registered: the registered model version.
+        endpoint: the scoring URI.
+        smoke: the smoke test.
+        promotion: what happened to the champion.
+        figures: the figures, embedded as images.
+        trend_table: the nightly trend table.
+        links: where a person browses each run.
+
+    Returns:
+        The markdown.
     """
     w = verdict.winner
     parts = [

@@ -25,19 +25,46 @@ REPORT_FOLDER = "outputs/report"
 
 
 def sweep_curves(backend: Backend, sweep_run_id: str) -> dict[str, list[float]]:
-    """Each trial of the sweep: its validation MAE per epoch, in logging order."""
+    """Each trial of the sweep: its validation MAE per epoch, in logging order.
+
+    Args:
+        backend: the open backend.
+        sweep_run_id: the sweep run.
+
+    Returns:
+        Each trial's curve by trial id.
+    """
     return {c.run_id: list(c.values) for c in backend.child_metrics(sweep_run_id, TRIAL_METRIC)}
 
 
 def automl_iterations(backend: Backend, automl_run_id: str) -> list[tuple[str, float]]:
-    """(iteration and pipeline, primary metric) of every AutoML child that logged it."""
+    """(iteration and pipeline, primary metric) of every AutoML child that logged it.
+
+    Args:
+        backend: the open backend.
+        automl_run_id: the AutoML parent run.
+
+    Returns:
+        The rows.
+    """
     return [(c.label, c.values[-1]) for c in backend.child_metrics(automl_run_id, AUTOML_METRIC)]
 
 
 def report_figures(
     settings: DuelSettings, backend: Backend, y_true, predictions: dict, contestants: list[Contestant]
 ) -> tuple[list[figures.Figure], str]:
-    """Every figure of the report, and the nightly trend table (empty before the first night)."""
+    """Every figure of the report, and the nightly trend table (empty before the first night).
+
+    Args:
+        settings: the run's settings.
+        backend: the open backend.
+        y_true: the test split's prices.
+        predictions: each contestant's predictions by name.
+        contestants: both contestants.
+
+    Returns:
+        The figures and the trend table.
+    """
     by_name = {c.name: c for c in contestants}
     shown = [figures.predicted_vs_true(y_true, predictions), figures.residuals(y_true, predictions)]
     if HYPERDRIVE in by_name:
@@ -55,7 +82,18 @@ def report_figures(
 def store_report(
     settings: DuelSettings, backend: Backend, markdown: str, shown: list[figures.Figure], tags: dict
 ) -> str:
-    """Upload the report and its figures to a new run of ``<experiment>-report``; returns its run id."""
+    """Upload the report and its figures to a new run of ``<experiment>-report``; returns its run id.
+
+    Args:
+        settings: the run's settings.
+        backend: the open backend.
+        markdown: the report.
+        shown: its figures.
+        tags: the run's tags.
+
+    Returns:
+        The run id.
+    """
     with tempfile.TemporaryDirectory(prefix="duel-report-") as folder:
         report = Path(folder) / "report.md"
         report.write_text(markdown)

@@ -27,7 +27,15 @@ class ReportNotFound(LookupError):
 
 
 def to_html(markdown: str, title: str) -> str:
-    """One self-contained page: the markdown rendered, its data-URI images kept inline."""
+    """One self-contained page: the markdown rendered, its data-URI images kept inline.
+
+    Args:
+        markdown: the report.
+        title: the page title.
+
+    Returns:
+        The HTML page.
+    """
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
@@ -36,12 +44,31 @@ def to_html(markdown: str, title: str) -> str:
 
 
 def report_folder(root: Path, name: str) -> Path:
-    """Where the report ``name`` of the workspace folder ``root`` lives."""
+    """Where the report ``name`` of the workspace folder ``root`` lives.
+
+    Args:
+        root: the workspace folder.
+        name: the report's name.
+
+    Returns:
+        The folder.
+    """
     return root / REPORTS / name
 
 
 def write_report(root: Path, name: str, markdown: str, summary: str, title: str) -> Path:
-    """Write the report's files into ``root/reports/name`` and point ``LATEST`` at it; returns the folder."""
+    """Write the report's files into ``root/reports/name`` and point ``LATEST`` at it; returns the folder.
+
+    Args:
+        root: the workspace folder.
+        name: the report's name.
+        markdown: the report.
+        summary: the closing lines.
+        title: the HTML page title.
+
+    Returns:
+        The report's folder.
+    """
     folder = report_folder(root, name)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.md").write_text(markdown)
@@ -56,7 +83,15 @@ def write_report(root: Path, name: str, markdown: str, summary: str, title: str)
 
 def find_report(root: Path, run: str | None = None) -> Path:
     """The folder of the latest report, or of the one whose name contains ``run`` (a flow run name or
-    a date); an ambiguous or unknown ``run`` names the reports there are."""
+    a date); an ambiguous or unknown ``run`` names the reports there are.
+
+    Args:
+        root: the workspace folder.
+        run: part of a report's name; None for the latest.
+
+    Returns:
+        The report's folder.
+    """
     reports = root / REPORTS
     names = sorted(p.name for p in reports.iterdir() if p.is_dir()) if reports.is_dir() else []
     if not names:

@@ -38,7 +38,11 @@ class DeployTarget(StrEnum):
 
 
 def checkout() -> Path:
-    """The project folder this code runs from (the one holding ``pyproject.toml``), else the current one."""
+    """The project folder this code runs from (the one holding ``pyproject.toml``), else the current one.
+
+    Returns:
+        The folder.
+    """
     here = Path(__file__).resolve()
     return next((folder for folder in here.parents if (folder / "pyproject.toml").is_file()), Path.cwd())
 
@@ -165,7 +169,7 @@ class DuelSettings(BaseSettings):
 # Small budgets that finish in a few minutes on two cores; the defaults are for a real night.
 QUICK = {
     "subset": 5000,
-    # 30 s: on a quiet machine the 12 iterations' ensemble scored the same test MAE (30,688) as at 90 s.
+    # 30 s: the ensemble scores as well as at 90 s (benchmarks/RESULTS.md, "Figures comments carried").
     "automl_timeout_minutes": 0.5,
     # Azure's AutoML takes 15 minutes at least: the emulator lets less through only when asked by name.
     "emulator_relax": "automl-timeout",
@@ -178,7 +182,15 @@ QUICK = {
 
 
 def resolve_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
-    """Settings from the environment and .env, then the quick preset, then explicit flow parameters."""
+    """Settings from the environment and .env, then the quick preset, then explicit flow parameters.
+
+    Args:
+        quick: apply the quick preset.
+        **parameters: flow parameters; None values are ignored.
+
+    Returns:
+        The settings.
+    """
     settings = DuelSettings()
     if quick:
         settings = settings.merged(**QUICK)

@@ -60,7 +60,15 @@ class SmokeTest:
 
 
 def onnx_predict(path: str | Path, frame) -> np.ndarray:
-    """Predictions of an ONNX file with one intra-op thread, as the scoring service runs it."""
+    """Predictions of an ONNX file with one intra-op thread, as the scoring service runs it.
+
+    Args:
+        path: the ONNX file.
+        frame: rows with the feature columns.
+
+    Returns:
+        Prices in dollars, one per row.
+    """
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -78,7 +86,17 @@ def export_winner(
     settings: DuelSettings, refs: DataRefs, winner: Contestant, result: TestScore
 ) -> ExportedModel:
     """The winner as one ONNX graph: AutoML's own copy as judged, or the MLP's export, refused unless
-    it predicts what the native MLP does."""
+    it predicts what the native MLP does.
+
+    Args:
+        settings: the run's settings.
+        refs: the registered train and test splits.
+        winner: the winning contestant.
+        result: its test score.
+
+    Returns:
+        The ONNX file, the parity figures and its source.
+    """
     # The ONNX stack (onnx, skl2onnx, onnxruntime) loads here, not when the flow starts.
     import onnx
 
@@ -116,7 +134,18 @@ def register_winner(
     result: TestScore,
     exported: ExportedModel,
 ) -> Registration:
-    """Register the ONNX and native models with lineage; crowning a champion is the nightly gate's job."""
+    """Register the ONNX and native models with lineage; crowning a champion is the nightly gate's job.
+
+    Args:
+        settings: the run's settings.
+        refs: the registered train and test splits.
+        winner: the winning contestant.
+        result: its test score.
+        exported: its ONNX file and parity figures.
+
+    Returns:
+        The registered ONNX and native versions.
+    """
     import onnx
 
     from tasks.register import register_versions
@@ -139,7 +168,15 @@ def register_winner(
 
 
 def deployment(settings: DuelSettings, model: RegisteredModel) -> Deployment:
-    """The registered ONNX model behind ``training/score.py`` on the settings' deploy target."""
+    """The registered ONNX model behind ``training/score.py`` on the settings' deploy target.
+
+    Args:
+        settings: the run's settings.
+        model: the registered ONNX version.
+
+    Returns:
+        The deployment request.
+    """
     return Deployment(
         service_name=settings.service_name,
         models=(model.ref,),
@@ -151,7 +188,12 @@ def deployment(settings: DuelSettings, model: RegisteredModel) -> Deployment:
 
 @task(name="deploy-service", retries=2, retry_delay_seconds=5, retry_condition_fn=transient_only)
 def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
-    """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint."""
+    """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint.
+
+    Args:
+        settings: the run's settings.
+        registered: the winner's registered versions.
+    """
     endpoint = open_backend(settings).deploy(deployment(settings, registered.onnx_model))
     create_link_artifact(key="scoring-endpoint", link=endpoint.scoring_uri, description="Scoring endpoint")
     return endpoint
@@ -161,7 +203,18 @@ def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
 def smoke_test(
     settings: DuelSettings, refs: DataRefs, endpoint: Endpoint, exported: ExportedModel, rows: int = 200
 ) -> SmokeTest:
-    """Score test rows through the live service (the SDK's ``service.run``) and compare with in-process ONNX."""
+    """Score test rows through the live service (the SDK's ``service.run``) and compare with in-process ONNX.
+
+    Args:
+        settings: the run's settings.
+        refs: the registered train and test splits.
+        endpoint: the deployed service.
+        exported: the ONNX file it serves.
+        rows: how many test rows to score.
+
+    Returns:
+        How closely the service reproduced in-process ONNX.
+    """
     backend = open_backend(settings)
     test = read_split(backend, refs.test)
     # Rows with a missing value first: the shared split puts every missing total_bedrooms in the test half.
@@ -191,6 +244,11 @@ def smoke_test(
 
 @task(name="delete-service")
 def delete_service(settings: DuelSettings, endpoint: Endpoint) -> None:
-    """Remove the smoke-tested service (``DUEL_DELETE_SERVICE``): an ACI container group bills while it runs."""
+    """Remove the smoke-tested service (``DUEL_DELETE_SERVICE``): an ACI container group bills while it runs.
+
+    Args:
+        settings: the run's settings.
+        endpoint: the service.
+    """
     open_backend(settings).delete_service(endpoint)
     get_run_logger().info("deleted service %s after its smoke test", endpoint.name)

@@ -11,7 +11,14 @@ CHAMPION_SERIES = "champion"
 
 
 def nights(history: Sequence[HistoryEntry]) -> list[dict]:
-    """Each gate decision as a row: the night, each contestant's test MAE, the champion's MAE after it."""
+    """Each gate decision as a row: the night, each contestant's test MAE, the champion's MAE after it.
+
+    Args:
+        history: the champion's history.
+
+    Returns:
+        The rows, oldest first.
+    """
     rows = []
     for entry in history:
         if entry.actor != GATE:
@@ -32,7 +39,14 @@ def nights(history: Sequence[HistoryEntry]) -> list[dict]:
 
 
 def series(rows: Sequence[dict]) -> list[str]:
-    """The MAE columns of the rows: every contestant seen, then the champion."""
+    """The MAE columns of the rows: every contestant seen, then the champion.
+
+    Args:
+        rows: the trend's rows.
+
+    Returns:
+        The column names.
+    """
     names = sorted(
         {k for row in rows for k in row} - {"night", CHAMPION_SERIES, "decision", "champion model"}
     )
@@ -40,7 +54,14 @@ def series(rows: Sequence[dict]) -> list[str]:
 
 
 def table(rows: Sequence[dict]) -> str:
-    """The trend as a markdown table (test MAE in dollars)."""
+    """The trend as a markdown table (test MAE in dollars).
+
+    Args:
+        rows: the trend's rows.
+
+    Returns:
+        The table.
+    """
     columns = ["night", *series(rows), "decision", "champion model"]
     lines = [
         "| " + " | ".join(columns) + " |",

@@ -139,7 +139,7 @@ def _real_workspace_missing(config: Path, python: Path) -> str | None:
     principal = ("AZUREML_SERVICE_PRINCIPAL_ID", "AZURE_CLIENT_ID")
     managed = ("IDENTITY_ENDPOINT", "MSI_ENDPOINT")
     if not any(os.environ.get(n) for n in (*principal, *managed)) and shutil.which("az") is None:
-        return "no Azure credential: set a service principal's variables (README) or log in with `az login`"
+        return "no Azure credential: set a service principal's variables (docs/azure.md) or log in with `az login`"
     return None
 
 

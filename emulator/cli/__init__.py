@@ -1,21 +1,10 @@
 """The ``emulator`` command: the offline twin of ``az ml run list / show / download``.
 
-Examples::
+Examples (``emulator --help`` and ``emulator/README.md`` list every command)::
 
     emulator run notebook.py --epochs 3        # run plain SDK v1 code against the emulator
-    emulator run -m mypackage.job --quick      # the same for a module, as `python -m` runs it
     emulator runs list -e housing-hyperdrive    # newest runs first, whole ids
-    emulator runs list -o json                  # every field, for scripts
     emulator runs show HD_12                    # any unique prefix of a run id
-    emulator runs log HD_1234_0                 # the driver log
-    emulator runs download HD_1234_0 -o out/
-    emulator runs compare RUN_A RUN_B           # metrics side by side
-    emulator models list
-    emulator models download duel-champion --version 2 -o model/
-    emulator models promote RUN_ID --artifact-path outputs/model.pkl --name housing-rf
-    emulator datasets list
-    emulator services list                      # deployed scoring services and their URIs
-    emulator services delete housing-price      # stop the server (or container) and forget it
     emulator studio                             # runs, trials, images and models in a browser
 
 Run ids, model names and service names may be given by a unique prefix. The home is ``--home`` (or

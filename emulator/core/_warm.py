@@ -1,7 +1,7 @@
 """A warm interpreter that forks run processes with the heavy libraries already imported.
 
-A HyperDrive trial spends most of its fixed cost importing torch, scikit-learn and pandas (2–3 s
-on a quiet core, tens of seconds on a loaded one). :class:`WarmSpawner` keeps one interpreter that
+A HyperDrive trial spends most of its fixed cost importing torch, scikit-learn and pandas (seconds;
+``benchmarks/trial_start.py``). :class:`WarmSpawner` keeps one interpreter that
 has imported them and forks it for each run: the fork is a process of its own, in its own session
 (so ``Run.cancel`` terminates its group for real), with the run's environment, working folder and
 driver log, running ``python -m MODULE ARGS`` as a fresh interpreter would. The warm interpreter

@@ -29,7 +29,7 @@ def _settings_seen_by_the_flow(**environment: str) -> list[str]:
 
 
 def test_flows_default_to_no_telemetry_and_a_patient_server_start():
-    # Prefect's own defaults are analytics on and a 20 s start, which timed out 1 run in 3.
+    # Prefect's own defaults are analytics on and a 20 s start, too short on two loaded cores.
     assert _settings_seen_by_the_flow() == ["False", "120"]
 
 
