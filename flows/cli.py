@@ -77,10 +77,11 @@ def run(
     err = typer.get_text_stream("stderr")
     err.write(f"data checked; workspace folder {_folder(settings)}; starting Prefect...\n")
     if settings.backend == "emulator" and settings.emulator_relax:
+        # --quick asks for these; a run never relaxes Azure's limits without saying so.
         err.write(
-            f"emulator-only relaxation(s) {settings.emulator_relax} (--quick: AutoML runs "
-            f"{settings.automl_timeout_minutes:g} min, Azure's minimum is 15); each run they touch "
-            "carries the property azureml.emulator.relaxed\n"
+            f"emulator-only relaxation(s) {settings.emulator_relax}: AutoML's budget is "
+            f"{settings.automl_timeout_minutes:g} min where Azure's minimum is 15; the runs it lets "
+            "through carry the property azureml.emulator.relaxed\n"
         )
     from flows.lasting_server import ServerStartError
     from flows.local_api import prefect_api

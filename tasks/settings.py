@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# AutoMLConfig refuses experiment_timeout_hours below 0.25 (the emulator takes any budget).
+# AutoMLConfig refuses experiment_timeout_hours below 0.25 at submit; so does the emulator, unless its
+# named relaxation automl-timeout is asked for (DUEL_EMULATOR_RELAX; the quick preset does).
 AZURE_MIN_AUTOML_MINUTES = 15.0
 
 

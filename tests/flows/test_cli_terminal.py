@@ -51,6 +51,7 @@ def test_a_run_shows_its_progress_then_the_summary(pane, duel_command, tmp_path,
             "DUEL_SUBSET": 2000,
             "DUEL_AUTOML_ITERATIONS": 4,
             "DUEL_AUTOML_TIMEOUT_MINUTES": 1,
+            "DUEL_EMULATOR_RELAX": "automl-timeout",  # a minute is below Azure's 15: relaxed by name
             "DUEL_AUTOML_ALLOWED_MODELS": "LightGBM,ElasticNet",
             "DUEL_HYPERDRIVE_MAX_TOTAL_RUNS": 2,
             "DUEL_HYPERDRIVE_MAX_CONCURRENT_RUNS": 2,
@@ -75,6 +76,7 @@ def test_a_run_shows_its_progress_then_the_summary(pane, duel_command, tmp_path,
     screen = pane.screen()
     assert re.search(rf"^{done}=0$", screen, re.M), screen[-3000:]
     assert seen_bars, screen[-3000:]
+    assert "emulator-only relaxation(s) automl-timeout" in screen, screen[:3000]
     assert re.search(r"automl .*4/4|automl .*\d+/4 .*best normalized_mean_absolute_error", screen), screen
     summary = screen[screen.rindex(" wins by $") - 12 :]
     assert re.search(r"(AutoML|HyperDrive) wins by \$[\d,]+ test MAE \(95 % interval", summary)
