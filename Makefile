@@ -6,7 +6,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 export AZUREML_LOG_DEPRECATION_WARNING_ENABLED ?= False
 
-.PHONY: setup demo test lint bench conformance azure-env clean
+.PHONY: setup demo test lint bench conformance azure-env infsrv-env clean
 
 STUDIO_VENDOR := emulator/studio/static/vendor
 CHART_JS_VERSION := 4.5.1
@@ -56,7 +56,7 @@ bench: setup
 	$(PY) benchmarks/serving.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(STUDIO_VENDOR)
+	rm -rf $(VENV) .venv-infsrv .pytest_cache .ruff_cache $(STUDIO_VENDOR)
 
 # The real SDK v1 clients in their own environment (their pins break prefect): the azure extra, read
 # from pyproject.toml so the pins live in one place. The SDK steps run here from the repository root
@@ -70,7 +70,19 @@ azure-env: .venv-azure/.installed
 	.venv-azure/bin/python -c "import azureml.core, azureml.train.hyperdrive, azureml.train.automl"
 	touch $@
 
-# The emulator's surface against the real SDK's, and every real SDK object the Azure path builds
-# (tests marked azure_sdk, which drive .venv-azure and skip without it).
-conformance: setup .venv-azure/.installed
+# Azure's own scoring server (azmlinfsrv) in its own environment: its flask/pydantic/opentelemetry pins
+# clash with prefect's. The serving conformance test runs it beside the emulator's server.
+infsrv-env: .venv-infsrv/.installed
+
+.venv-infsrv/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-infsrv
+	.venv-infsrv/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['infsrv']))" > .venv-infsrv/requirements.txt
+	.venv-infsrv/bin/pip install -q -r .venv-infsrv/requirements.txt
+	.venv-infsrv/bin/python -c "import azureml_inference_server_http, onnxruntime"
+	touch $@
+
+# The emulator's surface against the real SDK's, every real SDK object the Azure path builds (tests
+# marked azure_sdk, which drive .venv-azure and skip without it), and the emulator's scoring server
+# against Azure's (which skips without .venv-infsrv).
+conformance: setup .venv-azure/.installed .venv-infsrv/.installed
 	$(PY) -m pytest -q tests/conformance
