@@ -58,27 +58,24 @@ bench: setup
 clean:
 	rm -rf $(VENV) .venv-infsrv .pytest_cache .ruff_cache $(STUDIO_VENDOR)
 
-# The real SDK v1 clients in their own environment (their pins break prefect): the azure extra, read
-# from pyproject.toml so the pins live in one place. The SDK steps run here from the repository root
-# (`python -m backends.sdk_v1.step`), so the project itself is not installed into it.
+# The real SDK v1 clients in their own environment (their pins break prefect). The SDK steps run here
+# from the repository root (`python -m backends.sdk_v1.step`), so the project itself is not installed into it.
 azure-env: .venv-azure/.installed
-
-.venv-azure/.installed: pyproject.toml
-	$(PYTHON) -m venv .venv-azure
-	.venv-azure/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['azure']))" > .venv-azure/requirements.txt
-	.venv-azure/bin/pip install -q -r .venv-azure/requirements.txt
-	.venv-azure/bin/python -c "import azureml.core, azureml.train.hyperdrive, azureml.train.automl"
-	touch $@
 
 # Azure's own scoring server (azmlinfsrv) in its own environment: its flask/pydantic/opentelemetry pins
 # clash with prefect's. The serving conformance test runs it beside the emulator's server.
 infsrv-env: .venv-infsrv/.installed
 
-.venv-infsrv/.installed: pyproject.toml
-	$(PYTHON) -m venv .venv-infsrv
-	.venv-infsrv/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['infsrv']))" > .venv-infsrv/requirements.txt
-	.venv-infsrv/bin/pip install -q -r .venv-infsrv/requirements.txt
-	.venv-infsrv/bin/python -c "import azureml_inference_server_http, onnxruntime"
+# .venv-EXTRA holds one extra of pyproject.toml, read from there so the pins live in one place, and is
+# checked by importing what it is for.
+IMPORT_CHECK_azure := import azureml.core, azureml.train.hyperdrive, azureml.train.automl
+IMPORT_CHECK_infsrv := import azureml_inference_server_http, onnxruntime
+
+.venv-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['$*']))" > .venv-$*/requirements.txt
+	.venv-$*/bin/pip install -q -r .venv-$*/requirements.txt
+	.venv-$*/bin/python -c "$(IMPORT_CHECK_$*)"
 	touch $@
 
 # The emulator's surface against the real SDK's, every real SDK object the Azure path builds (tests
