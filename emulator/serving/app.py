@@ -205,8 +205,8 @@ class ScoringApp:
         elapsed = f"{(time.perf_counter() - started) * 1000:.3f}".encode()
         try:
             answer = contract.answer_of(result)
-        except Exception:  # a response whose headers HTTP cannot carry
-            error_log.exception("run()'s response could not be sent")
+        except Exception:  # a result json.dumps cannot encode, or headers HTTP cannot carry
+            error_log.exception("run()'s result could not be sent")
             return contract.message(500, contract.INTERNAL_ERROR)
         return Answer(answer.status, answer.body, (*answer.headers, (b"x-ms-run-fn-exec-ms", elapsed)))
 

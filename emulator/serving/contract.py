@@ -160,17 +160,19 @@ def _form_parsed(content_type: bytes | None) -> bool:
 
 def answer_of(result: Any) -> Answer:
     """What Azure sends for ``run()``'s result: an ``AMLResponse`` as it is (marked failed when 5xx),
-    anything else as ``json.dumps`` text, or the internal-error 500 when it does not encode."""
+    ``None`` as ``{}``, anything else as ``json.dumps`` text.
+
+    Raises:
+        TypeError, ValueError, RecursionError: for a result that does not encode, which Azure answers
+            with its internal-error 500 (:data:`INTERNAL_ERROR`).
+    """
     if callable(getattr(result, "get_data", None)) and hasattr(result, "status_code"):
         answer = from_response(result)
         if answer.status >= 500:
             kept = tuple(h for h in answer.headers if h[0].lower() != b"x-ms-run-function-failed")
             answer = Answer(answer.status, answer.body, (*kept, (b"x-ms-run-function-failed", b"True")))
         return answer
-    try:
-        body = json.dumps(result).encode("utf-8")
-    except (TypeError, ValueError, RecursionError):
-        return message(500, INTERNAL_ERROR)
+    body = json.dumps({} if result is None else result).encode("utf-8")
     return Answer(
         200, body, ((b"content-type", b"application/json"), (b"x-ms-run-function-failed", b"False"))
     )

@@ -130,7 +130,7 @@ def _content_type_cases(row: list) -> list[Request]:
 
 
 def _route_cases(row: list) -> list[Request]:
-    query = "data=" + json.dumps([row]).replace(" ", "")
+    query = "data=" + json.dumps([row], separators=(",", ":"))
     cases = [
         Request("liveness", "GET", "/"),
         Request("liveness HEAD", "HEAD", "/"),

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -27,13 +28,19 @@ from emulator.serving.config import ServerConfig
 from emulator.serving.process import free_port, start_server, stop_process, wait_until_healthy
 from tests.conformance.scoring_corpus import Request, corpus
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parents[1]
 AZMLINFSRV = Path(os.environ.get("DUEL_AZMLINFSRV", REPOSITORY / ".venv-infsrv" / "bin" / "azmlinfsrv"))
 pytestmark = pytest.mark.skipif(
     not AZMLINFSRV.exists(), reason=f"no azmlinfsrv at {AZMLINFSRV}: `make infsrv-env` builds it"
 )
 _COMPARED = ("content-type", "x-ms-run-function-failed", "x-request-id", "x-ms-request-id")
-_COMPARED += ("x-ms-client-request-id", "traceid")
+_COMPARED += (
+    "x-ms-client-request-id",
+    "traceid",
+    "x-custom",
+    "cache-control",
+)  # the last two: probe_score.py
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
@@ -43,19 +50,7 @@ def _wait(url: str, process: subprocess.Popen, log: Path) -> None:
         pytest.fail(f"server at {url} did not start:\n{log.read_text(errors='replace')[-4000:]}")
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, housing_onnx):
-    """The service folder both servers share: the app root, the entry script and the model."""
-    root = tmp_path_factory.mktemp("service")
-    model_dir = root / "azureml-models" / "housing-price" / "1"
-    model_dir.mkdir(parents=True)
-    shutil.copy(housing_onnx, model_dir / "model.onnx")
-    return root, Path(training.score.__file__), model_dir
-
-
-@pytest.fixture(scope="module")
-def azure_url(service):
-    root, script, model_dir = service
+def _start_azure(root: Path, script: Path, model_dir: Path) -> tuple[str, subprocess.Popen]:
     port, log = free_port(), root / "azmlinfsrv.log"
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("AZUREML_", "AML_")) and k != "PYTHONPATH"
@@ -75,20 +70,50 @@ def azure_url(service):
         )
     url = f"http://127.0.0.1:{port}"
     _wait(url, process, log)
-    yield url
-    stop_process(process.pid)
+    return url, process
 
 
-@pytest.fixture(scope="module")
-def emulator_url(service):
-    root, script, model_dir = service
+def _start_emulator(root: Path, script: Path, model_dir: Path) -> tuple[str, subprocess.Popen]:
     port, log = free_port(), root / "emulator.log"
     config = ServerConfig(entry_script=script, app_root=root)
     process = start_server(config, model_dir=model_dir, port=port, log_path=log)
     url = f"http://127.0.0.1:{port}"
     _wait(url, process, log)
-    yield url
-    stop_process(process.pid)
+    return url, process
+
+
+@contextmanager
+def _both_servers(root: Path, script: Path, model_dir: Path):
+    """Azure's server and the emulator's, on one app root, entry script and model folder."""
+    urls, processes = [], []
+    try:
+        for start in (_start_azure, _start_emulator):
+            url, process = start(root, script, model_dir)
+            urls.append(url)
+            processes.append(process)
+        yield tuple(urls)
+    finally:
+        for process in processes:
+            stop_process(process.pid)
+
+
+@pytest.fixture(scope="module")
+def housing_servers(tmp_path_factory, housing_onnx):
+    """Both servers on training/score.py and the test model, laid out as Azure lays out a model."""
+    root = tmp_path_factory.mktemp("service")
+    model_dir = root / "azureml-models" / "housing-price" / "1"
+    model_dir.mkdir(parents=True)
+    shutil.copy(housing_onnx, model_dir / "model.onnx")
+    with _both_servers(root, Path(training.score.__file__), model_dir) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="module")
+def probe_servers(tmp_path_factory):
+    """Both servers on probe_score.py, whose run() answers each kind of result."""
+    root = tmp_path_factory.mktemp("probe")
+    with _both_servers(root, HERE / "probe_score.py", root) as urls:
+        yield urls
 
 
 def _send(url: str, request: Request) -> httpx.Response:
@@ -112,11 +137,10 @@ def test_corpus_is_large_and_mixed(housing_path):
     assert len({r.name for r in requests}) == len(requests)
 
 
-def test_emulator_answers_every_request_as_azmlinfsrv(azure_url, emulator_url, housing_path):
-    differences = []
-    statuses: dict[int, int] = {}
-    for request in corpus(housing_path):
-        azure, emulated = _send(azure_url, request), _send(emulator_url, request)
+def _differences(urls: tuple[str, str], requests: list[Request]) -> tuple[list[str], dict[int, int]]:
+    differences, statuses = [], {}
+    for request in requests:
+        azure, emulated = _send(urls[0], request), _send(urls[1], request)
         statuses[azure.status_code] = statuses.get(azure.status_code, 0) + 1
         if azure.status_code != emulated.status_code or azure.content != emulated.content:
             differences.append(
@@ -125,6 +149,30 @@ def test_emulator_answers_every_request_as_azmlinfsrv(azure_url, emulator_url, h
             )
         elif _contract_headers(azure) != _contract_headers(emulated):
             differences.append(f"{request.name}: {_contract_headers(azure)} / {_contract_headers(emulated)}")
+    return differences, statuses
+
+
+def test_emulator_answers_every_request_as_azmlinfsrv(housing_servers, housing_path):
+    differences, statuses = _differences(housing_servers, corpus(housing_path))
     assert not differences, f"{len(differences)} differences:\n" + "\n".join(differences)
     # the corpus reaches every kind of answer: scores, refusals, 404/405/431 and Azure's 500s
     assert {200, 400, 404, 405, 431} <= statuses.keys(), statuses
+
+
+def test_every_kind_of_run_result_is_sent_as_azmlinfsrv_sends_it(probe_servers):
+    kinds = ["dict", "text", "nan", "numpy", "unicode", "none", "teapot", "aml-text", "aml-bytes"]
+    kinds += [
+        "aml-headers",
+        "aml-none",
+        "aml-503",
+        "aml-surrogate",
+        "aml-json-surrogate",
+        "raise-value",
+        "raise-key",
+    ]
+    requests = [
+        Request(kind, "POST", "/score", kind.encode(), {"Content-Type": "text/plain"}) for kind in kinds
+    ]
+    differences, statuses = _differences(probe_servers, requests)
+    assert not differences, f"{len(differences)} differences:\n" + "\n".join(differences)
+    assert {200, 418, 500, 503} <= statuses.keys(), statuses
