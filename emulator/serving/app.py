@@ -137,6 +137,9 @@ class ScoringApp:
         )
 
     async def _dispatch(self, scope: Scope, receive: Receive) -> Answer:
+        refusal = contract.gunicorn_refusal(scope)
+        if refusal is not None:
+            return refusal
         reached = contract.route(scope["path"], scope["method"])
         if isinstance(reached, Answer):
             return reached

@@ -11,7 +11,10 @@ Read from its source (``server/routes.py``, ``input_parsers.py``, ``create_app.p
 * ``run()`` raising is a 500 with Azure's fixed message; its result is sent with ``json.dumps``
   (``NaN`` stays ``NaN``) unless it is an ``AMLResponse``, which is sent as it is;
 * request ids: ``x-request-id`` (a fresh uuid when absent), ``x-ms-request-id`` and
-  ``x-ms-client-request-id`` are echoed; one over 100 characters is a 431.
+  ``x-ms-client-request-id`` are echoed; one over 100 characters is a 431;
+* gunicorn's limits in front of it (its defaults, which ``azmlinfsrv`` keeps): a request line over
+  4094 bytes is a 414, more than 100 header fields or one over 8190 bytes a 431, each with gunicorn's
+  HTML page. Azure's server sets no limit on the body.
 """
 
 from __future__ import annotations
@@ -53,6 +56,45 @@ class Answer:
 
 
 EMPTY = Answer(200, b"", ((b"content-type", HTML),))  # Flask's automatic answer to OPTIONS
+
+
+REQUEST_LINE_LIMIT = 4094
+FIELDS_LIMIT = 100
+FIELD_SIZE_LIMIT = 8190
+
+
+def _gunicorn_page(status: int, reason: str, detail: str) -> Answer:
+    body = (
+        f"<html>\n  <head>\n    <title>{reason}</title>\n  </head>\n  <body>\n"
+        f"    <h1><p>{reason}</p></h1>\n    {detail}\n  </body>\n</html>\n"
+    )
+    return Answer(status, body.encode(), ((b"content-type", b"text/html"), (b"connection", b"close")))
+
+
+def gunicorn_refusal(scope: dict[str, Any]) -> Answer | None:
+    """gunicorn's answer to a request line or header fields over its limits, else ``None``."""
+    target = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string", b"")
+    line = len(scope["method"]) + len(target) + (len(query) + 1 if query else 0) + len(" HTTP/1.1") + 1
+    if line > REQUEST_LINE_LIMIT:
+        return _gunicorn_page(
+            414, "URI Too Long", f"Request Line is too large ({line} &gt; {REQUEST_LINE_LIMIT})"
+        )
+    headers = scope["headers"]
+    if len(headers) > FIELDS_LIMIT:
+        return _gunicorn_page(
+            431,
+            "Request Header Fields Too Large",
+            "Error parsing headers: &#x27;limit request headers fields&#x27;",
+        )
+    # a field counts as "Name: value" and its line end
+    if any(len(name) + len(value) + 4 > FIELD_SIZE_LIMIT for name, value in headers):
+        return _gunicorn_page(
+            431,
+            "Request Header Fields Too Large",
+            "Error parsing headers: &#x27;limit request headers fields size&#x27;",
+        )
+    return None
 
 
 def from_response(response: Any) -> Answer:

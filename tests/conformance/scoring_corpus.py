@@ -178,6 +178,23 @@ def _route_cases(row: list) -> list[Request]:
     ):
         cases.append(Request(name, "POST", "/score", good, {"Content-Type": "application/json", **headers}))
     cases.append(Request("long request id on liveness", "GET", "/", None, {"x-request-id": "r" * 101}))
+    return cases + _limit_cases(row)
+
+
+def _limit_cases(row: list) -> list[Request]:
+    """gunicorn's limits in front of Azure's server: request line, header count and header size."""
+    cases = []
+    for length in (4094, 4095, 6000):  # the request line's length: "GET /score?q=... HTTP/1.1"
+        query = "q=" + "a" * (length - len("GET /score?q= HTTP/1.1"))
+        cases.append(Request(f"request line of {length}", "GET", f"/score?{query}"))
+    cases.append(Request("path of 5000", "GET", "/" + "p" * 5000))
+    good = json.dumps({"data": [row]}).encode()
+    for count in (90, 96, 120):  # httpx adds five or six of its own
+        headers = {f"X-Extra-{i}": "1" for i in range(count)}
+        cases.append(Request(f"{count} extra headers", "POST", "/score", good, headers))
+    for size in (8180, 8186, 8187, 9000):  # the line "X-Big: aaa..." with its CRLF
+        headers = {"X-Big": "a" * (size - len("X-Big: \r\n"))}
+        cases.append(Request(f"header line of {size}", "POST", "/score", good, headers))
     return cases
 
 
