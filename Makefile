@@ -6,7 +6,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 export AZUREML_LOG_DEPRECATION_WARNING_ENABLED ?= False
 
-.PHONY: setup demo test lint bench conformance azure-env clean
+.PHONY: setup demo test lint bench conformance azure-env infsrv-env clean
 
 STUDIO_VENDOR := emulator/studio/static/vendor
 CHART_JS_VERSION := 4.5.1
@@ -57,21 +57,30 @@ bench: setup
 	$(PY) benchmarks/serving.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(STUDIO_VENDOR)
+	rm -rf $(VENV) .venv-infsrv .pytest_cache .ruff_cache $(STUDIO_VENDOR)
 
-# The real SDK v1 clients in their own environment (their pins break prefect): the azure extra, read
-# from pyproject.toml so the pins live in one place. The SDK steps run here from the repository root
-# (`python -m backends.sdk_v1.step`), so the project itself is not installed into it.
+# The real SDK v1 clients in their own environment (their pins break prefect). The SDK steps run here
+# from the repository root (`python -m backends.sdk_v1.step`), so the project itself is not installed into it.
 azure-env: .venv-azure/.installed
 
-.venv-azure/.installed: pyproject.toml
-	$(PYTHON) -m venv .venv-azure
-	.venv-azure/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['azure']))" > .venv-azure/requirements.txt
-	.venv-azure/bin/pip install -q -r .venv-azure/requirements.txt
-	.venv-azure/bin/python -c "import azureml.core, azureml.train.hyperdrive, azureml.train.automl"
+# Azure's own scoring server (azmlinfsrv) in its own environment: its flask/pydantic/opentelemetry pins
+# clash with prefect's. The serving conformance test runs it beside the emulator's server.
+infsrv-env: .venv-infsrv/.installed
+
+# .venv-EXTRA holds one extra of pyproject.toml, read from there so the pins live in one place, and is
+# checked by importing what it is for.
+IMPORT_CHECK_azure := import azureml.core, azureml.train.hyperdrive, azureml.train.automl
+IMPORT_CHECK_infsrv := import azureml_inference_server_http, onnxruntime
+
+.venv-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['$*']))" > .venv-$*/requirements.txt
+	.venv-$*/bin/pip install -q -r .venv-$*/requirements.txt
+	.venv-$*/bin/python -c "$(IMPORT_CHECK_$*)"
 	touch $@
 
-# The emulator's surface against the real SDK's, and every real SDK object the Azure path builds
-# (tests marked azure_sdk, which drive .venv-azure and skip without it).
-conformance: setup .venv-azure/.installed
+# The emulator's surface against the real SDK's, every real SDK object the Azure path builds (tests
+# marked azure_sdk, which drive .venv-azure and skip without it), and the emulator's scoring server
+# against Azure's (which skips without .venv-infsrv).
+conformance: setup .venv-azure/.installed .venv-infsrv/.installed
 	$(PY) -m pytest -q tests/conformance

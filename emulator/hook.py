@@ -50,9 +50,10 @@ MODULES: dict[str, str] = {
     "azureml.train.hyperdrive.exceptions": "emulator.train.hyperdrive.exceptions",
     "azureml.train.automl": "emulator.train.automl",
     "azureml.train.automl.run": "emulator.train.automl.run",
+    "azureml.contrib.services.aml_response": "emulator.serving.aml_response",
 }
 # Parents that exist only to hold the modules above.
-_NAMESPACES = ("azureml", "azureml.train", "azureml.data")
+_NAMESPACES = ("azureml", "azureml.train", "azureml.data", "azureml.contrib", "azureml.contrib.services")
 
 
 class _AliasLoader(importlib.abc.Loader):

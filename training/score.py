@@ -6,9 +6,12 @@ model(s) under ``AZUREML_MODEL_DIR``, then :func:`run` with each request's body.
 ``training.schema.FEATURE_COLUMNS`` order or objects keyed by column name (``null`` for a missing
 number), and returns ``{"predictions": [dollars, ...], "model": {"name": ..., "version": ...}}``.
 
-Input that cannot be scored raises :class:`ValueError` (``json.JSONDecodeError`` or
-``schema.SchemaError``) with a message naming the problem; the emulator's server answers those
-with HTTP 400.
+Input that cannot be scored is refused with an ``AMLResponse`` (Azure's
+``azureml.contrib.services.aml_response``, which Azure's inference server and the emulator's provide)
+carrying ``{"message": ...}`` naming the problem and status 400, or the error's own 4xx
+(``schema.OutOfRangeError``: 422). Anything ``run()`` raises is a 500 on Azure, so nothing in a request
+body may make it raise. Outside a scoring server, where that module is absent, the refusal is raised
+as the :class:`ValueError` (``json.JSONDecodeError`` or ``schema.SchemaError``) it comes from.
 
 This file runs in the slim serving image, so it imports numpy, onnxruntime and the standard
 library only. It sits beside ``schema.py`` and imports it as a sibling, both when ``training`` is
@@ -25,6 +28,11 @@ from typing import Any
 
 import numpy as np
 import onnxruntime as ort
+
+try:
+    from azureml.contrib.services.aml_response import AMLResponse
+except ImportError:  # not under a scoring server: refusals raise instead
+    AMLResponse = None
 
 try:
     from . import schema
@@ -98,9 +106,21 @@ def _postprocess(prediction: np.ndarray) -> dict[str, Any]:
     return {"predictions": prediction.reshape(-1).astype(float).tolist(), "model": _model}
 
 
-def run(raw_data: str | bytes) -> dict[str, Any]:
-    """Score the rows in ``raw_data`` (a JSON document) and return prices in dollars."""
+def run(raw_data: str | bytes) -> Any:
+    """Score the rows in ``raw_data`` (a JSON document) and return prices in dollars, or the refusal."""
     if _session is None:
         raise RuntimeError("init() has not been called")
-    inputs = _preprocess(raw_data)
+    try:
+        inputs = _preprocess(raw_data)
+    except ValueError as exc:  # json.JSONDecodeError, schema.SchemaError and its OutOfRangeError
+        if AMLResponse is None:
+            raise
+        return _refusal(exc)
     return _postprocess(_session.run([_output], inputs)[0])
+
+
+def _refusal(exc: ValueError) -> Any:
+    """A 4xx naming the problem; ``json.dumps`` escapes what the message quotes (lone surrogates too)."""
+    status = getattr(exc, "http_status", 400)
+    status = status if isinstance(status, int) and 400 <= status < 500 else 400
+    return AMLResponse({"message": str(exc) or type(exc).__name__}, status, json_str=True)

@@ -2,5 +2,5 @@
 
 ``python -m emulator.serving`` starts it under uvicorn; :mod:`emulator.core.webservice` launches it
 as a local process or inside the scoring image (``deployments/Dockerfile``). This package imports
-only the standard library, uvicorn and (optionally) orjson, so it runs in the slim image.
+only the standard library and uvicorn, so it runs in the slim image.
 """

@@ -1,16 +1,15 @@
-"""The scoring server as a plain ASGI application.
+"""The scoring server as a plain ASGI application, answering as Azure's ``azmlinfsrv`` does.
 
-Routes: ``GET /`` (liveness, answers ``Healthy``), ``GET /swagger.json`` and ``POST /score``, which
-hands the request body to the entry script's ``run()``. Plain ASGI rather than Starlette: the hot
-path is three routes and one body read, and skipping the framework's request/response objects
-roughly halves the per-request overhead (see ``benchmarks/serving.py``).
+Routes, bodies and status codes follow :mod:`.contract` (Azure's inference server, checked request by
+request against it in ``tests/conformance/test_scoring_server.py``): ``GET /`` answers ``Healthy``,
+``/swagger.json`` Azure's documents, ``POST /score`` hands the body to the entry script's ``run()``,
+whose exception is Azure's 500 and whose ``AMLResponse`` is sent with its own status. Plain ASGI
+rather than a framework: the hot path is three routes and one body read, and skipping a framework's
+request/response objects roughly halves the per-request overhead (see ``benchmarks/serving.py``).
 
-Status codes: 401 for a missing or wrong key, 503 when the keys file cannot be read, 413 for a
-body over the limit, 408 for a body that does not arrive within the body timeout, 400 when
-``run()`` raises ``ValueError`` (the entry script's way of refusing input, e.g.
-``json.JSONDecodeError`` or ``training.schema.SchemaError``) or the body is not UTF-8, the error's
-own ``http_status`` when it carries a 4xx one (``training.schema.OutOfRangeError``: 422), 500 only
-for other failures of the script.
+What Azure's container does not do, the emulator adds in front, as Azure's front end and its own
+protection: 401 for a missing or wrong key and 503 when the keys file cannot be read (``/score``
+only), 413 for a body over ``max_body_bytes`` and 408 for a body that does not arrive in time.
 
 ``run()`` executes on a thread pool of ``threads`` threads per worker process, so a long request
 does not stall liveness probes or other connections; requests beyond the pool's threads wait their
@@ -27,13 +26,15 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
+from urllib.parse import parse_qs
 
-import orjson
-
+from . import contract
+from .aml_response import AMLResponse
 from .auth import KeyRing, KeysUnavailable
 from .config import ServerConfig
+from .contract import Answer
 from .entry import load_entry_script
-from .swagger import swagger_document
+from .swagger import Swagger, SwaggerVersionError
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -43,7 +44,6 @@ access_log = logging.getLogger("emulator.serving.access")
 error_log = logging.getLogger("emulator.serving.error")
 
 _JSON = b"application/json"
-_TEXT = b"text/plain; charset=utf-8"
 
 
 class _TooLarge(Exception):
@@ -56,15 +56,6 @@ class _Disconnected(Exception):
 
 class _TimedOut(Exception):
     pass
-
-
-def _dumps(value: Any) -> bytes:
-    # NaN and infinities become null rather than invalid JSON
-    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
-
-
-def _error(message: str) -> bytes:
-    return _dumps({"error": message})
 
 
 def _timed(run: Callable[[str], Any], text: str) -> tuple[Any, float, float]:
@@ -121,84 +112,106 @@ class ScoringApp:
         self._body_timeout = config.body_timeout_seconds
         self._pool = ThreadPoolExecutor(config.threads, thread_name_prefix="score")
         self._placement = _Placement()
-        example = getattr(entry, "INPUT_EXAMPLE", None)
-        answer = entry.run(orjson.dumps(example).decode()) if example is not None else None
-        self._swagger = _dumps(
-            swagger_document(config.entry_script.stem, example, answer, auth=self._keys is not None)
-        )
+        self._swagger = Swagger(config.app_root or config.entry_script.parent)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
         try:
-            status, body, content_type = await self._dispatch(scope, receive)
+            answer = await self._dispatch(scope, receive)
         except _Disconnected:
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
         client = scope.get("client") or ("-", 0)
         access_log.info(
             '%s "%s %s" %d %dB %.3fms',
             client[0],
             scope["method"],
             scope["path"],
-            status,
-            len(body),
+            answer.status,
+            len(answer.body),
             (time.perf_counter() - started) * 1000,
         )
 
-    async def _dispatch(self, scope: Scope, receive: Receive) -> tuple[int, bytes, bytes]:
-        path, method = scope["path"], scope["method"]
-        if path == "/score":
-            if method != "POST":
-                return 405, _error("use POST to score"), _JSON
-            return await self._score(scope, receive)
-        if path == "/" and method in ("GET", "HEAD"):
-            return 200, b"Healthy", _TEXT
-        if path == "/swagger.json" and method == "GET":
-            return 200, self._swagger, _JSON
-        return 404, _error(f"no route {method} {path}"), _JSON
-
-    async def _score(self, scope: Scope, receive: Receive) -> tuple[int, bytes, bytes]:
+    async def _dispatch(self, scope: Scope, receive: Receive) -> Answer:
+        refusal = contract.gunicorn_refusal(scope)
+        if refusal is not None:
+            return refusal
+        reached = contract.route(scope["path"], scope["method"])
+        if isinstance(reached, Answer):
+            return reached
         headers = dict(scope["headers"])
-        if self._keys is not None:
-            try:
-                refusal = self._keys.check(headers.get(b"authorization"))
-            except KeysUnavailable as exc:
-                error_log.error("%s", exc)
-                return (
-                    503,
-                    _error(f"{exc}; the service cannot authenticate requests until it is redeployed"),
-                    _JSON,
-                )
+        if reached == "/score" and self._keys is not None:  # Azure's front end checks keys first
+            refusal = self._refuse_key(headers.get(b"authorization"))
             if refusal is not None:
-                return 401, _error(refusal), _JSON
+                return refusal
+        ids, refusal = contract.request_ids(headers)
+        if refusal is not None:
+            answer = refusal
+        elif reached == "options":
+            answer = contract.EMPTY
+        elif reached == "/":
+            answer = Answer(200, b"Healthy", ((b"content-type", contract.HTML),))
+        elif reached == "/swagger.json":
+            answer = self._swagger_answer(scope)
+        else:
+            answer = await self._score(scope, headers, receive)
+        return Answer(answer.status, answer.body, (*answer.headers, *ids))
+
+    def _refuse_key(self, authorization: bytes | None) -> Answer | None:
         try:
-            raw = await self._read_body(headers.get(b"content-length"), receive)
-            text = raw.decode("utf-8")
-        except _TooLarge:
-            return 413, _error(f"request body larger than {self._max_body} bytes"), _JSON
-        except _TimedOut:
-            return 408, _error(f"request body not received within {self._body_timeout:g} seconds"), _JSON
-        except UnicodeDecodeError as exc:
-            return 400, _error(f"request body is not valid UTF-8: {exc.reason} at byte {exc.start}"), _JSON
+            refusal = self._keys.check(authorization)
+        except KeysUnavailable as exc:
+            error_log.error("%s", exc)
+            return contract.message(
+                503, f"{exc}; the service cannot authenticate requests until it is redeployed"
+            )
+        return None if refusal is None else contract.message(401, refusal)
+
+    def _swagger_answer(self, scope: Scope) -> Answer:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         try:
-            answer = await self._call_run(text)
-            return 200, _dumps(answer), _JSON
-        except ValueError as exc:
-            status = getattr(exc, "http_status", 400)
-            status = status if isinstance(status, int) and 400 <= status < 500 else 400
-            return status, _error(str(exc) or type(exc).__name__), _JSON
+            body = self._swagger.body(query["version"][0] if "version" in query else None)
+        except SwaggerVersionError as exc:
+            return contract.message(404, str(exc))
+        return Answer(200, body, ((b"content-type", _JSON), (b"x-ms-run-function-failed", b"False")))
+
+    async def _score(self, scope: Scope, headers: dict[bytes, bytes], receive: Receive) -> Answer:
+        method = scope["method"]
+        if method == "OPTIONS":
+            return contract.from_response(AMLResponse("", 200))
+        if method == "HEAD":
+            return contract.message(405, "Method not allowed")
+        if method == "GET":
+            text = contract.get_input(scope.get("query_string", b""))
+        else:
+            try:
+                raw = await self._read_body(headers.get(b"content-length"), receive)
+            except _TooLarge:
+                return contract.message(413, f"request body larger than {self._max_body} bytes")
+            except _TimedOut:
+                return contract.message(
+                    408, f"request body not received within {self._body_timeout:g} seconds"
+                )
+            text = contract.post_input(headers.get(b"content-type"), raw)
+            if isinstance(text, Answer):
+                return text
+        started = time.perf_counter()
+        try:
+            result = await self._call_run(text)
         except Exception:
             error_log.exception("run() failed")
-            return 500, _error("the entry script failed; see the service logs"), _JSON
+            return contract.message(500, contract.SCRIPT_FAILED, run_function_failed=True)
+        elapsed = f"{(time.perf_counter() - started) * 1000:.3f}".encode()
+        try:
+            answer = contract.answer_of(result)
+        except Exception:  # a result json.dumps cannot encode, or headers HTTP cannot carry
+            error_log.exception("run()'s result could not be sent")
+            return contract.message(500, contract.INTERNAL_ERROR)
+        return Answer(answer.status, answer.body, (*answer.headers, (b"x-ms-run-fn-exec-ms", elapsed)))
 
     async def _call_run(self, text: str) -> Any:
         if self._placement.inline(text):

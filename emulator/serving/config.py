@@ -21,7 +21,8 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 @dataclass(frozen=True)
 class ServerConfig:
     """Where the entry script is, which keys guard it (none: no auth), the largest body accepted,
-    how many threads of a worker run ``run()`` and how long request headers and body may take to arrive."""
+    how many threads of a worker run ``run()``, how long request headers and body may take to arrive,
+    and the app root where a user's ``swagger.json`` may lie (the script's folder when unset)."""
 
     entry_script: Path
     keys_file: Path | None = None
@@ -29,6 +30,7 @@ class ServerConfig:
     threads: int = 1
     body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT
     header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT
+    app_root: Path | None = None
 
     @classmethod
     def from_env(cls) -> ServerConfig:
@@ -37,6 +39,7 @@ class ServerConfig:
             raise RuntimeError(f"{ENTRY_SCRIPT} is not set: the server needs an entry script")
         script = Path(os.environ.get(APP_ROOT, ".")) / os.environ[ENTRY_SCRIPT]
         keys = os.environ.get(KEYS_FILE)
+        root = os.environ.get(APP_ROOT)
         return cls(
             entry_script=script.resolve(),
             keys_file=Path(keys) if keys else None,
@@ -44,6 +47,7 @@ class ServerConfig:
             threads=max(1, int(os.environ.get(THREADS, 1))),
             body_timeout_seconds=float(os.environ.get(BODY_TIMEOUT, DEFAULT_BODY_TIMEOUT)),
             header_timeout_seconds=header_timeout(),
+            app_root=Path(root).resolve() if root else None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -57,6 +61,8 @@ class ServerConfig:
         }
         if self.keys_file is not None:
             env[KEYS_FILE] = str(self.keys_file)
+        if self.app_root is not None:
+            env[APP_ROOT] = str(self.app_root)
         return env
 
 

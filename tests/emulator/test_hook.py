@@ -94,3 +94,14 @@ def test_real_modules_are_set_aside_and_restored(monkeypatch):
 
         assert azureml.core is not sentinel
     assert sys.modules["azureml.core"] is sentinel
+
+
+def test_azure_response_class_resolves_to_the_emulators_under_the_hook():
+    from emulator.serving.aml_response import AMLResponse as Emulated
+
+    with hook.azureml_emulated():
+        from azureml.contrib.services.aml_response import AMLResponse
+
+        assert AMLResponse is Emulated
+        refusal = AMLResponse({"message": "no \ud800"}, 400, json_str=True)
+    assert refusal.status_code == 400 and refusal.get_data() == b'{"message": "no \\ud800"}'

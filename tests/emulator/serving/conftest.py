@@ -27,13 +27,20 @@ class Server:
         return {"Authorization": f"Bearer {key or self.primary}"}
 
 
-def launch(tmp: Path, housing_onnx: Path, *, workers: int = 1, max_body: int = 256 * 1024):
+def launch(
+    tmp: Path,
+    housing_onnx: Path,
+    *,
+    workers: int = 1,
+    max_body: int = 256 * 1024,
+    entry_script: Path | None = None,
+):
     model_dir = tmp / "azureml-models" / "housing-price" / "1"
     model_dir.mkdir(parents=True)
     shutil.copy(housing_onnx, model_dir / "model.onnx")
     server = Server(url="", keys_file=tmp / "keys.json", log_path=tmp / "server.log")
     write_keys(server.keys_file, server.primary, server.secondary)
-    config = ServerConfig(Path(training.score.__file__), server.keys_file, max_body)
+    config = ServerConfig(entry_script or Path(training.score.__file__), server.keys_file, max_body)
     port = free_port()
     process = start_server(config, model_dir=model_dir, port=port, log_path=server.log_path, workers=workers)
     server.url = f"http://127.0.0.1:{port}"

@@ -25,13 +25,16 @@ def test_liveness_answers_healthy_without_a_key(server):
     assert response.status_code == 200 and response.text == "Healthy"
 
 
-def test_swagger_carries_the_input_example_and_its_real_answer(server):
+def test_swagger_is_azures_document_for_an_undecorated_run(server):
     document = httpx.get(server.url + "/swagger.json").json()
-    score = document["paths"]["/score"]["post"]
-    assert score["parameters"][0]["schema"]["example"] == INPUT_EXAMPLE
-    answer = score["responses"]["200"]["schema"]["example"]
-    assert answer["model"] == {"name": "housing-price", "version": 1} and len(answer["predictions"]) == 1
-    assert "Bearer" in document["securityDefinitions"]
+    assert document["swagger"] == "2.0" and document["info"]["title"] == "ML service"
+    assert set(document["paths"]) == {"/", "/score", "/swagger.json"}
+    assert document["definitions"]["ServiceInput"] == {"type": "object", "example": {}}
+    assert httpx.get(server.url + "/swagger.json?version=3").json()["openapi"] == "3.0.3"
+    unknown = httpx.get(server.url + "/swagger.json?version=9")
+    assert unknown.status_code == 404 and unknown.json()["message"].startswith(
+        "Swagger version [9] is not valid"
+    )
 
 
 def test_predictions_over_http_equal_onnxruntime_in_process(client, housing_path, housing_onnx):
@@ -45,14 +48,14 @@ def test_predictions_over_http_equal_onnxruntime_in_process(client, housing_path
 
 def test_missing_key_is_refused_with_401(server):
     response = httpx.post(server.url + "/score", content=json.dumps(INPUT_EXAMPLE))
-    assert response.status_code == 401 and "missing Authorization" in response.json()["error"]
+    assert response.status_code == 401 and "missing Authorization" in response.json()["message"]
 
 
 def test_wrong_key_is_refused_with_401(server):
     response = httpx.post(
         server.url + "/score", content=json.dumps(INPUT_EXAMPLE), headers=server.headers("nope")
     )
-    assert response.status_code == 401 and response.json()["error"] == "invalid key"
+    assert response.status_code == 401 and response.json()["message"] == "invalid key"
 
 
 def test_both_primary_and_secondary_keys_are_accepted(server):
@@ -93,7 +96,7 @@ def test_chunked_body_over_the_limit_is_refused_with_413(client):
     ("body", "names"),
     [
         (b"{not json", "Expecting property name"),
-        (b"\xff\xfe", "not valid UTF-8"),
+        (b"\xff\xfe", "Input cannot be decoded as UTF-8"),
         (json.dumps({"data": [[1.0, "INLAND"]]}).encode(), "expected 9 values"),
         (
             json.dumps({"data": [[*INPUT_EXAMPLE["data"][0][:7], "rich", "INLAND"]]}).encode(),
@@ -104,12 +107,34 @@ def test_chunked_body_over_the_limit_is_refused_with_413(client):
 )
 def test_bad_input_is_a_400_naming_the_problem(client, body, names):
     response = client.post("/score", content=body)
-    assert response.status_code == 400 and names in response.json()["error"]
+    assert response.status_code == 400 and names in response.json()["message"]
 
 
-def test_unknown_route_is_404_and_get_on_score_is_405(client):
+def test_a_run_failure_is_azures_500_and_an_amlresponse_keeps_its_status(
+    tmp_path, housing_onnx, launch_server
+):
+    script = tmp_path / "failing.py"
+    script.write_text(
+        "from azureml.contrib.services.aml_response import AMLResponse\n"
+        "def init():\n    pass\n"
+        "def run(raw):\n"
+        "    if raw == 'teapot':\n        return AMLResponse({'message': 'short and stout'}, 418, json_str=True)\n"
+        "    raise RuntimeError('secret detail')\n"
+    )
+    running = launch_server(tmp_path, housing_onnx, entry_script=script)
+    failed = httpx.post(running.url + "/score", content=b"{}", headers=running.headers())
+    assert failed.status_code == 500 and failed.headers["x-ms-run-function-failed"] == "True"
+    assert failed.json() == {
+        "message": "An unexpected error occurred in scoring script. Check the logs for more info."
+    }
+    assert "secret detail" in running.log_path.read_text()
+    teapot = httpx.post(running.url + "/score", content=b"teapot", headers=running.headers())
+    assert teapot.status_code == 418 and teapot.json() == {"message": "short and stout"}
+
+
+def test_unknown_route_is_404_and_put_on_score_is_405(client):
     assert client.get("/nowhere").status_code == 404
-    assert client.get("/score").status_code == 405
+    assert client.put("/score").status_code == 405
 
 
 def test_request_log_records_requests_but_never_keys(client, server):

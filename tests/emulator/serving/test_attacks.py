@@ -157,7 +157,7 @@ def test_unreadable_keys_give_503_with_a_clear_body_then_recover(housing_server)
     assert httpx.post(f"{url}/score", content=body, headers=headers).status_code == 200
     keys.write_text("{not json")
     refused = httpx.post(f"{url}/score", content=body, headers=headers)
-    assert refused.status_code == 503 and "keys cannot be read" in refused.json()["error"]
+    assert refused.status_code == 503 and "keys cannot be read" in refused.json()["message"]
     keys.unlink()
     assert httpx.post(f"{url}/score", content=body, headers=headers).status_code == 503
     write_keys(keys, "primary", "secondary")
@@ -183,4 +183,4 @@ def test_impossible_feature_values_get_422_naming_the_field(housing_server, valu
         headers={"Authorization": "Bearer primary"},
     )
     assert response.status_code == 422
-    assert f"column '{column}'" in response.json()["error"]
+    assert f"column '{column}'" in response.json()["message"]

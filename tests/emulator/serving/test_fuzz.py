@@ -1,5 +1,8 @@
 """Property-based fuzzing of POST /score: no generated input may make the server answer 5xx.
 
+A 500 is Azure's answer when ``run()`` raises, so a 5xx here means ``training/score.py`` let
+something in a request body escape it.
+
 A few hundred cases by default; set DUEL_SOAK=1 to run the soak test with 10,000.
 """
 
@@ -47,6 +50,31 @@ _payload = st.one_of(
     ),
     _json,
 )
+# What issue 26 found escaping: lone surrogates (which no UTF-8 encoder accepts), control characters
+# and numbers beyond any float, in keys and in values.
+_hostile_text = st.text(
+    st.one_of(st.characters(categories=["Cs", "Cc"]), st.sampled_from('\\"\u2028 a')), min_size=1, max_size=6
+)
+_hostile_number = st.sampled_from(
+    ["1e400", "-1e309", "NaN", "-Infinity", "1" + "0" * 400, "9" * 4400, "1e-400"]
+)
+_hostile_value = st.one_of(
+    _hostile_text, _hostile_number.map(lambda literal: f"<<{literal}>>"), st.integers()
+)
+_hostile_row = st.one_of(
+    st.dictionaries(st.one_of(st.sampled_from(FEATURE_COLUMNS), _hostile_text), _hostile_value, max_size=10),
+    st.lists(_hostile_value, min_size=8, max_size=10),
+)
+
+
+def _hostile_body(rows: list) -> bytes:
+    # numbers go in as raw literals, which json.dumps cannot write
+    text = json.dumps({"data": rows})
+    for literal in ("1e400", "-1e309", "NaN", "-Infinity", "1" + "0" * 400, "9" * 4400, "1e-400"):
+        text = text.replace(f'"<<{literal}>>"', literal)
+    return text.encode()
+
+
 _body = st.one_of(
     _payload.map(lambda value: json.dumps(value).encode()),
     st.binary(max_size=200),
@@ -59,6 +87,14 @@ def _check(client, body: bytes) -> None:
     assert response.status_code in (200, 400, 413, 422), (response.status_code, response.text, body[:300])
     if response.status_code == 200:
         assert len(response.json()["predictions"]) == len(json.loads(body)["data"])
+    else:
+        assert isinstance(response.json()["message"], str)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_hostile_row, min_size=1, max_size=3))
+def test_surrogates_control_characters_and_huge_numbers_get_a_4xx(client, rows):
+    _check(client, _hostile_body(rows))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
