@@ -1,7 +1,8 @@
 """Entry point of a script run's process: ``python -m emulator._child SCRIPT [ARGS...]``.
 
-It owns the run from start to end, so a run outlives the process that submitted it: it waits
-for a node of its cluster, runs the script under the import hook (plain ``from azureml.core
+It owns the run from start to end, so a run outlives the process that submitted it: it builds the
+run's environment as Azure builds its image (``Preparing``; a build that fails fails the run before
+any user code), waits for a node of its cluster, runs the script under the import hook (plain ``from azureml.core
 import Run`` code logs into this run), or a ``command`` run's shell line (its Python processes get
 the hook too), or, for a distributed run, starts one process per rank and
 watches them (``emulator.core._distributed``), uploads ``./outputs`` and ``./logs`` and records
