@@ -1,7 +1,8 @@
 """Entry point of a script run's process: ``python -m emulator._child SCRIPT [ARGS...]``.
 
-It owns the run from start to end, so a run outlives the process that submitted it: it waits
-for a node of its cluster, runs the script under the import hook (plain ``from azureml.core
+It owns the run from start to end, so a run outlives the process that submitted it: it builds the
+run's environment as Azure builds its image (``Preparing``; a build that fails fails the run before
+any user code), waits for a node of its cluster, runs the script under the import hook (plain ``from azureml.core
 import Run`` code logs into this run), or a ``command`` run's shell line (its Python processes get
 the hook too), or, for a distributed run, starts one process per rank and
 watches them (``emulator.core._distributed``), uploads ``./outputs`` and ``./logs`` and records
@@ -65,18 +66,14 @@ def _run_script(script: str, args: list[str]) -> tuple[str, dict | None]:
 def _run_command(command: str) -> tuple[str, dict | None]:
     """Run a ``command`` run's shell line; Python it starts imports ``azureml`` from the emulator
     (the run's ``PYTHONPATH`` leads with ``_launch.COMMAND_SITE``)."""
-    # `python` in the command is this interpreter, as a script run's is: the environment is not built.
+    # `python` in the command is this interpreter, as a script run's is (the environment is resolved,
+    # not installed, unless DUEL_EMULATOR_BUILD_VENV materialises it for script runs).
     env = {
         **os.environ,
         "PATH": os.pathsep.join(filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")])),
     }
-    sys.stdout.flush()
-    sys.stderr.flush()
     # A cancel (SIGTERM to the run's group) reaches the shell too; main() turns it into Canceled.
-    code = subprocess.run(["/bin/sh", "-c", command], env=env, stdin=subprocess.DEVNULL).returncode
-    if code:
-        return "Failed", {"code": "UserError", "message": f"The command exited with code {code}"}
-    return "Completed", None
+    return _exited(["/bin/sh", "-c", command], env, "command")
 
 
 def _run_in_image(python: str, script: str, args: list[str]) -> tuple[str, dict | None]:
@@ -89,11 +86,16 @@ def _run_in_image(python: str, script: str, args: list[str]) -> tuple[str, dict 
             sorted(set(sysconfig.get_paths()[k] for k in ("purelib", "platlib")))
         ),
     }
+    return _exited([python, script, *args], env, "script")
+
+
+def _exited(argv: list[str], env: dict, what: str) -> tuple[str, dict | None]:
+    """Run ``argv`` with the run's output and return the final status its exit code gives."""
     sys.stdout.flush()
     sys.stderr.flush()
-    code = subprocess.run([python, script, *args], env=env, stdin=subprocess.DEVNULL).returncode
+    code = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL).returncode
     if code:
-        return "Failed", {"code": "UserError", "message": f"The script exited with code {code}"}
+        return "Failed", {"code": "UserError", "message": f"The {what} exited with code {code}"}
     return "Completed", None
 
 

@@ -8,6 +8,7 @@ the base image) is said in the build log; emulator/README.md has the full list.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -201,15 +202,23 @@ def build_image(definition: dict, materialize: bool | None = None) -> ImageBuild
     materialize = materialize_requested() if materialize is None else materialize
     digest = image_hash(definition)
     folder = cache_root() / digest
-    cached = _cached(folder, materialize)
-    if cached is not None:
-        return ImageBuild(
-            cached.hash,
-            True,
-            f"Image {digest} found in the build cache.\n{cached.log}",
-            cached.lock,
-            cached.python,
-        )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # One build per image at a time: a sweep's concurrent trials wait for the first one's build.
+    with open(folder.parent / f"{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cached = _cached(folder, materialize)
+        if cached is not None:
+            return ImageBuild(
+                cached.hash,
+                True,
+                f"Image {digest} found in the build cache.\n{cached.log}",
+                cached.lock,
+                cached.python,
+            )
+        return _build(definition, digest, folder, materialize)
+
+
+def _build(definition: dict, digest: str, folder: Path, materialize: bool) -> ImageBuild:
     python = definition.get("python", {})
     conda = python.get("condaDependencies") or {}
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

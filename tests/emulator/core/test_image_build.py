@@ -119,3 +119,20 @@ def test_a_materialised_environment_runs_the_script_with_only_its_own_packages(
     assert details["status"] == "Failed"
     build = run.get_details_with_logs()["logFiles"][IMAGE_BUILD_LOG]
     assert "uv pip sync" in build and "six==1.17.0" in build
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("setuptools", "status"), [("setuptools==82.0.0", "Failed"), ("setuptools<82", "Completed")]
+)
+def test_a_materialised_environment_fails_where_azureml_core_lacks_pkg_resources(
+    experiment, source_dir, monkeypatch, setuptools, status
+):
+    # azureml.core 1.61 imports pkg_resources, which setuptools 82 removed: the image's import fails.
+    monkeypatch.setenv(MATERIALIZE_VARIABLE, "1")
+    script = source_dir("train.py", "from azureml.core import Run\nRun.get_context().log('ok', 1)\n")
+    environment = _environment("sdk", ["azureml-core==1.61.0", setuptools])
+    run = experiment.submit(ScriptRunConfig(script, "train.py", environment=environment))
+    assert run.wait_for_completion(raise_on_error=False)["status"] == status
+    log = run.get_details_with_logs()["logFiles"]["azureml-logs/70_driver_log.txt"]
+    assert ("No module named 'pkg_resources'" in log) is (status == "Failed")

@@ -81,9 +81,15 @@ def test_an_unknown_relaxation_is_refused_naming_the_known_ones(monkeypatch):
 
 @pytest.mark.azure_sdk
 @pytest.mark.skipif(not AZURE_PYTHON.exists(), reason=f"no real SDK v1 at {AZURE_PYTHON} (make azure-env)")
-def test_the_refusal_is_the_real_sdks():
+def test_the_refusal_is_the_real_sdks(tmp_path):
+    # In a folder of its own: the real AutoMLConfig writes its debug log (automl.log) where it runs.
     done = subprocess.run(
-        [str(AZURE_PYTHON), "-c", REAL_SDK_PROBE], capture_output=True, text=True, timeout=600, check=True
+        [str(AZURE_PYTHON), "-c", REAL_SDK_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+        cwd=tmp_path,
     )
     kind, message = done.stdout.strip().splitlines()[:2]
     assert (kind, message) == ("ConfigException", AZURE_MESSAGE)
