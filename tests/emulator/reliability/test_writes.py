@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.core import Dataset, Model
+from emulator.core import Model
 from emulator.exceptions import UserErrorException
 from emulator.store import SqliteStore
 
@@ -55,17 +55,15 @@ def test_concurrent_uploads_of_one_name_first_writer_wins_and_file_is_whole(expe
     run.complete()
 
 
-def test_big_dataset_copy_happens_outside_the_write_lock(workspace, tmp_path, monkeypatch):
-    big = tmp_path / "big.csv"
-    with big.open("w") as out:
-        out.write("a,b\n")
-        out.write("1,2\n" * (8 * 1024 * 1024 // 4))
+def test_big_model_copy_happens_outside_the_write_lock(workspace, tmp_path, monkeypatch):
+    big = tmp_path / "big.onnx"
+    big.write_bytes(b"\x01" * (8 * 1024 * 1024))
     lock_free_during_copy: list[bool] = []
     copy = shutil.copy2
 
     def copy_then_probe_lock(source, target, **kwargs):
         result = copy(source, target, **kwargs)
-        # a second connection must be able to take the write lock while the snapshot is copied
+        # a second connection must be able to take the write lock while the model is copied
         probe = sqlite3.connect(workspace._store.path, timeout=0, isolation_level=None)
         try:
             probe.execute("BEGIN IMMEDIATE")
@@ -78,9 +76,9 @@ def test_big_dataset_copy_happens_outside_the_write_lock(workspace, tmp_path, mo
         return result
 
     monkeypatch.setattr(shutil, "copy2", copy_then_probe_lock)
-    dataset = Dataset.Tabular.from_delimited_files(str(big)).register(workspace, "big")
+    model = Model.register(workspace, str(big), "big")
     assert lock_free_during_copy == [True]
-    assert len(dataset.to_pandas_dataframe()) == 8 * 1024 * 1024 // 4
+    assert Path(model.download(str(tmp_path / "back"))).read_bytes() == big.read_bytes()
 
 
 @pytest.fixture
