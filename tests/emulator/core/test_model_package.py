@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import onnxruntime as ort
 import pandas as pd
 import pytest
 
@@ -18,14 +17,15 @@ from emulator.core.webservice import InferenceConfig
 from emulator.exceptions import WebserviceException
 from emulator.serving.process import free_port
 from training import SOURCE_DIRECTORY
-from training.schema import FEATURE_COLUMNS, frame_to_inputs
+from training.onnx_layout import predict_file
+from training.schema import FEATURE_COLUMNS
 
 SOURCE = str(SOURCE_DIRECTORY)
 
 
 @pytest.fixture
 def model(workspace, housing_onnx):
-    return Model.register(workspace, model_path=str(housing_onnx), model_name="housing-price")
+    return Model.register(workspace, model_path=str(housing_onnx.parent), model_name="housing-price")
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_an_image_package_serves_the_model_with_nothing_mounted(
                 assert time.monotonic() < deadline, container.logs().decode()[-3000:]
                 time.sleep(0.5)
         assert answer.status_code == 200, answer.text
-        native = ort.InferenceSession(str(housing_onnx)).run(None, frame_to_inputs(rows))[0].ravel()
+        native = predict_file(housing_onnx, rows)
         np.testing.assert_array_equal(np.float32(answer.json()["predictions"]), native)
     finally:
         container.remove(force=True)
