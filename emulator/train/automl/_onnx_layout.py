@@ -63,10 +63,13 @@ def to_azure_onnx(model: Any, raw_types: dict[str, str]) -> tuple[onnx.ModelProt
     """``model`` (a pipeline taking the raw frame) as a graph and its ``model_onnx.json`` document."""
     register_converters()
     batch = not _has_neighbours(model)
-    shape = ["n", 1] if batch else [1, 1]
+    shape = [None, 1] if batch else [1, 1]
     initial = [(column, _tensor_type(raw)(shape=list(shape))) for column, raw in raw_types.items()]
     graph = convert_sklearn(model, initial_types=initial, target_opset=dict(OPSETS))
     graph.producer_name = PRODUCER
+    if batch:  # Azure's symbolic batch dimension (skl2onnx 1.20 takes None, not a name, for it)
+        for value in graph.graph.input:
+            value.type.tensor_type.shape.dim[0].dim_param = "n"
     # skl2onnx declares the inputs in the order of the initial types, under their C-style names.
     names = [value.name for value in graph.graph.input]
     if len(names) != len(initial):
