@@ -48,9 +48,13 @@ def test_a_dockerfile_package_saves_a_context_holding_the_models_and_entry_scrip
     assert "AZUREML_ENTRY_SCRIPT=/var/azureml-app/app/score.py" in dockerfile
     assert "AZUREML_MODEL_DIR=/var/azureml-app/azureml-models/housing-price/1" in dockerfile
     staged = context / "azureml-app" / "azureml-models" / "housing-price" / "1"
-    assert [p.read_bytes() for p in staged.iterdir()] == [
-        Path(model.get_model_path(model.name, _workspace=workspace)).read_bytes()
-    ]
+    # A folder model (model.onnx and its model_onnx.json) is staged as registered.
+    registered = Path(model.get_model_path(model.name, _workspace=workspace))
+    staged_files = {p.relative_to(staged).parts[1:]: p.read_bytes() for p in staged.rglob("*") if p.is_file()}
+    assert staged_files == {
+        p.relative_to(registered).parts: p.read_bytes() for p in registered.rglob("*") if p.is_file()
+    }
+    assert set(staged_files) == {("model.onnx",), ("model_onnx.json",)}
     assert (context / "azureml-app" / "app" / "score.py").is_file()
     with pytest.raises(WebserviceException, match="A Dockerfile package cannot be pulled. Use save"):
         package.pull()
