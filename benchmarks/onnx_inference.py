@@ -20,11 +20,11 @@ from sklearn.pipeline import Pipeline
 
 from emulator.train.automl.featurization import plan_featurization
 from emulator.train.automl.models.boosting import Float32LGBMRegressor
-from onnx_export import check_parity, to_onnx
+from onnx_export import check_parity, layout_of, to_onnx
 from onnx_export.mlp import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from tasks.housing_csv import load_housing
 from training.mlp import TorchMLPRegressor
-from training.schema import FEATURE_COLUMNS, LABEL, frame_to_inputs
+from training.schema import FEATURE_COLUMNS, LABEL
 from training.split import split_frame
 
 BATCHES = (1, 1_000)
@@ -54,8 +54,8 @@ def measure(name: str, model, test: pd.DataFrame, seconds: float) -> dict[str, f
     exported = to_onnx(model)
     report = check_parity(model, exported, test)
     session = _session(exported)
-    inputs = frame_to_inputs(test)
-    numeric, category = inputs["numeric"], inputs["ocean_proximity"]
+    # Fed as the graph's model_onnx.json says: one [N, 1] input per raw column.
+    inputs = layout_of(exported).feed(test)
     # Pre-sliced one-row frames: the native model's own input, not counted as its overhead.
     frames = [test.iloc[i : i + 1] for i in range(min(len(test), 2_000))]
 
@@ -63,7 +63,7 @@ def measure(name: str, model, test: pd.DataFrame, seconds: float) -> dict[str, f
         return model.predict(frames[start] if stop - start == 1 else test.iloc[start:stop])
 
     def onnx(start: int, stop: int):
-        return session.run(None, {"numeric": numeric[start:stop], "ocean_proximity": category[start:stop]})
+        return session.run(None, {name: values[start:stop] for name, values in inputs.items()})
 
     figures = {}
     for batch in BATCHES:

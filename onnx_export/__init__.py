@@ -9,7 +9,7 @@ export and judge its own estimators (``emulator.train.automl._onnx``), as Azure'
 from onnx_export._converters import add_converters
 from onnx_export._graph import OPSETS
 from onnx_export._sklearn import sklearn_to_onnx
-from onnx_export.export import register_exporter, stamp, to_onnx
+from onnx_export.export import layout_of, register_exporter, stamp, to_onnx
 from onnx_export.families import (
     TOLERANCES,
     Tolerance,
@@ -29,6 +29,7 @@ __all__ = [
     "add_converters",
     "check_parity",
     "family_of",
+    "layout_of",
     "register_ensemble",
     "register_exporter",
     "register_family",

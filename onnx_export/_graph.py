@@ -1,90 +1,40 @@
-"""Graph surgery that puts every exported model behind the input contract of ``training.schema``.
+"""The product's graphs in Azure AutoML's layout: one ``[N, 1]`` input per raw housing column.
 
-Converters see one input per raw column (so column selection by name or position works in any
-featurizer); :func:`bind_contract_inputs` then replaces the eight numeric column inputs with the
-single ``numeric`` float32 ``[N, 8]`` input, split back into columns by the graph's first node.
+skl2onnx names each input after its column (the housing columns are C names already), as Azure's
+converter does; :func:`housing_layout` describes such a graph with the resource file Azure writes
+beside its own (``training.onnx_layout``), so every graph the duel ships is fed one way.
 """
 
 from __future__ import annotations
 
-import json
-
-import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
-from training.schema import CATEGORICAL_INPUT, NUMERIC_COLUMNS, NUMERIC_INPUT
+from training.onnx_layout import OnnxInput, OnnxLayout, onnx_type_of
+from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, NUMERIC_COLUMNS
 
 OPSETS = {"": 18, "ai.onnx.ml": 3}
+# pandas' infer_dtype names of the housing columns, as Azure records them.
+_RAW_TYPES = {**dict.fromkeys(NUMERIC_COLUMNS, "floating"), CATEGORICAL_COLUMN: "string"}
 
 
 def column_initial_types() -> list[tuple[str, object]]:
     """skl2onnx initial types: one ``[N, 1]`` input per raw feature column, named after it."""
     numeric = [(column, FloatTensorType([None, 1])) for column in NUMERIC_COLUMNS]
-    return [*numeric, (CATEGORICAL_INPUT, StringTensorType([None, 1]))]
+    return [*numeric, (CATEGORICAL_COLUMN, StringTensorType([None, 1]))]
 
 
-def contract_inputs() -> list[onnx.ValueInfoProto]:
-    return [
-        helper.make_tensor_value_info(NUMERIC_INPUT, TensorProto.FLOAT, ["N", len(NUMERIC_COLUMNS)]),
-        helper.make_tensor_value_info(CATEGORICAL_INPUT, TensorProto.STRING, ["N", 1]),
-    ]
-
-
-def input_schema() -> str:
-    """The input contract as JSON, for the graph's metadata and the registry."""
-    return json.dumps(
-        {
-            "inputs": [
-                {
-                    "name": NUMERIC_INPUT,
-                    "type": "float32",
-                    "shape": [None, len(NUMERIC_COLUMNS)],
-                    "columns": list(NUMERIC_COLUMNS),
-                    "missing": "NaN",
-                },
-                {
-                    "name": CATEGORICAL_INPUT,
-                    "type": "string",
-                    "shape": [None, 1],
-                    "unknown_category": "scored",
-                },
-            ],
-            "output": {"index": 0, "meaning": "median_house_value in dollars"},
-        }
+def housing_layout(model: onnx.ModelProto) -> OnnxLayout:
+    """The resource file's layout of a graph whose inputs are the housing columns in their order."""
+    names = [value.name for value in model.graph.input]
+    if len(names) != len(FEATURE_COLUMNS):
+        raise ValueError(f"expected one input per housing column ({len(FEATURE_COLUMNS)}), got {names}")
+    return OnnxLayout(
+        tuple(
+            OnnxInput(column, name, _RAW_TYPES[column], onnx_type_of(_RAW_TYPES[column]))
+            for column, name in zip(FEATURE_COLUMNS, names, strict=True)
+        )
     )
-
-
-def bind_contract_inputs(model: onnx.ModelProto) -> onnx.ModelProto:
-    """Rewire a graph with per-column inputs to take the contract's two inputs instead."""
-    graph = model.graph
-    kept = [value for value in graph.input if value.name not in (*NUMERIC_COLUMNS, CATEGORICAL_INPUT)]
-    del graph.input[:]
-    graph.input.extend([*contract_inputs(), *kept])
-    sizes = numpy_helper.from_array(
-        np.ones(len(NUMERIC_COLUMNS), dtype=np.int64), name=_unique(graph, "numeric_split_sizes")
-    )
-    graph.initializer.append(sizes)
-    split = helper.make_node(
-        "Split",
-        [NUMERIC_INPUT, sizes.name],
-        list(NUMERIC_COLUMNS),
-        axis=1,
-        name=_unique(graph, "SplitNumericColumns"),
-    )
-    graph.node.insert(0, split)
-    return model
-
-
-def _unique(graph: onnx.GraphProto, base: str) -> str:
-    taken = {*(n.name for n in graph.node), *(i.name for i in graph.initializer)}
-    taken.update(name for n in graph.node for name in (*n.input, *n.output))
-    name, counter = base, 0
-    while name in taken:
-        counter += 1
-        name = f"{base}_{counter}"
-    return name
 
 
 def set_metadata(model: onnx.ModelProto, metadata: dict[str, str]) -> onnx.ModelProto:

@@ -8,13 +8,10 @@ import onnx
 from skl2onnx import convert_sklearn
 
 from onnx_export._converters import register_converters
-from onnx_export._graph import OPSETS, bind_contract_inputs, column_initial_types
+from onnx_export._graph import OPSETS, column_initial_types
 
 
 def sklearn_to_onnx(model: Any, *, name: str = "housing") -> onnx.ModelProto:
-    """Convert a fitted estimator that takes the raw feature frame; inputs follow the contract."""
+    """Convert a fitted estimator that takes the raw feature frame: one ``[N, 1]`` input per column."""
     register_converters()
-    converted = convert_sklearn(
-        model, name=name, initial_types=column_initial_types(), target_opset=dict(OPSETS)
-    )
-    return bind_contract_inputs(converted)
+    return convert_sklearn(model, name=name, initial_types=column_initial_types(), target_opset=dict(OPSETS))

@@ -16,8 +16,10 @@ import onnx
 import onnxruntime as ort
 import pandas as pd
 
+from onnx_export.export import layout_of
 from onnx_export.families import TOLERANCES, Tolerance, family_of
-from training.schema import FEATURE_COLUMNS, frame_to_inputs
+from training.onnx_layout import OnnxLayout, predict
+from training.schema import FEATURE_COLUMNS
 
 _WORST_ROWS = 5
 
@@ -78,13 +80,19 @@ class ParityReport:
         return "\n".join(lines)
 
 
-def onnx_predict(onnx_model: onnx.ModelProto | bytes, X: pd.DataFrame) -> np.ndarray:
-    """First output of the graph for the rows of ``X``, as float64 ``[N]`` (one intra-op thread)."""
+def onnx_predict(
+    onnx_model: onnx.ModelProto | bytes, X: pd.DataFrame, layout: OnnxLayout | None = None
+) -> np.ndarray:
+    """First output of the graph for the rows of ``X``, as float64 ``[N]`` (one intra-op thread),
+    fed as ``layout`` (the model's ``model_onnx.json``; by default that of a graph made by ``to_onnx``) says."""
+    if layout is None:
+        graph = onnx_model if isinstance(onnx_model, onnx.ModelProto) else onnx.load_from_string(onnx_model)
+        layout = layout_of(graph)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     payload = onnx_model if isinstance(onnx_model, bytes) else onnx_model.SerializeToString()
     session = ort.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
-    return np.asarray(session.run(None, frame_to_inputs(X))[0], dtype=np.float64).reshape(-1)
+    return predict(session, layout, X)
 
 
 def compare(native: np.ndarray, exported: np.ndarray, *, family: str, index=None) -> ParityReport:
@@ -127,12 +135,18 @@ def compare(native: np.ndarray, exported: np.ndarray, *, family: str, index=None
 
 
 def check_parity(
-    model: Any, onnx_model: onnx.ModelProto | bytes, X: pd.DataFrame, *, family: str | None = None
+    model: Any,
+    onnx_model: onnx.ModelProto | bytes,
+    X: pd.DataFrame,
+    *,
+    family: str | None = None,
+    layout: OnnxLayout | None = None,
 ) -> ParityReport:
     """Score ``X`` (the whole test split) natively and with onnxruntime; return the report, or raise
     :class:`ParityError` (its message lists the worst rows) when too many rows differ.
 
-    ``family`` picks the tolerance; by default it is read from the model.
+    ``family`` picks the tolerance; by default it is read from the model. ``layout`` is the graph's
+    ``model_onnx.json``; by default that of a graph made by ``to_onnx``.
     """
     missing = [column for column in FEATURE_COLUMNS if column not in X.columns]
     if missing:
@@ -140,7 +154,7 @@ def check_parity(
     features = X.loc[:, list(FEATURE_COLUMNS)]
     report = compare(
         np.asarray(model.predict(features), dtype=np.float64).reshape(-1),
-        onnx_predict(onnx_model, features),
+        onnx_predict(onnx_model, features, layout),
         family=family or family_of(model),
         index=features.index,
     )

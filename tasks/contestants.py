@@ -1,7 +1,7 @@
 """Fetch each contestant's model from its run and score it on the shared test split.
 
 Contestants are judged on what would ship: AutoML on its own ONNX copy (``outputs/model.onnx`` of
-its best ONNX-compatible child; its native pickle needs the AutoML runtime, which Azure's SDK v1
+its best ONNX-compatible child, fed as the ``outputs/model_onnx.json`` beside it says; its native pickle needs the AutoML runtime, which Azure's SDK v1
 client cannot install), the MLP natively (its ONNX export then has to pass the parity gate).
 """
 
@@ -21,6 +21,7 @@ from backends.messages import JobOutcome, RunRef
 from tasks.compare import TestScore, Verdict, judge, score
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
+from training.onnx_layout import OnnxLayout
 from training.schema import FEATURE_COLUMNS, LABEL
 from training.split import fingerprint
 
@@ -48,15 +49,17 @@ class Contestant:
 
 @dataclass(frozen=True)
 class ShippedOnnx:
-    """A graph judged as it ships: predictions by onnxruntime with one thread, as the service runs it."""
+    """A graph judged as it ships: predictions by onnxruntime with one thread, as the service runs it,
+    fed as its resource file (``model_onnx.json``) says."""
 
     graph: bytes
+    layout: OnnxLayout
 
     def predict(self, frame) -> np.ndarray:
         # onnxruntime loads with the first graph judged, not when the flow starts.
         from onnx_export.parity import onnx_predict
 
-        return onnx_predict(self.graph, frame)
+        return onnx_predict(self.graph, frame, self.layout)
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def _fetch(backend: Backend, contestant: Contestant) -> LoadedModel:
     if contestant.name == AUTOML:
         # Kept for the process: the native pickle is registered later if AutoML wins.
         fetched = backend.fetch_automl_model(contestant.job, tempfile.mkdtemp(prefix="duel-automl-"))
-        graph = ShippedOnnx(Path(fetched.path).read_bytes())
+        graph = ShippedOnnx(Path(fetched.path).read_bytes(), OnnxLayout.read(fetched.path))
         return LoadedModel(graph, fetched.algorithm, fetched.run_id, fetched.native_path)
     with tempfile.TemporaryDirectory(prefix="duel-contestant-") as folder:
         # torch loads with the first MLP, and with it the MLP's ONNX exporter for the shipping tasks.

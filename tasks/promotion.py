@@ -19,7 +19,7 @@ from tasks.champion import GATE, board, gate
 from tasks.compare import Verdict
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
-from tasks.ship import onnx_predict
+from training.onnx_layout import predict_file as onnx_predict
 from training.schema import LABEL
 
 

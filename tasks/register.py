@@ -4,6 +4,8 @@ Both versions carry the same lineage as tags (searchable with ``Model.list(ws, t
 properties (immutable): source algorithm, test metrics on the fixed split, dataset name and
 version, training run id and split fingerprint. The properties also hold the input schema and the
 parity figures, and the ONNX model's properties name the native version it was exported from.
+The ONNX version is a folder: ``model.onnx`` and the ``model_onnx.json`` that says how to feed it,
+as Azure's AutoML writes them, so the scoring script finds both in the model's directory.
 
 Nothing is registered unless the parity report passed.
 """
@@ -23,12 +25,14 @@ import torch
 
 from backends import Backend
 from backends.messages import ModelUpload, RegisteredModel
-from onnx_export.export import INPUT_SCHEMA, SOURCE_ALGORITHM
+from onnx_export.export import INPUT_SCHEMA, SOURCE_ALGORITHM, layout_of
 from onnx_export.families import algorithm_of
 from onnx_export.parity import ParityReport
 from training import mlp
+from training.onnx_layout import OnnxLayout
 
 ONNX_FILE = "model.onnx"
+ONNX_FOLDER = "onnx"
 NATIVE_SUFFIX = "-native"
 _ONNX_FRAMEWORK, _SKLEARN_FRAMEWORK, _TORCH_FRAMEWORK = "Onnx", "ScikitLearn", "PyTorch"
 
@@ -122,6 +126,7 @@ def register_versions(
     name: str,
     metrics: Mapping[str, float],
     parity: ParityReport | Mapping[str, Any],
+    layout: OnnxLayout | None = None,
     dataset_name: str,
     dataset_version: int | str,
     run_id: str,
@@ -130,7 +135,8 @@ def register_versions(
     """Register ``onnx_model`` as ``name`` (framework Onnx) and ``model`` as ``name-native``.
 
     ``parity`` is the gate's :class:`ParityReport` (or its ``as_dict()``); a failed one raises
-    :class:`ParityNotPassedError` and registers nothing. Returns ``(onnx Model, native Model)``:
+    :class:`ParityNotPassedError` and registers nothing. ``layout`` is the graph's ``model_onnx.json``
+    (AutoML's own; by default that of a graph made by ``to_onnx``), registered beside it. Returns ``(onnx Model, native Model)``:
     those registered before when this lineage already is.
 
     Args:
@@ -177,11 +183,13 @@ def register_versions(
                 framework_version=framework_version,
             )
         )
-        onnx_path = folder / ONNX_FILE
+        onnx_path = folder / ONNX_FOLDER / ONNX_FILE
+        onnx_path.parent.mkdir()
         onnx.save_model(onnx_model, onnx_path)
+        (layout or layout_of(onnx_model)).write(onnx_path)
         exported = backend.register_model(
             ModelUpload(
-                path=str(onnx_path),
+                path=str(onnx_path.parent),
                 name=name,
                 tags={**tags, "format": "onnx"},
                 properties={**properties, "native_model_id": native.id},

@@ -24,14 +24,17 @@ from tasks.preflight import transient_only
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
 from training import SOURCE_DIRECTORY
-from training.schema import FEATURE_COLUMNS, frame_to_inputs
+from training.onnx_layout import OnnxLayout
+from training.onnx_layout import predict_file as onnx_predict
+from training.schema import FEATURE_COLUMNS
 
 SMOKE_TOLERANCE = 1e-4
 
 
 @dataclass(frozen=True)
 class ExportedModel:
-    """The winner's ONNX file, the parity figures that let it through, and its source."""
+    """The winner's ONNX file (its ``model_onnx.json`` beside it), the parity figures that let it
+    through, and its source."""
 
     onnx_path: str
     parity: dict[str, Any]
@@ -59,24 +62,6 @@ class SmokeTest:
         return asdict(self)
 
 
-def onnx_predict(path: str | Path, frame) -> np.ndarray:
-    """Predictions of an ONNX file with one intra-op thread, as the scoring service runs it.
-
-    Args:
-        path: the ONNX file.
-        frame: rows with the feature columns.
-
-    Returns:
-        Prices in dollars, one per row.
-    """
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    return np.asarray(session.run(None, frame_to_inputs(frame))[0], dtype=float).ravel()
-
-
 # The parity figures of a graph that was itself judged: AutoML's ONNX copy ships as scored.
 JUDGED_AS_SHIPPED = {"passed": True, "judged_as_shipped": True}
 
@@ -100,7 +85,7 @@ def export_winner(
     # The ONNX stack (onnx, skl2onnx, onnxruntime) loads here, not when the flow starts.
     import onnx
 
-    from onnx_export import check_parity, stamp, to_onnx
+    from onnx_export import check_parity, layout_of, stamp, to_onnx
 
     logger = get_run_logger()
     backend = open_backend(settings)
@@ -112,17 +97,22 @@ def export_winner(
         "split_fingerprint": refs.split_fingerprint,
     }
     if isinstance(loaded.model, ShippedOnnx):
-        onnx_model = stamp(onnx.load_model_from_string(loaded.model.graph), loaded.algorithm, metadata)
+        layout = loaded.model.layout
+        onnx_model = stamp(
+            onnx.load_model_from_string(loaded.model.graph), loaded.algorithm, metadata, layout
+        )
         parity = JUDGED_AS_SHIPPED
         logger.info("%s ships its own ONNX copy, the graph it was judged on", loaded.algorithm)
     else:
         onnx_model = to_onnx(loaded.model, metadata={"source_algorithm": loaded.algorithm, **metadata})
+        layout = layout_of(onnx_model)
         test = read_split(backend, refs.test)
         report = check_parity(loaded.model, onnx_model, test.loc[:, list(FEATURE_COLUMNS)])
         parity = report.as_dict()
         logger.info("ONNX parity for %s: max abs error %.4g dollars", loaded.algorithm, report.max_abs_error)
     path = Path(tempfile.mkdtemp(prefix="duel-onnx-")) / "model.onnx"
     onnx.save_model(onnx_model, path)
+    layout.write(path)
     return ExportedModel(str(path), parity, loaded.algorithm, loaded.run_id)
 
 
@@ -156,6 +146,7 @@ def register_winner(
         backend,
         loaded.native_path or loaded.model,
         onnx.load_model(exported.onnx_path),
+        layout=OnnxLayout.read(exported.onnx_path),
         name=settings.model_name,
         metrics={"test_mae": result.mae, "test_rmse": result.rmse, "test_r2": result.r2},
         parity=exported.parity,

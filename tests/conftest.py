@@ -63,7 +63,8 @@ def housing(housing_path):
 
 @pytest.fixture(scope="session")
 def housing_onnx(housing_path, tmp_path_factory) -> Path:
-    """A small ONNX pipeline (imputer + one-hot + linear regression) on the schema's input contract.
+    """A small ONNX pipeline (imputer + one-hot + linear regression) in Azure AutoML's layout: one
+    ``[N, 1]`` input per raw column, and ``model_onnx.json`` beside it.
 
     Built here rather than by the project's exporter so that serving tests stand on their own.
     """
@@ -77,26 +78,28 @@ def housing_onnx(housing_path, tmp_path_factory) -> Path:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
 
+    from training.onnx_layout import FLOAT_TENSOR, STRING_TENSOR, OnnxInput, OnnxLayout
     from training.schema import CATEGORICAL_COLUMN, LABEL, NUMERIC_COLUMNS
 
     frame = pd.read_csv(housing_path).sample(2000, random_state=0)
-    features = frame[[*NUMERIC_COLUMNS, CATEGORICAL_COLUMN]].to_numpy(object)
+    features = frame[[*NUMERIC_COLUMNS, CATEGORICAL_COLUMN]]
     columns = ColumnTransformer(
         [
-            ("numeric", SimpleImputer(strategy="median"), list(range(len(NUMERIC_COLUMNS)))),
-            ("category", OneHotEncoder(handle_unknown="ignore"), [len(NUMERIC_COLUMNS)]),
+            ("numeric", SimpleImputer(strategy="median"), list(NUMERIC_COLUMNS)),
+            ("category", OneHotEncoder(handle_unknown="ignore"), [CATEGORICAL_COLUMN]),
         ]
     )
     pipeline = make_pipeline(columns, LinearRegression()).fit(features, frame[LABEL].to_numpy(np.float64))
+    initial = [(c, FloatTensorType([None, 1])) for c in NUMERIC_COLUMNS]
     graph = convert_sklearn(
-        pipeline,
-        initial_types=[
-            ("numeric", FloatTensorType([None, len(NUMERIC_COLUMNS)])),
-            ("ocean_proximity", StringTensorType([None, 1])),
-        ],
+        pipeline, initial_types=[*initial, (CATEGORICAL_COLUMN, StringTensorType([None, 1]))]
     )
     path = tmp_path_factory.mktemp("onnx") / "model.onnx"
     path.write_bytes(graph.SerializeToString())
+    numeric = [OnnxInput(c, c, "floating", FLOAT_TENSOR) for c in NUMERIC_COLUMNS]
+    OnnxLayout((*numeric, OnnxInput(CATEGORICAL_COLUMN, CATEGORICAL_COLUMN, "string", STRING_TENSOR))).write(
+        path
+    )
     return path
 
 

@@ -1,19 +1,16 @@
-"""The California housing schema and the ONNX input contract every exported model follows.
+"""The California housing schema: the columns, their ranges, and JSON rows read into columns.
 
 This module is imported by the scoring script inside the serving image, so it depends on numpy
 alone: no pandas, no scikit-learn.
 
-Every deployable ONNX graph takes two inputs and returns the price in dollars:
-
-* ``numeric``: float32 ``[N, 8]``, the columns of :data:`NUMERIC_COLUMNS` in that order, NaN where
-  a value is missing (``total_bedrooms`` is missing in 207 rows of the public file);
-* ``ocean_proximity``: string ``[N, 1]``; a category never seen in training must still score.
+Rows are read into one array per raw column (:func:`rows_to_columns`): the numeric columns of
+:data:`NUMERIC_COLUMNS` as float32, NaN where a value is missing (``total_bedrooms`` is missing in
+207 rows of the public file), and ``ocean_proximity`` as strings. How those columns become a
+graph's inputs is the model's own resource file's business (``training.onnx_layout``).
 
 Rows scored over HTTP are held to the ranges of the data as well (:data:`NUMERIC_RANGES`, the
 :data:`OCEAN_CATEGORIES`): a value outside them raises :class:`OutOfRangeError`, which the scoring
 server answers with 422 naming the field, rather than a price made up from impossible input.
-
-The first output is the prediction, shaped ``[N, 1]`` or ``[N]``.
 """
 
 from __future__ import annotations
@@ -45,9 +42,6 @@ NUMERIC_RANGES: dict[str, tuple[float, float]] = {
     "latitude": (-90.0, 90.0),
     **{column: _COUNT for column in NUMERIC_COLUMNS[2:]},
 }
-
-NUMERIC_INPUT = "numeric"
-CATEGORICAL_INPUT = CATEGORICAL_COLUMN
 
 
 class SchemaError(ValueError):
@@ -109,8 +103,15 @@ _STRING_TYPES = np.array([str], dtype=object)
 _type_of = np.frompyfunc(type, 1, 1)
 
 
-def _well_formed_lists(rows: Sequence[Any]) -> dict[str, np.ndarray] | None:
-    """The inputs of a batch of well-formed value lists, checked column-wise; None for anything
+def _columns(numeric: np.ndarray, category: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        **{c: numeric[:, j] for j, c in enumerate(NUMERIC_COLUMNS)},
+        CATEGORICAL_COLUMN: category.reshape(-1),
+    }
+
+
+def _well_formed_lists(rows: Sequence[Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The numeric table and categories of a batch of well-formed value lists, checked column-wise; None for anything
     else (mappings, a wrong type, a NaN literal, a huge integer), which the row-by-row path reports.
 
     A 1,000-row batch is checked in a few array operations instead of 9,000 Python calls.
@@ -134,13 +135,13 @@ def _well_formed_lists(rows: Sequence[Any]) -> dict[str, np.ndarray] | None:
         return None
     if np.isnan(numeric[~missing]).any():
         return None
-    return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: labels.reshape(-1, 1)}
+    return numeric, labels.reshape(-1, 1)
 
 
 # A value beyond float32 (1e308) becomes inf, which the range check refuses: no warning to log.
 @np.errstate(over="ignore")
-def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
-    """Turn JSON rows into the ONNX inputs.
+def rows_to_columns(rows: Sequence[Any]) -> dict[str, np.ndarray]:
+    """Turn JSON rows into one array per feature column (float32 numbers, string categories).
 
     A row is either a list of the nine feature values in :data:`FEATURE_COLUMNS` order, or a
     mapping keyed by column name (extra keys are refused so typos do not pass silently).
@@ -152,8 +153,8 @@ def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
     # Below a few rows the array checks' fixed cost exceeds the row-by-row loop's.
     fast = _well_formed_lists(rows) if len(rows) > _ROW_BY_ROW_UP_TO else None
     if fast is not None:
-        _check_ranges(fast[NUMERIC_INPUT], fast[CATEGORICAL_INPUT])
-        return fast
+        _check_ranges(*fast)
+        return _columns(*fast)
     numeric = np.empty((len(rows), len(NUMERIC_COLUMNS)), dtype=np.float32)
     category = np.empty((len(rows), 1), dtype=object)
     for i, row in enumerate(rows):
@@ -182,11 +183,4 @@ def rows_to_inputs(rows: Sequence[Any]) -> dict[str, np.ndarray]:
             )
         category[i, 0] = label
     _check_ranges(numeric, category)
-    return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: category}
-
-
-def frame_to_inputs(frame: Any) -> dict[str, np.ndarray]:
-    """The ONNX inputs for a pandas DataFrame holding at least the feature columns."""
-    numeric = frame.loc[:, list(NUMERIC_COLUMNS)].to_numpy(dtype=np.float32, na_value=np.nan)
-    category = frame.loc[:, [CATEGORICAL_COLUMN]].astype(str).to_numpy(dtype=object)
-    return {NUMERIC_INPUT: numeric, CATEGORICAL_INPUT: category}
+    return _columns(numeric, category)

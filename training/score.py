@@ -13,9 +13,13 @@ carrying ``{"message": ...}`` naming the problem and status 400, or the error's 
 body may make it raise. Outside a scoring server, where that module is absent, the refusal is raised
 as the :class:`ValueError` (``json.JSONDecodeError`` or ``schema.SchemaError``) it comes from.
 
+The graph is fed as the ``model_onnx.json`` beside it says (Azure AutoML's layout: one ``[N, 1]``
+input per raw column), whoever made the model.
+
 This file runs in the slim serving image, so it imports numpy, onnxruntime and the standard
-library only. It sits beside ``schema.py`` and imports it as a sibling, both when ``training`` is
-an installed package and when the folder is uploaded as an inference ``source_directory``.
+library only. It sits beside ``schema.py`` and ``onnx_layout.py`` and imports them as siblings,
+both when ``training`` is an installed package and when the folder is uploaded as an inference
+``source_directory``.
 """
 
 from __future__ import annotations
@@ -23,11 +27,21 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnxruntime as ort
+
+
+def _sibling(name: str):
+    spec = importlib.util.spec_from_file_location(f"_score_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
 
 try:
     from azureml.contrib.services.aml_response import AMLResponse
@@ -35,11 +49,9 @@ except ImportError:  # not under a scoring server: refusals raise instead
     AMLResponse = None
 
 try:
-    from . import schema
+    from . import onnx_layout, schema
 except ImportError:  # loaded by file path from an uploaded source folder, not as a package
-    _spec = importlib.util.spec_from_file_location("_score_schema", Path(__file__).with_name("schema.py"))
-    schema = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(schema)
+    schema, onnx_layout = _sibling("schema"), _sibling("onnx_layout")
 
 INPUT_EXAMPLE: dict[str, Any] = {
     "data": [[-122.23, 37.88, 41.0, 880.0, 129.0, 322.0, 126.0, 8.3252, "NEAR BAY"]],
@@ -47,6 +59,7 @@ INPUT_EXAMPLE: dict[str, Any] = {
 
 _session: ort.InferenceSession | None = None
 _output: str = ""
+_layout = None
 _model: dict[str, Any] = {}
 
 
@@ -81,15 +94,17 @@ def _serving_session(path: Path) -> ort.InferenceSession:
 
 def init() -> None:
     """Load the registered ONNX model found under ``AZUREML_MODEL_DIR``."""
-    global _session, _output, _model
+    global _session, _output, _layout, _model
     model_dir = Path(os.environ["AZUREML_MODEL_DIR"])
     path = _find_model(model_dir)
+    _layout = onnx_layout.OnnxLayout.read(path)
     _session = _serving_session(path)
     _output = _session.get_outputs()[0].name
     _model = _model_identity(model_dir, path)
 
 
 def _preprocess(raw_data: str | bytes) -> dict[str, np.ndarray]:
+    """The request's rows as one array per raw column."""
     try:
         payload = json.loads(raw_data)
     except RecursionError:
@@ -97,7 +112,7 @@ def _preprocess(raw_data: str | bytes) -> dict[str, np.ndarray]:
     if not isinstance(payload, dict) or "data" not in payload:
         raise schema.SchemaError('the body must be a JSON object with a "data" list of rows')
     try:
-        return schema.rows_to_inputs(payload["data"])
+        return schema.rows_to_columns(payload["data"])
     except OverflowError as exc:  # an integer too large for a float
         raise schema.SchemaError(f"a numeric value is out of range: {exc}") from None
 
@@ -116,7 +131,7 @@ def run(raw_data: str | bytes) -> Any:
         if AMLResponse is None:
             raise
         return _refusal(exc)
-    return _postprocess(_session.run([_output], inputs)[0])
+    return _postprocess(onnx_layout.predict(_session, _layout, inputs, _output))
 
 
 def _refusal(exc: ValueError) -> Any:

@@ -11,16 +11,18 @@ from backends.messages import FetchedModel, ModelUpload, RegisteredModel, RunRef
 
 # What Azure's AutoML writes in each child's outputs with enable_onnx_compatible_models.
 AUTOML_ONNX = "outputs/model.onnx"
+# Azure's MODEL_RESOURCE_PATH_ONNX: the graph's per-column input layout, fetched to lie beside it.
+AUTOML_ONNX_RESOURCE = "outputs/model_onnx.json"
 AUTOML_NATIVE = "outputs/model.pkl"
 
 
 def fetch_automl_model(ws: Workspace, job: RunRef, folder: str) -> FetchedModel:
-    """The AutoML job's best ONNX-compatible child: its ``model.onnx`` (what ships and is judged) and
-    its ``model.pkl`` (kept as a file: opening it needs the AutoML runtime, which does not install
+    """The AutoML job's best ONNX-compatible child: its ``model.onnx`` (what ships and is judged) with
+    the ``model_onnx.json`` that says how to feed it, beside it, and its ``model.pkl`` (kept as a file: opening it needs the AutoML runtime, which does not install
     beside this SDK), downloaded into ``folder``."""
     best = AutoMLRun(Experiment(ws, job.experiment), job.run_id).get_best_child(onnx_compatible=True)
     files = {}
-    for artifact in (AUTOML_ONNX, AUTOML_NATIVE):
+    for artifact in (AUTOML_ONNX, AUTOML_ONNX_RESOURCE, AUTOML_NATIVE):
         files[artifact] = str(Path(folder) / Path(artifact).name)
         best.download_file(artifact, output_file_path=files[artifact])
     algorithm = best.get_properties().get("run_algorithm", "")

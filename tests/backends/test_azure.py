@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
+import onnx
 import pandas as pd
 import pytest
 
@@ -33,6 +35,8 @@ from backends.messages import (
 from backends.sdk_process import StepError
 from tasks.settings import DuelSettings
 from training import SOURCE_DIRECTORY
+from training.onnx_layout import RESOURCE_FILE, OnnxLayout
+from training.schema import FEATURE_COLUMNS
 
 EMULATED_PYTHON = f"{shlex.quote(sys.executable)} -m emulator run"
 SERVICE_PRINCIPAL = {
@@ -213,10 +217,18 @@ def test_automl_ships_its_onnx_copy_registered_deployed_scored_and_deleted(backe
     fetched = backend.fetch_automl_model(outcome.job, tmp_path / "fetched")
     assert fetched.run_id == outcome.best_run_id
     assert Path(fetched.path).name == "model.onnx" and Path(fetched.native_path).name == "model.pkl"
+    # Azure's layout, fetched by the real SDK v1: one [n, 1] input per raw column, mapped beside it.
+    layout = OnnxLayout.read(fetched.path)
+    assert set(layout.columns) == set(FEATURE_COLUMNS) and layout.batch
+    graph = onnx.load_model(fetched.path)
+    assert [value.name for value in graph.graph.input] == [spec.name for spec in layout.inputs]
+    assert all(len(value.type.tensor_type.shape.dim) == 2 for value in graph.graph.input)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for file in (Path(fetched.path), Path(fetched.path).with_name(RESOURCE_FILE)):
+        shutil.copy(file, folder / file.name)
     model = backend.register_model(
-        ModelUpload(
-            fetched.path, "duel-price", {"format": "onnx"}, {}, "AutoML's ONNX copy", "Onnx", "1.23.2"
-        )
+        ModelUpload(str(folder), "duel-price", {"format": "onnx"}, {}, "AutoML's ONNX copy", "Onnx", "1.23.2")
     )
     endpoint = backend.deploy(
         Deployment("duel-svc", (model.ref,), "score.py", str(SOURCE_DIRECTORY), "local")

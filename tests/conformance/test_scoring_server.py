@@ -103,7 +103,8 @@ def housing_servers(tmp_path_factory, housing_onnx):
     root = tmp_path_factory.mktemp("service")
     model_dir = root / "azureml-models" / "housing-price" / "1"
     model_dir.mkdir(parents=True)
-    shutil.copy(housing_onnx, model_dir / "model.onnx")
+    for file in housing_onnx.parent.iterdir():  # model.onnx and its model_onnx.json
+        shutil.copy(file, model_dir / file.name)
     with _both_servers(root, Path(training.score.__file__), model_dir) as urls:
         yield urls
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import onnxruntime as ort
 import pandas as pd
 import pytest
 
@@ -26,7 +25,8 @@ from emulator.core.webservice import (
 from emulator.exceptions import WebserviceException
 from emulator.serving.process import free_port
 from training import score
-from training.schema import FEATURE_COLUMNS, frame_to_inputs
+from training.onnx_layout import predict_file
+from training.schema import FEATURE_COLUMNS
 
 SOURCE = str(Path(score.__file__).parent)
 
@@ -41,7 +41,7 @@ def workspace(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model(workspace, housing_onnx):
-    return Model.register(workspace, model_path=str(housing_onnx), model_name="housing-price")
+    return Model.register(workspace, model_path=str(housing_onnx.parent), model_name="housing-price")
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,7 @@ def _rows(frame):
 
 
 def _onnxruntime(path, frame):
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return session.run(None, frame_to_inputs(frame))[0].reshape(-1)
+    return predict_file(path, frame)
 
 
 def test_aci_service_predicts_what_onnxruntime_predicts_in_process(aci, sample, housing_onnx, model):
@@ -165,7 +164,7 @@ def test_list_filters_by_compute_type_model_and_tags(aci, workspace, model):
 
 
 def test_update_to_a_new_model_version_restarts_on_it(aci, workspace, housing_onnx):
-    newer = Model.register(workspace, model_path=str(housing_onnx), model_name="housing-price")
+    newer = Model.register(workspace, model_path=str(housing_onnx.parent), model_name="housing-price")
     aci.update(models=[newer], description="second version")
     aci.wait_for_deployment()
     assert aci.run(json.dumps(score.INPUT_EXAMPLE))["model"]["version"] == newer.version

@@ -19,10 +19,11 @@ from sklearn.tree import DecisionTreeRegressor
 
 from emulator.train.automl.ensemble import StackEnsemble, VotingEnsemble, default_meta_learner
 from emulator.train.automl.pipeline import with_featurizer
-from onnx_export import check_parity, to_onnx
+from onnx_export import check_parity, layout_of, to_onnx
 from onnx_export.parity import onnx_predict
 from training.mlp import TorchMLPRegressor
-from training.schema import CATEGORICAL_COLUMN, NUMERIC_COLUMNS, frame_to_inputs
+from training.onnx_layout import FLOAT_TENSOR, RAW_TO_ONNX, STRING_TENSOR
+from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, NUMERIC_COLUMNS
 
 # Small forests keep conversion fast: a full-size forest is tens of MB of ONNX.
 SMALL_FORESTS = {"n_estimators": 10, "max_depth": 8}
@@ -149,21 +150,27 @@ def test_mlp_with_engineered_features_passes_parity(train_xy, test_x, neighbours
     assert check_parity(model, to_onnx(model), test_x).passed
 
 
-def test_graph_takes_the_contract_inputs_with_a_dynamic_batch(mlp_onnx, test_x):
+def test_graph_takes_one_column_input_per_raw_column_as_azure_automl_with_a_dynamic_batch(mlp_onnx, test_x):
     session = ort.InferenceSession(mlp_onnx.SerializeToString())
     inputs = {i.name: (i.type, i.shape[1]) for i in session.get_inputs()}
-    assert inputs == {"numeric": ("tensor(float)", 8), "ocean_proximity": ("tensor(string)", 1)}
+    assert inputs == {
+        **{c: ("tensor(float)", 1) for c in NUMERIC_COLUMNS},
+        CATEGORICAL_COLUMN: ("tensor(string)", 1),
+    }
+    layout = layout_of(mlp_onnx)
+    assert layout.columns == FEATURE_COLUMNS and layout.batch
+    assert {spec.onnx_type for spec in layout.inputs} == {FLOAT_TENSOR, STRING_TENSOR}
     for rows in (1, 7):
-        assert session.run(None, frame_to_inputs(test_x.head(rows)))[0].shape == (rows, 1)
+        assert session.run(None, layout.feed(test_x.head(rows)))[0].shape == (rows, 1)
 
 
 def test_graph_metadata_carries_schema_algorithm_run_and_dataset(mlp_onnx):
     metadata = {p.key: p.value for p in mlp_onnx.metadata_props}
     assert metadata["source_algorithm"] == "TorchMLPRegressor"
     assert metadata["training_run_id"] == "HD_1_0" and metadata["dataset_version"] == "1"
-    schema = json.loads(metadata["input_schema"])
-    assert [i["name"] for i in schema["inputs"]] == ["numeric", "ocean_proximity"]
-    assert schema["inputs"][0]["columns"] == list(NUMERIC_COLUMNS)
+    # The input schema is the model_onnx.json document registered beside the graph.
+    assert json.loads(metadata["input_schema"]) == layout_of(mlp_onnx).resource()
+    assert list(json.loads(metadata["input_schema"])[RAW_TO_ONNX]) == list(FEATURE_COLUMNS)
 
 
 def test_missing_numeric_and_unknown_category_score_like_the_native_model(automl_model, test_x):

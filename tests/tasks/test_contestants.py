@@ -18,11 +18,11 @@ import pytest
 from backends.messages import RunRef
 from emulator.core import Experiment
 from emulator.train.automl.run import AutoMLRun
-from onnx_export.parity import onnx_predict
 from tasks.compare import score
 from tasks.contestants import AUTOML, Contestant, ShippedOnnx, load_model
 from tasks.registered_split import prepare_data, read_split
 from tasks.ship import JUDGED_AS_SHIPPED, export_winner, register_winner
+from training.onnx_layout import RESOURCE_FILE, OnnxLayout, predict_file
 from training.schema import FEATURE_COLUMNS, LABEL
 
 METRIC = "normalized_mean_absolute_error"
@@ -51,11 +51,12 @@ def automl(duel_settings, emulator_backend, housing_onnx, tmp_path):
         child.upload_file("outputs/model.pkl", str(native))
         if has_onnx:
             child.upload_file("outputs/model.onnx", str(housing_onnx))
+            child.upload_file("outputs/model_onnx.json", str(housing_onnx.with_name(RESOURCE_FILE)))
         child.complete()
     parent.complete()
     contestant = Contestant(AUTOML, RunRef("duel-automl", parent.id), "AutoML_test_0")
     test = read_split(emulator_backend, refs.test)
-    predicted = onnx_predict(housing_onnx.read_bytes(), test.loc[:, list(FEATURE_COLUMNS)])
+    predicted = predict_file(housing_onnx, test.loc[:, list(FEATURE_COLUMNS)])
     result = score(
         AUTOML, "LightGBM", "AutoML_test_0", test[LABEL].to_numpy(), predicted, refs.split_fingerprint
     )
@@ -70,7 +71,7 @@ def test_automl_is_judged_on_the_onnx_copy_of_its_best_child_that_has_one(
     assert isinstance(loaded.model, ShippedOnnx)
     assert (loaded.run_id, loaded.algorithm) == ("AutoML_test_0", "LightGBM")
     test = read_split(emulator_backend, refs.test).loc[:, list(FEATURE_COLUMNS)]
-    np.testing.assert_array_equal(loaded.model.predict(test), onnx_predict(housing_onnx.read_bytes(), test))
+    np.testing.assert_array_equal(loaded.model.predict(test), predict_file(housing_onnx, test))
 
 
 def test_automl_ships_the_graph_it_was_judged_on_stamped_with_its_lineage(automl, housing_onnx):
@@ -82,6 +83,7 @@ def test_automl_ships_the_graph_it_was_judged_on_stamped_with_its_lineage(automl
     assert metadata["training_run_id"] == "AutoML_test_0" and metadata["source_algorithm"] == "LightGBM"
     assert metadata["dataset_version"] == str(refs.train.version) and "input_schema" in metadata
     assert shipped.graph == onnx.load_model(housing_onnx).graph
+    assert OnnxLayout.read(exported.onnx_path) == OnnxLayout.read(housing_onnx)
 
 
 def test_automl_registers_its_onnx_copy_and_its_pickle_unopened(automl, emulator_backend, tmp_path):

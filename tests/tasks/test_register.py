@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import joblib
 import numpy as np
-import onnxruntime as ort
 import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -20,7 +20,8 @@ from onnx_export.mlp import mlp_to_onnx  # noqa: F401  (registers the MLP export
 from tasks.housing_csv import load_housing
 from tasks.register import ParityNotPassedError, register_versions
 from training import mlp
-from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL, NUMERIC_COLUMNS, frame_to_inputs
+from training.onnx_layout import predict_file
+from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL, NUMERIC_COLUMNS
 
 LINEAGE = {
     "metrics": {"test_mae": 31_234.5, "test_r2": 0.81},
@@ -99,7 +100,8 @@ def test_registers_onnx_and_native_versions_with_the_full_lineage(
         assert registered.tags["training_run_id"] == "AutoML_1_7"
         assert registered.tags["split_fingerprint"] == "0123456789abcdef"
         assert float(registered.tags["test_mae"]) == pytest.approx(31_234.5)
-        assert json.loads(registered.properties["input_schema"])["inputs"][0]["name"] == "numeric"
+        layout = json.loads(registered.properties["input_schema"])
+        assert layout["RawColumnNameToOnnxNameMap"]["median_income"] == "median_income"
         assert json.loads(registered.properties["parity_max_abs_error"]) == pytest.approx(
             parity.max_abs_error
         )
@@ -108,7 +110,8 @@ def test_registers_onnx_and_native_versions_with_the_full_lineage(
 
     # The registered files are the models themselves: the ONNX one scores, the native one predicts.
     onnx_path = Model(workspace, "housing-price").download(target_dir=str(tmp_path / "onnx"))
-    scored = ort.InferenceSession(onnx_path).run(None, frame_to_inputs(frame.head(5)))[0].ravel()
+    # A folder, as Azure's AutoML model: model.onnx and the model_onnx.json that says how to feed it.
+    scored = predict_file(Path(onnx_path) / "model.onnx", frame.head(5))
     native_path = Model(workspace, "housing-price-native").download(target_dir=str(tmp_path / "native"))
     np.testing.assert_allclose(joblib.load(native_path).predict(frame.head(5)), scored, rtol=1e-4)
     assert [m.name for m in Model.list(workspace, tags=[["split_fingerprint", "0123456789abcdef"]])] == [

@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 import pandas as pd
 import pytest
 
 from emulator.serving.entry import load_entry_script
 from training import score
-from training.schema import FEATURE_COLUMNS, OutOfRangeError, SchemaError, frame_to_inputs
+from training.onnx_layout import RESOURCE_FILE, predict_file
+from training.schema import FEATURE_COLUMNS, OutOfRangeError, SchemaError
 
 
 @pytest.fixture
@@ -22,6 +22,7 @@ def model_dir(tmp_path, housing_onnx):
     folder = tmp_path / "azureml-models" / "housing-price" / "3"
     folder.mkdir(parents=True)
     shutil.copy(housing_onnx, folder / "model.onnx")
+    shutil.copy(housing_onnx.with_name(RESOURCE_FILE), folder / RESOURCE_FILE)
     return folder
 
 
@@ -38,8 +39,7 @@ def rows(housing_path):
 
 
 def _reference(housing_onnx, frame):
-    session = ort.InferenceSession(str(housing_onnx), providers=["CPUExecutionProvider"])
-    return session.run(None, frame_to_inputs(frame))[0].reshape(-1)
+    return predict_file(housing_onnx, frame)
 
 
 def _body(records):
@@ -138,7 +138,7 @@ def test_init_refuses_a_folder_without_exactly_one_onnx_file(tmp_path, monkeypat
 def test_runs_from_an_uploaded_source_folder_outside_the_package(tmp_path, model_dir, monkeypatch):
     source = tmp_path / "source"
     source.mkdir()
-    for name in ("score.py", "schema.py"):
+    for name in ("score.py", "schema.py", "onnx_layout.py"):
         shutil.copy(Path(score.__file__).with_name(name), source / name)
     monkeypatch.setenv("AZUREML_MODEL_DIR", str(model_dir))
     entry = load_entry_script(source / "score.py")

@@ -24,6 +24,7 @@ from emulator.train.automl._budget import Budget, consume_until
 from emulator.train.automl._executor import Finished, IterationPool
 from emulator.train.automl._final import build_ensembles, explain, feature_importances
 from emulator.train.automl._leaderboard import Leaderboard
+from emulator.train.automl._onnx_layout import raw_column_types
 from emulator.train.automl._onnx_outputs import write_onnx_outputs
 from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL
 from emulator.train.automl._validation import choose_scheme
@@ -280,7 +281,9 @@ class Driver:
         if self.settings["enable_onnx_compatible_models"]:
             parent = AutoMLRun(self.run.experiment, self.run.id)
             scored = [child for _, child in parent._scored_children(self.primary)]
-            converted = write_onnx_outputs(scored, self.budget.closing_seconds_left())
+            converted = write_onnx_outputs(
+                scored, raw_column_types(self.raw_features), self.budget.closing_seconds_left()
+            )
             self.run.add_properties({"onnx_model_run_id": converted or ""})
         if self.settings["model_explainability"]:
             best_run = Run.get(self.run.experiment.workspace, f"{self.run.id}_{best}")

@@ -1,4 +1,6 @@
-"""``outputs/model.onnx`` beside the best iterations' pickles, as Azure's AutoML writes it.
+"""``outputs/model.onnx`` and ``outputs/model_onnx.json`` beside the best iterations' pickles, as
+Azure's AutoML writes them: the graph takes one ``[n, 1]`` input per raw column, and the JSON maps
+the raw columns to those inputs (:mod:`._onnx_layout`).
 
 With ``enable_onnx_compatible_models`` Azure stores each child's ONNX copy in its outputs, and
 ``get_best_child(onnx_compatible=True)`` plus ``download_file("outputs/model.onnx")`` is how a
@@ -14,6 +16,7 @@ one, and a few seconds over the budget is the lesser harm.
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 import time
@@ -23,8 +26,8 @@ import joblib
 import onnx
 
 from emulator.train.automl._budget import OutOfTime, time_limit
-from emulator.train.automl._paths import MODEL, ONNX_MODEL
-from onnx_export import to_onnx
+from emulator.train.automl._onnx_layout import to_azure_onnx
+from emulator.train.automl._paths import MODEL, ONNX_MODEL, ONNX_RESOURCE
 
 # How many of the best iterations are tried; the first that converts is the ONNX winner.
 ATTEMPTS = 3
@@ -35,14 +38,15 @@ def _is_ensemble(child) -> bool:
     return child.properties.get("run_algorithm") in ENSEMBLES
 
 
-def _convert(child, seconds: float) -> bool:
-    """Convert ``child``'s model within ``seconds`` and upload the graph; False when it has no ONNX form."""
+def _convert(child, raw_types: dict[str, str], seconds: float) -> bool:
+    """Convert ``child``'s model within ``seconds`` and upload the graph and its resource file; False
+    when it has no ONNX form."""
     with tempfile.TemporaryDirectory(prefix="automl-onnx-") as folder:
         native = Path(folder) / "model.pkl"
         child.download_file(MODEL, str(native))
         try:
             with time_limit(seconds):
-                graph = to_onnx(joblib.load(native), metadata={"training_run_id": child.id})
+                graph, resource = to_azure_onnx(joblib.load(native), raw_types)
         except OutOfTime:
             raise
         except Exception as error:  # the next iteration may convert; Azure, too, skips such children
@@ -50,22 +54,28 @@ def _convert(child, seconds: float) -> bool:
             return False
         path = Path(folder) / "model.onnx"
         onnx.save_model(graph, path)
+        layout = Path(folder) / "model_onnx.json"
+        layout.write_text(json.dumps(resource), encoding="utf-8")
+        child.upload_file(ONNX_RESOURCE, str(layout))
         child.upload_file(ONNX_MODEL, str(path))
     return True
 
 
-def write_onnx_outputs(scored_children: list, seconds: float = math.inf) -> str | None:
-    """Convert the best of ``scored_children`` (best first) within ``seconds`` and upload its graph;
+def write_onnx_outputs(
+    scored_children: list, raw_types: dict[str, str], seconds: float = math.inf
+) -> str | None:
+    """Convert the best of ``scored_children`` (best first), whose models read the raw columns of
+    ``raw_types`` (:func:`._onnx_layout.raw_column_types`), within ``seconds`` and upload its graph;
     returns its run id."""
     deadline = time.monotonic() + seconds
     for child in scored_children[:ATTEMPTS]:
         try:
-            if _convert(child, deadline - time.monotonic()):
+            if _convert(child, raw_types, deadline - time.monotonic()):
                 return child.id
         except OutOfTime:
             print(
                 f"The experiment timeout cut the ONNX conversion of iteration {child.id} short.", flush=True
             )
             singles = [c for c in scored_children if not _is_ensemble(c)]
-            return next((c.id for c in singles[:ATTEMPTS] if _convert(c, math.inf)), None)
+            return next((c.id for c in singles[:ATTEMPTS] if _convert(c, raw_types, math.inf)), None)
     return None

@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 import joblib
+import onnx
 import pandas as pd
 
 from emulator.core._launch import _child_environment, start_run_process
@@ -131,15 +132,16 @@ class AutoMLRun(Run):
             raise ConfigException("get_output takes either iteration or metric, not both.")
         if return_onnx_model and not self._settings.get("enable_onnx_compatible_models"):
             raise ConfigException(_NO_ONNX)
-        child = self._child_by_iteration(iteration) if iteration is not None else self.get_best_child(metric)
+        child = (
+            self._child_by_iteration(iteration)
+            if iteration is not None
+            else self.get_best_child(metric, onnx_compatible=return_onnx_model)
+        )
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "model.pkl"
-            child.download_file(MODEL, str(path))
-            model = joblib.load(path)
-        if return_onnx_model:
-            from onnx_export import to_onnx
-
-            model = to_onnx(model)
+            # As the SDK's _download_automl_onnx_model: the ONNX copy the run wrote, not a new conversion.
+            path = Path(folder) / ("model.onnx" if return_onnx_model else "model.pkl")
+            child.download_file(ONNX_MODEL if return_onnx_model else MODEL, str(path))
+            model = onnx.load_model(str(path)) if return_onnx_model else joblib.load(path)
         return child, model
 
     def register_model(self, model_name=None, description=None, tags=None, iteration=None, metric=None):

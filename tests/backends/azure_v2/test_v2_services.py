@@ -25,6 +25,7 @@ def served(azure, housing_onnx, tmp_path, monkeypatch):
     model_dir = tmp_path / "model"
     model_dir.mkdir()
     shutil.copy(housing_onnx, model_dir / "model.onnx")
+    shutil.copy(housing_onnx.with_name("model_onnx.json"), model_dir / "model_onnx.json")
     monkeypatch.setenv("AZUREML_MODEL_DIR", str(model_dir))
     score.init()
     azure.scoring = score

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import onnxruntime as ort
 import pandas as pd
 import pytest
 
@@ -18,14 +17,15 @@ from emulator.core.webservice import InferenceConfig
 from emulator.exceptions import WebserviceException
 from emulator.serving.process import free_port
 from training import SOURCE_DIRECTORY
-from training.schema import FEATURE_COLUMNS, frame_to_inputs
+from training.onnx_layout import predict_file
+from training.schema import FEATURE_COLUMNS
 
 SOURCE = str(SOURCE_DIRECTORY)
 
 
 @pytest.fixture
 def model(workspace, housing_onnx):
-    return Model.register(workspace, model_path=str(housing_onnx), model_name="housing-price")
+    return Model.register(workspace, model_path=str(housing_onnx.parent), model_name="housing-price")
 
 
 @pytest.fixture
@@ -48,9 +48,13 @@ def test_a_dockerfile_package_saves_a_context_holding_the_models_and_entry_scrip
     assert "AZUREML_ENTRY_SCRIPT=/var/azureml-app/app/score.py" in dockerfile
     assert "AZUREML_MODEL_DIR=/var/azureml-app/azureml-models/housing-price/1" in dockerfile
     staged = context / "azureml-app" / "azureml-models" / "housing-price" / "1"
-    assert [p.read_bytes() for p in staged.iterdir()] == [
-        Path(model.get_model_path(model.name, _workspace=workspace)).read_bytes()
-    ]
+    # A folder model (model.onnx and its model_onnx.json) is staged as registered.
+    registered = Path(model.get_model_path(model.name, _workspace=workspace))
+    staged_files = {p.relative_to(staged).parts[1:]: p.read_bytes() for p in staged.rglob("*") if p.is_file()}
+    assert staged_files == {
+        p.relative_to(registered).parts: p.read_bytes() for p in registered.rglob("*") if p.is_file()
+    }
+    assert set(staged_files) == {("model.onnx",), ("model_onnx.json",)}
     assert (context / "azureml-app" / "app" / "score.py").is_file()
     with pytest.raises(WebserviceException, match="A Dockerfile package cannot be pulled. Use save"):
         package.pull()
@@ -116,7 +120,7 @@ def test_an_image_package_serves_the_model_with_nothing_mounted(
                 assert time.monotonic() < deadline, container.logs().decode()[-3000:]
                 time.sleep(0.5)
         assert answer.status_code == 200, answer.text
-        native = ort.InferenceSession(str(housing_onnx)).run(None, frame_to_inputs(rows))[0].ravel()
+        native = predict_file(housing_onnx, rows)
         np.testing.assert_array_equal(np.float32(answer.json()["predictions"]), native)
     finally:
         container.remove(force=True)

@@ -17,7 +17,7 @@ DEPLOYERS = 4
 
 
 def test_concurrent_deploys_of_one_name_leave_one_service_and_refuse_the_rest(workspace, housing_onnx):
-    model = Model.register(workspace, str(housing_onnx), "housing-price")
+    model = Model.register(workspace, str(housing_onnx.parent), "housing-price")
     config = InferenceConfig(entry_script="score.py", source_directory=str(Path(score.__file__).parent))
     barrier = threading.Barrier(DEPLOYERS)
     outcomes: list[object] = []

@@ -37,7 +37,8 @@ def launch(
 ):
     model_dir = tmp / "azureml-models" / "housing-price" / "1"
     model_dir.mkdir(parents=True)
-    shutil.copy(housing_onnx, model_dir / "model.onnx")
+    for file in housing_onnx.parent.iterdir():  # model.onnx and its model_onnx.json
+        shutil.copy(file, model_dir / file.name)
     server = Server(url="", keys_file=tmp / "keys.json", log_path=tmp / "server.log")
     write_keys(server.keys_file, server.primary, server.secondary)
     config = ServerConfig(entry_script or Path(training.score.__file__), server.keys_file, max_body)

@@ -7,12 +7,12 @@ import time
 
 import httpx
 import numpy as np
-import onnxruntime as ort
 import pandas as pd
 import pytest
 
 from emulator.serving.auth import write_keys
-from training.schema import FEATURE_COLUMNS, frame_to_inputs
+from training.onnx_layout import predict_file
+from training.schema import FEATURE_COLUMNS
 from training.score import INPUT_EXAMPLE
 
 
@@ -41,8 +41,7 @@ def test_predictions_over_http_equal_onnxruntime_in_process(client, housing_path
     frame = pd.read_csv(housing_path).sample(1000, random_state=7)
     response = client.post("/score", content=json.dumps({"data": _rows(frame)}))
     assert response.status_code == 200
-    session = ort.InferenceSession(str(housing_onnx), providers=["CPUExecutionProvider"])
-    expected = session.run(None, frame_to_inputs(frame))[0].reshape(-1)
+    expected = predict_file(housing_onnx, frame)
     np.testing.assert_array_equal(np.float32(response.json()["predictions"]), expected)
 
 

@@ -68,7 +68,8 @@ def slow_script(tmp_path) -> Path:
 def housing_server(serve, tmp_path, housing_onnx):
     model_dir = tmp_path / "azureml-models" / "housing-price" / "1"
     model_dir.mkdir(parents=True)
-    shutil.copy(housing_onnx, model_dir / "model.onnx")
+    for file in housing_onnx.parent.iterdir():  # model.onnx and its model_onnx.json
+        shutil.copy(file, model_dir / file.name)
     keys = tmp_path / "keys.json"
     write_keys(keys, "primary", "secondary")
     url = serve(Path(training.score.__file__), model_dir=model_dir, keys_file=keys)

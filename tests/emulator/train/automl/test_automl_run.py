@@ -149,28 +149,24 @@ def test_onnx_mode_trains_only_exportable_pipelines_and_writes_the_best_ones_onn
     estimator = forest.steps[-1][1].regressor_  # inside the log-label transform
     assert len(forest.steps) == 2  # featurizer and trees: no scaler in front of trees
     assert estimator.n_estimators <= 100 and estimator.max_depth <= 14
-    import onnxruntime
+    from training.onnx_layout import predict_file
 
-    from training.schema import frame_to_inputs
-
-    _, native = run.get_output()
-    _, exported = run.get_output(return_onnx_model=True)
-    session = onnxruntime.InferenceSession(exported.SerializeToString(), providers=["CPUExecutionProvider"])
-    rows = small_housing.drop(columns=[LABEL]).head(200)
-    onnx_predictions = session.run(None, frame_to_inputs(rows))[0].ravel()
-    np.testing.assert_allclose(onnx_predictions, native.predict(rows), rtol=1e-3, atol=5.0)
-    # As on Azure, the best iteration's ONNX copy is in its outputs, found without the AutoML runtime.
+    # As on Azure, the best iteration's ONNX copy is in its outputs, found without the AutoML runtime,
+    # with the resource file that maps the raw columns to its inputs beside it.
     best = run.get_best_child(onnx_compatible=True)
     assert run.get_properties()["onnx_model_run_id"] == best.id
+    best_child, exported = run.get_output(return_onnx_model=True)
+    assert best_child.id == best.id
     written = tmp_path / "model.onnx"
     best.download_file("outputs/model.onnx", str(written))
-    session = onnxruntime.InferenceSession(str(written), providers=["CPUExecutionProvider"])
+    best.download_file("outputs/model_onnx.json", str(tmp_path / "model_onnx.json"))
+    assert exported.SerializeToString() == written.read_bytes()
+    rows = small_housing.drop(columns=[LABEL]).head(200)
     _, best_native = run.get_output(iteration=int(best.properties["iteration"]))
-    np.testing.assert_allclose(
-        session.run(None, frame_to_inputs(rows))[0].ravel(), best_native.predict(rows), rtol=1e-3, atol=5.0
-    )
+    np.testing.assert_allclose(predict_file(written, rows), best_native.predict(rows), rtol=1e-3, atol=5.0)
     # With no time left for the winner's graph (an ensemble's is the largest), the best single
     # iteration is converted instead: the job still ends with an ONNX model.
+    from emulator.train.automl._onnx_layout import raw_column_types
     from emulator.train.automl._onnx_outputs import ENSEMBLES, write_onnx_outputs
 
     scored = [child for _, child in run._scored_children(PRIMARY)]
@@ -180,5 +176,5 @@ def test_onnx_mode_trains_only_exportable_pipelines_and_writes_the_best_ones_onn
         for c in scored
         if c.properties["run_algorithm"] not in ENSEMBLES and "outputs/model.onnx" not in c.get_file_names()
     ]
-    assert write_onnx_outputs([voting, *bare], seconds=0) == bare[0].id
+    assert write_onnx_outputs([voting, *bare], raw_column_types(rows), seconds=0) == bare[0].id
     assert "outputs/model.onnx" in bare[0].get_file_names()
