@@ -7,7 +7,6 @@ tags and properties of a run are all written through one primitive, :meth:`Abstr
 
 from __future__ import annotations
 
-import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import UserErrorException
+from ._paths import contained
 from ._staging import staging_folder
 
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled"})
@@ -162,14 +162,10 @@ class AbstractStore(ABC):
         """
         base = self.root / area
         for key in keys:
-            if not isinstance(key, str) or key in ("", ".", "..") or any(c in key for c in "/\\\0"):
+            if not isinstance(key, str) or key in ("", ".", "..") or any(c in key for c in "/\\"):
                 raise UserErrorException(f"{key!r} cannot name a folder of the workspace's {area}")
-            base = base / key
-        path = base / rest if rest else base
-        inside, resolved = os.path.realpath(base), os.path.realpath(path)
-        if resolved != inside and not resolved.startswith(inside + os.sep):
-            raise UserErrorException(f"{rest!r} resolves outside its folder of the workspace's {area}")
-        return path
+            base = contained(base, key, f"a key of the workspace's {area}")
+        return contained(base, rest, f"a file of the workspace's {area}")
 
     # -- named JSON assets: environments, compute targets, web services
     @abstractmethod
