@@ -54,6 +54,8 @@ class Datastore:
                 raise UserErrorException(
                     f"relative_root: '{relative_root}' is not part of the file_path: '{file}'."
                 )
+            if not os.path.isfile(file):
+                raise UserErrorException(f"'{file}' does not point to a file.")  # the SDK's words
             target = contained(destination, relative, "file path under relative_root")
             if target.exists() and not overwrite:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..exceptions import UserErrorException
+from . import _names
 from .conda_dependencies import CondaDependencies
 
 DEFAULT_CPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"
@@ -101,6 +102,7 @@ class Environment:
 
     def register(self, workspace):
         """Store this definition as the next version (or return the latest if unchanged)."""
+        _names.environment_name(self.name)
         versions = (workspace._store.get_asset(_KIND, self.name) or {}).get("versions", [])
         definition = {**self._to_dict(), "version": None}
         if versions and {**versions[-1], "version": None} == definition:

@@ -26,7 +26,9 @@ def check_text(value, field: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise UserErrorException(f"{field} {value[:80]!r} must not contain NUL or control characters")
     try:
-        too_long = any(len(part.encode("utf-8")) > _SEGMENT_BYTES for part in value.replace("\\", "/").split("/"))
+        too_long = any(
+            len(part.encode("utf-8")) > _SEGMENT_BYTES for part in value.replace("\\", "/").split("/")
+        )
     except UnicodeEncodeError:
         raise UserErrorException(f"{field} {value[:80]!r} is not valid text (lone surrogate)") from None
     if too_long:

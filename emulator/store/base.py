@@ -18,6 +18,7 @@ from typing import Any
 from ..exceptions import UserErrorException
 from ._paths import contained
 from ._staging import staging_folder
+from ._uploads import Upload, recover
 
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled"})
 
@@ -113,6 +114,20 @@ class AbstractStore(ABC):
     def artifact_path(self, run_id: str, name: str = "") -> Path:
         """Where the artifact ``name`` of a run lives on disk."""
         return self.folder("artifacts", run_id, rest=name)
+
+    def begin_upload(self, run_id: str, name: str) -> Upload:
+        """Record an upload of artifact ``name`` before it starts, so a kill mid-way is settled on reopen."""
+        return Upload(self.root, run_id, name)
+
+    def recover_uploads(self) -> list[str]:
+        """Settle the uploads whose writer died (see ``_uploads``); run when a store opens."""
+
+        def indexed(run_id: str, name: str) -> bool:
+            return any(a["name"] == name for a in self.list_artifacts(run_id))
+
+        return recover(
+            self.root, self.artifact_path, indexed, lambda r, n, size: self.add_artifacts(r, [(n, size)])
+        )
 
     # -- models
     @abstractmethod

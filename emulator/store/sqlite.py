@@ -86,6 +86,7 @@ class SqliteStore(AbstractStore):
         self._local = threading.local()
         self._init_schema()
         reclaim(self.root)
+        self.recover_uploads()
 
     # A store travels (to a sweep controller, a Dask worker, a Prefect result) as its folder alone:
     # connections belong to the thread that opened them.

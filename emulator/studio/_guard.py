@@ -32,7 +32,9 @@ PAGE_POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 # Everything else: a document opened from it is sandboxed (opaque origin, no script, no forms).
-FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
+FILE_POLICY = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
+)
 # Types a browser would run script in if served inline; their text is shown instead.
 _ACTIVE = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/xsl")
 _IMAGES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml")
@@ -51,7 +53,9 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-content-type-options"]
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-content-type-options"
+                ]
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"no-referrer"))
                 if not any(k.lower() == b"content-security-policy" for k, _ in headers):
@@ -92,8 +96,13 @@ def check_write(request: Request, token: str) -> None:
         raise HTTPException(403, f"cross-origin request from {origin} refused")
     sent = request.headers.get(TOKEN_HEADER, "")
     cookie = request.cookies.get(TOKEN_COOKIE, "")
-    if not (hmac.compare_digest(sent.encode(), token.encode()) and hmac.compare_digest(cookie.encode(), token.encode())):
-        raise HTTPException(403, "write refused: open the studio's page and act from there (studio token missing or wrong)")
+    if not (
+        hmac.compare_digest(sent.encode(), token.encode())
+        and hmac.compare_digest(cookie.encode(), token.encode())
+    ):
+        raise HTTPException(
+            403, "write refused: open the studio's page and act from there (studio token missing or wrong)"
+        )
     if "application/json" not in request.headers.get("content-type", ""):
         raise HTTPException(415, "send the request body as application/json")
 

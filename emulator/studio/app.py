@@ -50,6 +50,7 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     def studio_page_only(request: Request) -> None:
         _guard.check_write(request, token)
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RunNotFound)

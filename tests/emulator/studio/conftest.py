@@ -243,7 +243,6 @@ def serve_studio(tmp_path):
         stop_studio(running)
 
 
-
 def act_as_page(client: httpx.Client) -> httpx.Client:
     """Make ``client`` act as the studio's page: it loads the page (so holds its token and cookie)
     and sends writes from the studio's own origin."""

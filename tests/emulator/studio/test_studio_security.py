@@ -108,7 +108,9 @@ def test_hostile_run_files_opened_in_a_browser_run_no_script_and_change_nothing(
 
 
 @pytest.mark.slow
-def test_the_hostile_payloads_do_run_where_nothing_stops_them(browser, workspace, hostile_run, serve_studio, emulator_home):
+def test_the_hostile_payloads_do_run_where_nothing_stops_them(
+    browser, workspace, hostile_run, serve_studio, emulator_home
+):
     # The control: the same bytes as unprotected HTML at a studio address, writes held back here.
     studio = serve_studio(emulator_home, workspace.name)
     context = browser.new_context(base_url=studio.url)
