@@ -26,8 +26,8 @@ class Upload:
     def __init__(self, root: Path, run_id: str, name: str):
         folder = root / _FOLDER
         folder.mkdir(exist_ok=True)
-        stem = folder / f"{_owner()}-{uuid.uuid4().hex[:12]}"
-        self.record, self.partial = stem.with_suffix(".target"), stem.with_suffix(".partial")
+        stem = f"{_owner()}-{uuid.uuid4().hex[:12]}"  # the owner's start time has a dot: no with_suffix
+        self.record, self.partial = folder / f"{stem}.target", folder / f"{stem}.partial"
         self.record.write_text(f"{run_id}\n{name}", encoding="utf-8")
 
     def publish(self, target: Path, overwrite: bool) -> None:
