@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.core import Datastore, Environment, Workspace
+from emulator.core import Dataset, Datastore, Environment, Model, Workspace
 from emulator.exceptions import AzureMLException, UserErrorException
 
 HOSTILE_PARTS = st.sampled_from(
@@ -39,6 +39,7 @@ def sandbox(tmp_path, monkeypatch):
     (tmp_path / "source" / "etc").mkdir()
     (tmp_path / "source" / "etc" / "hostname").write_text("payload")
     (source / "file.txt").write_text("payload")
+    (source / "rows.csv").write_text("a,b\n1,2\n")
     return outside, home, workspace, tmp_path / "source"
 
 
@@ -127,6 +128,12 @@ def test_no_hostile_name_writes_outside_the_workspace(sandbox, name, other):
         lambda: Datastore(workspace, name),
         lambda: Environment(name).register(workspace),
         lambda: run.register_model(name, other),
+        lambda: run.log_image(name, path=file),
+        lambda: run.child_run(name=name, run_id=other),
+        lambda: Model.register(workspace, model_path=file, model_name=name),
+        lambda: Dataset.Tabular.from_delimited_files(str(source / "a/b/c/d/rows.csv")).register(
+            workspace, name
+        ),
     ]
     for write in writes:
         try:
