@@ -22,6 +22,7 @@ const send = (path, token) => fetch(path, {method: "POST", credentials: "include
   body: JSON.stringify({model_name: "pwned", model_path: "outputs/model.pkl"})});
 const both = (token) => { send("/api/runs/RUN/promote", token); send("/api/runs/RUN/cancel", token); };
 both("");
+fetch("/api/runs/RUN/cancel", {method: "POST", mode: "no-cors", credentials: "include", body: "{}"});
 fetch("/").then((r) => r.text()).then((t) => { const m = t.match(/studio-token" content="([^"]+)/); both(m ? m[1] : ""); });
 """
 HOSTILE = {
@@ -90,15 +91,13 @@ def test_hostile_run_files_opened_in_a_browser_run_no_script_and_change_nothing(
     browser, workspace, hostile_run, serve_studio, emulator_home
 ):
     studio = serve_studio(emulator_home, workspace.name)
-    context = browser.new_context(base_url=studio.url)
-    dialogs, writes = [], []
-    context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    context.on("requestfinished", lambda request: _record_write(request, writes))
-    tab = context.new_page()
-    for name in HOSTILE:
-        tab.goto(f"/api/runs/{hostile_run.id}/files/{name}")
-        tab.wait_for_load_state("networkidle")
-    context.close()
+    writes = []
+    dialogs = _open_each(
+        browser,
+        studio.url,
+        [f"/api/runs/{hostile_run.id}/files/{name}" for name in HOSTILE],
+        lambda context: context.on("requestfinished", lambda request: _record_write(request, writes)),
+    )
     assert dialogs == []
     assert [w for w in writes if w[2] < 400] == []
     assert Model.list(workspace) == []
@@ -113,9 +112,7 @@ def test_the_hostile_payloads_do_run_where_nothing_stops_them(
 ):
     # The control: the same bytes as unprotected HTML at a studio address, writes held back here.
     studio = serve_studio(emulator_home, workspace.name)
-    context = browser.new_context(base_url=studio.url)
-    dialogs, attempts = [], []
-    context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    attempts = []
 
     def unprotected(route):
         if route.request.method == "POST":
@@ -129,15 +126,25 @@ def test_the_hostile_payloads_do_run_where_nothing_stops_them(
         else:
             route.continue_()
 
-    context.route("**/*", unprotected)
+    paths = [f"/control/{name}" for name in HOSTILE]
+    dialogs = _open_each(browser, studio.url, paths, lambda context: context.route("**/*", unprotected))
+    assert len(dialogs) == len(HOSTILE)
+    assert len(attempts) == 5 * len(HOSTILE)  # blind, no-cors and tokened Promote and Cancel, from each file
+    assert Model.list(workspace) == []
+
+
+def _open_each(browser, url: str, paths: list[str], watch) -> list[str]:
+    """Open each of ``paths`` at the studio ``url`` in one tab (``watch(context)`` first); the dialogs seen."""
+    context = browser.new_context(base_url=url)
+    dialogs = []
+    context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    watch(context)
     tab = context.new_page()
-    for name in HOSTILE:
-        tab.goto(f"/control/{name}")
+    for path in paths:
+        tab.goto(path)
         tab.wait_for_load_state("networkidle")
     context.close()
-    assert len(dialogs) == len(HOSTILE)
-    assert len(attempts) == 4 * len(HOSTILE)  # blind and tokened, Promote and Cancel, from each file
-    assert Model.list(workspace) == []
+    return dialogs
 
 
 def _record_write(request, writes: list) -> None:
