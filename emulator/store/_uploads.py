@@ -11,6 +11,7 @@ freed; the partial and the record go either way.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from ._staging import _owner, _owner_alive
 
 _FOLDER = ".uploads"
+_LEGACY = re.compile(r"\..+\.[0-9a-f]{32}\.partial")
 
 
 class Upload:
@@ -62,6 +64,8 @@ def recover(
         return []
     handled = []
     for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
         owner = entry.name.rsplit("-", 1)[0]
         if _owner_alive(owner + "-x"):
             continue
@@ -70,6 +74,20 @@ def recover(
         elif not entry.with_suffix(".target").exists():
             entry.unlink(missing_ok=True)  # a partial whose record went already, or its .publish link
     return handled
+
+
+def sweep_legacy_partials(root: Path) -> list[Path]:
+    """Once per workspace: remove the partial files that writers before ``.uploads`` left beside
+    their artifacts when killed (``.<name>.<32 hex>.partial``); nothing writes that form any more."""
+    marker = root / _FOLDER / ".legacy-partials-swept"
+    if marker.exists() or not (root / "artifacts").is_dir():
+        return []
+    gone = [p for p in (root / "artifacts").rglob(".*.partial") if _LEGACY.fullmatch(p.name)]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    marker.parent.mkdir(exist_ok=True)
+    marker.touch()
+    return gone
 
 
 def _settle(record: Path, artifact_path, indexed, index) -> str:

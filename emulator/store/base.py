@@ -18,7 +18,7 @@ from typing import Any
 from ..exceptions import UserErrorException
 from ._paths import contained
 from ._staging import staging_folder
-from ._uploads import Upload, recover
+from ._uploads import Upload, recover, sweep_legacy_partials
 
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled"})
 
@@ -125,6 +125,7 @@ class AbstractStore(ABC):
         def indexed(run_id: str, name: str) -> bool:
             return any(a["name"] == name for a in self.list_artifacts(run_id))
 
+        sweep_legacy_partials(self.root)
         return recover(
             self.root, self.artifact_path, indexed, lambda r, n, size: self.add_artifacts(r, [(n, size)])
         )

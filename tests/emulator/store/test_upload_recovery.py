@@ -62,7 +62,7 @@ CHILD = textwrap.dedent(
 
 
 def _uploads(home: Path) -> list[Path]:
-    return sorted((home / "recovery-ws" / ".uploads").glob("*"))
+    return sorted(p for p in (home / "recovery-ws" / ".uploads").glob("*") if not p.name.startswith("."))
 
 
 @pytest.mark.reliability
@@ -139,3 +139,16 @@ def _wait_for(condition, timeout: float = 60.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for the child"
         time.sleep(0.05)
+
+
+def test_partials_left_by_writers_before_upload_records_are_swept_once(workspace, experiment, tmp_path):
+    run = experiment.start_logging()
+    folder = workspace._store.artifact_path(run.id, "outputs")
+    folder.mkdir(parents=True)
+    legacy = folder / f".model.bin.{'ab12' * 8}.partial"
+    legacy.write_bytes(b"torn")
+    kept = folder / ".notes.partial"  # not the old writer's form: someone else's file, left alone
+    kept.write_bytes(b"mine")
+    SqliteStore(workspace._store.root)
+    assert not legacy.exists() and kept.exists()
+    run.complete()
