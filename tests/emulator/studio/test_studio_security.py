@@ -7,6 +7,8 @@ HTML at a studio address, to prove each payload runs where nothing stops it.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +28,10 @@ fetch("/api/runs/RUN/cancel", {method: "POST", mode: "no-cors", credentials: "in
 fetch("/").then((r) => r.text()).then((t) => { const m = t.match(/studio-token" content="([^"]+)/); both(m ? m[1] : ""); });
 """
 HOSTILE = {
-    "outputs/evil.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script>{}</script></svg>',
+    "outputs/evil.svg": (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">'
+        '<rect width="20" height="20" fill="red"/><script>{}</script></svg>'
+    ),
     "outputs/evil.xhtml": (
         '<html xmlns="http://www.w3.org/1999/xhtml"><body><script>//<![CDATA[\n{}\n//]]></script></body></html>'
     ),
@@ -92,12 +97,20 @@ def test_hostile_run_files_opened_in_a_browser_run_no_script_and_change_nothing(
 ):
     studio = serve_studio(emulator_home, workspace.name)
     writes = []
+    files = [f"/api/runs/{hostile_run.id}/files/{name}" for name in HOSTILE]
     dialogs = _open_each(
         browser,
         studio.url,
-        [f"/api/runs/{hostile_run.id}/files/{name}" for name in HOSTILE],
+        files,
         lambda context: context.on("requestfinished", lambda request: _record_write(request, writes)),
     )
+    with _studio_tab(browser, studio.url) as tab:  # the svg still shows as an image on the studio's page
+        tab.goto("/")
+        width = tab.evaluate(
+            "async (src) => { const i = new Image(); i.src = src; await i.decode(); return i.naturalWidth; }",
+            files[0],
+        )
+    assert width == 20
     assert dialogs == []
     assert [w for w in writes if w[2] < 400] == []
     assert Model.list(workspace) == []
@@ -133,17 +146,26 @@ def test_the_hostile_payloads_do_run_where_nothing_stops_them(
     assert Model.list(workspace) == []
 
 
+@contextmanager
+def _studio_tab(browser, url: str, watch=lambda context: None, dialogs: list | None = None):
+    """A tab at the studio ``url``; dialogs are dismissed (and recorded in ``dialogs``)."""
+    context = browser.new_context(base_url=url)
+    seen = [] if dialogs is None else dialogs
+    context.on("dialog", lambda dialog: (seen.append(dialog.message), dialog.dismiss()))
+    watch(context)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def _open_each(browser, url: str, paths: list[str], watch) -> list[str]:
     """Open each of ``paths`` at the studio ``url`` in one tab (``watch(context)`` first); the dialogs seen."""
-    context = browser.new_context(base_url=url)
     dialogs = []
-    context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    watch(context)
-    tab = context.new_page()
-    for path in paths:
-        tab.goto(path)
-        tab.wait_for_load_state("networkidle")
-    context.close()
+    with _studio_tab(browser, url, watch, dialogs) as tab:
+        for path in paths:
+            tab.goto(path)
+            tab.wait_for_load_state("networkidle")
     return dialogs
 
 
