@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from ..exceptions import UserErrorException
 from ._staging import _owner, _owner_alive
 
 _FOLDER = ".uploads"
@@ -91,14 +92,19 @@ def sweep_legacy_partials(root: Path) -> list[Path]:
 
 
 def _settle(record: Path, artifact_path, indexed, index) -> str:
-    run_id, name = record.read_text(encoding="utf-8").split("\n", 1)
+    # Two stores may open at once and settle the same record: every step tolerates the other's.
     partial = record.with_suffix(".partial")
-    target = artifact_path(run_id, name)
-    ours = partial.exists() and target.exists() and os.path.samefile(partial, target)
+    try:
+        run_id, name = record.read_text(encoding="utf-8").split("\n", 1)
+        target = artifact_path(run_id, name)
+        ours = os.path.samefile(partial, target)
+    except (ValueError, OSError, UserErrorException):
+        # a record cut short by the kill, a partial or target already gone: nothing was published
+        run_id, name, ours = "?", record.name, False
     if ours and indexed(run_id, name):
         index(run_id, name, target.stat().st_size)
     elif ours:
-        target.unlink()
+        target.unlink(missing_ok=True)
     for leftover in (partial, partial.with_suffix(".publish"), record):
         leftover.unlink(missing_ok=True)
     return f"{run_id}/{name}"

@@ -152,3 +152,15 @@ def test_partials_left_by_writers_before_upload_records_are_swept_once(workspace
     SqliteStore(workspace._store.root)
     assert not legacy.exists() and kept.exists()
     run.complete()
+
+
+def test_a_record_cut_short_by_a_kill_is_removed_on_reopen(workspace, experiment):
+    run = experiment.start_logging()
+    dead_owner = "1-1.000"  # pid 1 did not start at that time: its writer is gone
+    folder = workspace._store.root / ".uploads"
+    folder.mkdir()
+    (folder / f"{dead_owner}-abc.target").write_text(run.id)  # killed before the name was written
+    (folder / f"{dead_owner}-abc.partial").write_bytes(b"torn")
+    SqliteStore(workspace._store.root)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == []
+    run.complete()
