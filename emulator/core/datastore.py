@@ -59,8 +59,15 @@ class Datastore:
             target = contained(destination, relative, "file path under relative_root")
             if target.exists() and not overwrite:
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(file, target)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                # blob names have no folders; a local folder cannot also be a file
+                raise UserErrorException(
+                    f"upload_files: {relative!r} under target_path {target_path!r} would make a file and a "
+                    "folder share a path"
+                ) from None
         return self.path(target_path or "")
 
     def path(self, path=None, data_reference_name=None):

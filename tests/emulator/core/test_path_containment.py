@@ -29,9 +29,10 @@ def _files(folder: Path) -> set[Path]:
 
 @pytest.fixture
 def sandbox(tmp_path, monkeypatch):
-    """A workspace whose emulator home sits inside ``outside``: any write outside the home shows up there."""
+    """A workspace whose emulator home sits deep inside ``outside``: a write that climbs out of the home
+    (as many '..' as a hostile name and path can carry together) still lands where the test looks."""
     outside = tmp_path / "outside"
-    home = outside / "home"
+    home = outside.joinpath(*["d"] * 24, "home")
     monkeypatch.setenv("DUEL_EMULATOR_HOME", str(home))
     workspace = Workspace("sub", "rg", "contained-ws")
     source = tmp_path / "source" / "a" / "b" / "c" / "d"
