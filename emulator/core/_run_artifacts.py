@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from pathlib import Path, PurePosixPath
 
 from ..exceptions import UserErrorException
@@ -25,6 +24,7 @@ class RunArtifactsMixin:
 
         Write-once names are published with a hard link, which fails if the name exists, so of
         concurrent writers exactly the first wins; ``overwrite`` (the end-of-run sweep) renames over.
+        The upload is recorded first (``store.begin_upload``), so a kill at any step is settled on reopen.
         """
         name = artifact_name(name)
         if not overwrite and name in self.get_file_names():
@@ -32,25 +32,29 @@ class RunArtifactsMixin:
         target = self._store.artifact_path(self.id, name)
         if isinstance(source, str | os.PathLike) and not os.path.isfile(source):
             raise UserErrorException(f"upload_file: {source} is not a file")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise UserErrorException(
+                f"Artifact name {name!r} needs a folder where the run has a file"
+            ) from None
+        if target.is_dir():
+            raise UserErrorException(f"Artifact name {name!r} is a folder of the run's files")
+        upload = self._store.begin_upload(self.id, name)
         try:
             if isinstance(source, str | os.PathLike):
-                shutil.copyfile(source, temporary)
+                shutil.copyfile(source, upload.partial)
             else:
-                with open(temporary, "wb") as out:
+                with open(upload.partial, "wb") as out:
                     shutil.copyfileobj(source, out)
-            size = temporary.stat().st_size
-            if overwrite:
-                os.replace(temporary, target)
-            else:
-                try:
-                    os.link(temporary, target)
-                except FileExistsError:
-                    raise _conflict(self.id, name) from None
+            size = upload.partial.stat().st_size
+            try:
+                upload.publish(target, overwrite)
+            except FileExistsError:
+                raise _conflict(self.id, name) from None
+            self._store.add_artifacts(self.id, [(name, size)])
         finally:
-            temporary.unlink(missing_ok=True)
-        self._store.add_artifacts(self.id, [(name, size)])
+            upload.done()
         return size
 
     def upload_file(self, name, path_or_stream, datastore_name=None):

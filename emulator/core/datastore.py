@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from ..exceptions import UserErrorException
+from ..store import contained
 from . import _names
 
 DEFAULT = "workspaceblobstore"
@@ -30,10 +32,7 @@ class Datastore:
         return Datastore(workspace)
 
     def _target(self, target_path) -> Path:
-        target = (self._root / (target_path or "")).resolve()
-        if self._root.resolve() not in (target, *target.parents):
-            raise UserErrorException(f"target_path {target_path!r} leaves the datastore")
-        return target
+        return contained(self._root, target_path or "", "target_path").resolve()
 
     def upload(self, src_dir, target_path=None, overwrite=False, show_progress=True):
         """Copy the folder ``src_dir`` to ``target_path``; existing files are kept unless ``overwrite``."""
@@ -48,13 +47,27 @@ class Datastore:
 
     def upload_files(self, files, relative_root=None, target_path=None, overwrite=False, show_progress=True):
         destination = self._target(target_path)
-        for file in map(Path, files):
-            relative = file.relative_to(relative_root) if relative_root else Path(file.name)
-            target = destination / relative
+        for file in map(str, files):
+            # as the SDK: the blob's name is the file's path relative to relative_root, normalised
+            relative = os.path.relpath(file, relative_root) if relative_root else os.path.basename(file)
+            if relative == ".." or relative.startswith(".." + os.sep):
+                raise UserErrorException(
+                    f"relative_root: '{relative_root}' is not part of the file_path: '{file}'."
+                )
+            if not os.path.isfile(file):
+                raise UserErrorException(f"'{file}' does not point to a file.")  # the SDK's words
+            target = contained(destination, relative, "file path under relative_root")
             if target.exists() and not overwrite:
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(file, target)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                # blob names have no folders; a local folder cannot also be a file
+                raise UserErrorException(
+                    f"upload_files: {relative!r} under target_path {target_path!r} would make a file and a "
+                    "folder share a path"
+                ) from None
         return self.path(target_path or "")
 
     def path(self, path=None, data_reference_name=None):

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from ..exceptions import UserErrorException
+from . import _names
 from ._image_build import ImageBuild, build_image
 from .conda_dependencies import CondaDependencies
 
@@ -129,6 +130,7 @@ class Environment:
 
     def register(self, workspace):
         """Store this definition as the next version (or return the latest if unchanged)."""
+        _names.environment_name(self.name)
         versions = (workspace._store.get_asset(_KIND, self.name) or {}).get("versions", [])
         definition = {**self._to_dict(), "version": None}
         if versions and {**versions[-1], "version": None} == definition:

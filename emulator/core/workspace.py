@@ -10,6 +10,7 @@ from typing import Any
 
 from ..exceptions import UserErrorException, WorkspaceException
 from ..store import AbstractStore, SqliteStore
+from . import _names
 from ._home import emulator_home, use_home  # noqa: F401  (the emulator's callers import them from here)
 from ._reaper import _reap_dead_runs
 
@@ -52,10 +53,7 @@ class Workspace:
         tags=None,
         _cloud="AzureCloud",
     ):
-        if not workspace_name or not isinstance(workspace_name, str):
-            raise UserErrorException("workspace_name must be a non-empty string")
-        if "/" in workspace_name or "\\" in workspace_name or workspace_name.startswith("."):
-            raise UserErrorException(f"Invalid workspace name {workspace_name!r}")
+        _names.workspace_name(workspace_name)
         self._subscription_id = subscription_id
         self._resource_group = resource_group
         self._workspace_name = workspace_name
@@ -93,6 +91,7 @@ class Workspace:
         name, auth=None, subscription_id=None, resource_group=None, location=None, cloud="AzureCloud", id=None
     ):
         """An existing workspace; WorkspaceException if it was never created."""
+        _names.workspace_name(name)
         if not (emulator_home() / name / "workspace.json").exists():
             raise WorkspaceException(f"Workspace not found: no workspace named {name!r} in {emulator_home()}")
         details = json.loads((emulator_home() / name / "workspace.json").read_text())
@@ -129,6 +128,7 @@ class Workspace:
         v1_legacy_mode=None,
     ):
         """Create the workspace folder; UserErrorException if it exists and ``exist_ok`` is False."""
+        _names.workspace_name(name)
         if (emulator_home() / name / "workspace.json").exists() and not exist_ok:
             raise UserErrorException(f"Workspace with name {name!r} already exists")
         return Workspace(subscription_id, resource_group, name, _location=location, sku=sku, tags=tags)

@@ -7,7 +7,6 @@ tags and properties of a run are all written through one primitive, :meth:`Abstr
 
 from __future__ import annotations
 
-import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -17,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import UserErrorException
+from ._paths import contained
 from ._staging import staging_folder
+from ._uploads import Upload, recover, sweep_legacy_partials
 
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled"})
 
@@ -114,6 +115,21 @@ class AbstractStore(ABC):
         """Where the artifact ``name`` of a run lives on disk."""
         return self.folder("artifacts", run_id, rest=name)
 
+    def begin_upload(self, run_id: str, name: str) -> Upload:
+        """Record an upload of artifact ``name`` before it starts, so a kill mid-way is settled on reopen."""
+        return Upload(self.root, run_id, name)
+
+    def recover_uploads(self) -> list[str]:
+        """Settle the uploads whose writer died (see ``_uploads``); run when a store opens."""
+
+        def indexed(run_id: str, name: str) -> bool:
+            return any(a["name"] == name for a in self.list_artifacts(run_id))
+
+        sweep_legacy_partials(self.root)
+        return recover(
+            self.root, self.artifact_path, indexed, lambda r, n, size: self.add_artifacts(r, [(n, size)])
+        )
+
     # -- models
     @abstractmethod
     def create_model_version(
@@ -162,14 +178,10 @@ class AbstractStore(ABC):
         """
         base = self.root / area
         for key in keys:
-            if not isinstance(key, str) or key in ("", ".", "..") or any(c in key for c in "/\\\0"):
+            if not isinstance(key, str) or key in ("", ".", "..") or any(c in key for c in "/\\"):
                 raise UserErrorException(f"{key!r} cannot name a folder of the workspace's {area}")
-            base = base / key
-        path = base / rest if rest else base
-        inside, resolved = os.path.realpath(base), os.path.realpath(path)
-        if resolved != inside and not resolved.startswith(inside + os.sep):
-            raise UserErrorException(f"{rest!r} resolves outside its folder of the workspace's {area}")
-        return path
+            base = contained(base, key, f"a key of the workspace's {area}")
+        return contained(base, rest, f"a file of the workspace's {area}")
 
     # -- named JSON assets: environments, compute targets, web services
     @abstractmethod

@@ -86,6 +86,7 @@ class SqliteStore(AbstractStore):
         self._local = threading.local()
         self._init_schema()
         reclaim(self.root)
+        self.recover_uploads()
 
     # A store travels (to a sweep controller, a Dask worker, a Prefect result) as its folder alone:
     # connections belong to the thread that opened them.
@@ -129,6 +130,10 @@ class SqliteStore(AbstractStore):
         self._local.depth = 1
         try:
             yield db
+        except UnicodeEncodeError as error:
+            db.execute("ROLLBACK")
+            # a lone surrogate (from JSON's "\ud800", say) cannot be stored as text: the caller's input
+            raise UserErrorException(f"{error.object[:80]!r} is not valid text: {error.reason}") from None
         except BaseException:
             db.execute("ROLLBACK")
             raise

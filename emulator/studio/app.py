@@ -1,28 +1,27 @@
 """The studio's HTTP app: JSON endpoints over the workspace store, the page, and run files.
 
 Everything but Promote and Cancel only reads. Those two writes accept JSON from the studio's own
-page only: a request that names another origin is refused, so a web page open elsewhere in the same
-browser cannot drive them. Requests must address the loopback host by name or number, so a page
-whose domain is re-pointed at 127.0.0.1 (DNS rebinding) cannot read the workspace either.
+page only: same Origin, and the token the page carries (see ``_guard``), so neither a web page open
+elsewhere in the same browser nor a run file opened at a studio address can drive them. Requests
+must address the loopback host by name or number, so a page whose domain is re-pointed at 127.0.0.1
+(DNS rebinding) cannot read the workspace either.
 """
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import orjson
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from emulator.core import Workspace
 
-from . import actions, registry, runs
+from . import _guard, actions, registry, runs
 from .runs import RunNotFound
 
 STATIC = Path(__file__).parent / "static"
@@ -41,19 +40,17 @@ def _json(data, status_code: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
 
 
-def _same_origin(request: Request) -> None:
-    origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
-        raise HTTPException(403, f"cross-origin request from {origin} refused")
-    if "application/json" not in request.headers.get("content-type", ""):
-        raise HTTPException(415, "send the request body as application/json")
-
-
 def create_app(workspace: Workspace) -> FastAPI:
     """The studio over ``workspace``; serve it with :func:`emulator.studio.serve` (127.0.0.1 only)."""
     store = workspace._store
     app = FastAPI(title=f"studio · {workspace.name}", docs_url=None, redoc_url=None)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])
+    app.add_middleware(_guard.SecurityHeaders)
+    token = _guard.new_token()
+
+    def studio_page_only(request: Request) -> None:
+        _guard.check_write(request, token)
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RunNotFound)
@@ -66,7 +63,7 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def page():
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return _guard.page_response(STATIC / "index.html", token)
 
     @app.get("/api/workspace")
     def workspace_summary():
@@ -94,14 +91,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         runs.get_record(store, run_id)
         if name not in {a["name"] for a in store.list_artifacts(run_id)}:
             raise HTTPException(404, f"run {run_id} has no file {name!r}")
-        path = store.artifact_path(run_id, name)
-        media = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        if media.startswith("text/") or name.endswith((".log", ".txt", ".json")):
-            media = "text/plain; charset=utf-8"
-        disposition = "attachment" if download else "inline"
-        return FileResponse(
-            path, media_type=media, filename=Path(name).name, content_disposition_type=disposition
-        )
+        return _guard.file_response(store.artifact_path(run_id, name), name, download)
 
     @app.get("/api/metric-names")
     def metric_names(experiment: str | None = None):
@@ -128,11 +118,11 @@ def create_app(workspace: Workspace) -> FastAPI:
     def service_list():
         return _json(registry.services(store))
 
-    @app.post("/api/runs/{run_id}/promote", dependencies=[Depends(_same_origin)])
+    @app.post("/api/runs/{run_id}/promote", dependencies=[Depends(studio_page_only)])
     def promote(run_id: str, body: PromoteRequest):
         return _json(actions.promote(workspace, run_id, body.model_name, body.model_path, body.tags))
 
-    @app.post("/api/runs/{run_id}/cancel", dependencies=[Depends(_same_origin)])
+    @app.post("/api/runs/{run_id}/cancel", dependencies=[Depends(studio_page_only)])
     def cancel(run_id: str):
         return _json(actions.cancel(workspace, run_id))
 

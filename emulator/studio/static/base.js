@@ -13,6 +13,7 @@ function h(tag, attrs, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "style") el.style.cssText = value; // through the CSSOM: the page's CSP refuses style attributes
     else el.setAttribute(key, value === true ? "" : value);
   }
   for (const child of children.flat()) {
@@ -29,8 +30,10 @@ async function api(path, options) {
   return body;
 }
 
+// The page's write token: the server refuses Promote and Cancel without it.
+const STUDIO_TOKEN = document.querySelector('meta[name="studio-token"]').content;
 const post = (path, body) =>
-  api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
+  api(path, { method: "POST", headers: { "Content-Type": "application/json", "X-Studio-Token": STUDIO_TOKEN }, body: JSON.stringify(body || {}) });
 
 function fmt(value) {
   if (value === null || value === undefined) return "";

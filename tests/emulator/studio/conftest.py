@@ -241,3 +241,18 @@ def serve_studio(tmp_path):
     yield serve
     for running in started:
         stop_studio(running)
+
+
+def act_as_page(client: httpx.Client) -> httpx.Client:
+    """Make ``client`` act as the studio's page: it loads the page (so holds its token and cookie)
+    and sends writes from the studio's own origin."""
+    page = client.get("/")
+    token = re.search(r'name="studio-token" content="([^"]+)"', page.text)[1]
+    client.headers.update({"X-Studio-Token": token, "Origin": str(client.base_url).rstrip("/")})
+    return client
+
+
+@pytest.fixture(scope="session")
+def as_page():
+    """:func:`act_as_page`, for tests (the test folders are not packages)."""
+    return act_as_page

@@ -41,6 +41,8 @@ def offline_tab(browser, url: str):
     context.route("**/*", only_the_studio)
     tab = context.new_page()
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    # the page's strict CSP must refuse nothing the page itself does (Chart.js included)
+    tab.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
     yield tab
     context.close()
     assert outside == [], f"the page reached outside the studio: {outside}"

@@ -60,9 +60,9 @@ def test_requests_for_another_host_name_are_refused(workspace):
     assert client.get("/api/runs").status_code == 400
 
 
-def test_writes_need_a_json_body(workspace, experiment):
+def test_writes_need_a_json_body(workspace, experiment, as_page):
     run = experiment.start_logging()
-    client = TestClient(create_app(workspace), base_url="http://127.0.0.1")
+    client = as_page(TestClient(create_app(workspace), base_url="http://127.0.0.1"))
     response = client.post(f"/api/runs/{run.id}/cancel", content=b"x", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415
     assert run.get_status() == "Running"

@@ -9,9 +9,9 @@ pytestmark = pytest.mark.slow  # the session's sweep and AutoML run take tens of
 
 
 @pytest.fixture(scope="module")
-def client(studio):
+def client(studio, as_page):
     with httpx.Client(base_url=studio.url, timeout=30) as session:
-        yield session
+        yield as_page(session)
 
 
 def test_runs_lists_every_run_with_its_primary_metric(client, studio_workspace):
