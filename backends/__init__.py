@@ -21,6 +21,7 @@ class BackendSettings(Protocol):
 
     backend: str
     emulator_home: Path | None
+    automl_first_iteration_grace: bool
     azure_config: Path | None
     azure_auth: str
     azure_python: str
@@ -58,7 +59,11 @@ def open_backend(settings: BackendSettings) -> Backend:
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
-        return open_emulator(settings.emulator_home, **clusters(settings))
+        return open_emulator(
+            settings.emulator_home,
+            first_iteration_grace=settings.automl_first_iteration_grace,
+            **clusters(settings),
+        )
     if settings.backend == "azure-v2":
         from backends.azure_v2.workspace import open_azure_v2
 

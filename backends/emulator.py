@@ -7,7 +7,7 @@ from pathlib import Path
 
 from backends.backend import Backend
 from backends.messages import ClusterSpec, Deployment, Endpoint, WorkspaceRef
-from emulator import hook
+from emulator import hook, relaxations
 from emulator.core.workspace import emulator_home
 from emulator.studio import STUDIO_PORT, studio_url
 
@@ -45,10 +45,16 @@ def workspace_folder(home: Path | None) -> Path:
 
 
 def open_emulator(
-    home: Path | None, *, cpu_cluster: ClusterSpec, gpu_cluster: ClusterSpec
+    home: Path | None,
+    *,
+    cpu_cluster: ClusterSpec,
+    gpu_cluster: ClusterSpec,
+    first_iteration_grace: bool = False,
 ) -> EmulatorBackend:
-    """Serve ``azureml`` from the emulator for this process (``home``: its folder, else the default)."""
+    """Serve ``azureml`` from the emulator for this process (``home``: its folder, else the default);
+    ``first_iteration_grace`` turns that relaxation (:mod:`emulator.relaxations`) on or off."""
     hook.install(home=home)
+    relaxations.allow_first_iteration_grace(first_iteration_grace)
     sdk = importlib.import_module("backends.sdk_v1")
     workspace = sdk.workspace.connect(WORKSPACE)
     sdk.workspace.prepare(workspace)

@@ -16,6 +16,7 @@ import pandas as pd
 from emulator.core._launch import _child_environment, start_run_process
 from emulator.core.run import Run
 from emulator.exceptions import UserErrorException
+from emulator.relaxations import RELAXATION_PROPERTY, granted
 from emulator.train.automl._paths import GUARDRAILS, INPUTS, MODEL, ONNX_MODEL
 from emulator.train.automl.exceptions import ConfigException
 from emulator.train.automl.metrics import SCALAR_METRICS, is_maximized
@@ -40,6 +41,7 @@ class AutoMLRun(Run):
         """Create the parent run, stage its inputs, and start its driver process."""
         training, validation = config._frames()
         settings = config.as_serializable_dict()
+        relaxed = {RELAXATION_PROPERTY: ", ".join(granted())} if granted() else {}
         run = cls._create(
             experiment,
             run_type="automl",
@@ -50,6 +52,7 @@ class AutoMLRun(Run):
                 _SETTINGS_PROPERTY: json.dumps(settings),
                 "primary_metric": settings["primary_metric"],
                 _DEPENDENCIES_PROPERTY: json.dumps(_installed_versions()),
+                **relaxed,
             },
             details={"target": settings["compute_target"]},
         )
@@ -59,6 +62,7 @@ class AutoMLRun(Run):
             "featurization": config._featurization,
             "training": training,
             "validation": validation,
+            "relaxations": granted(),
         }
         buffer = io.BytesIO()
         joblib.dump(inputs, buffer)
