@@ -17,7 +17,16 @@ from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundErr
 
 from backends.azure_v2 import environments, specs
 from backends.azure_v2.credentials import CredentialError
-from backends.messages import AutoMLJob, ClusterSpec, JobFailed, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.messages import (
+    AutoMLJob,
+    ClusterSpec,
+    JobFailed,
+    JobOutcome,
+    OnProgress,
+    Progress,
+    RunRef,
+    SweepJob,
+)
 
 # azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.
 TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled", "NotResponding", "Paused"})

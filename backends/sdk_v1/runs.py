@@ -57,4 +57,3 @@ def child_metrics(ws: Workspace, parent_run_id: str, metric: str) -> tuple[Child
 def portal_urls(ws: Workspace, run_ids: tuple[str, ...]) -> tuple[str, ...]:
     """Each run's page in Azure ML studio (one call for all: on Azure each step is a process)."""
     return tuple(Run.get(ws, run_id).get_portal_url() for run_id in run_ids)
-

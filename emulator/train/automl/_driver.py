@@ -294,7 +294,11 @@ class Driver:
         self._closing(build_ensembles(self, outcomes), self._record_ensemble)
         best = self.leaderboard.best_iteration
         if best is None:
-            hint = " Consider increasing experiment_timeout_hours." if "timeout" in (self.stop_reason or "") else ""
+            hint = (
+                " Consider increasing experiment_timeout_hours."
+                if "timeout" in (self.stop_reason or "")
+                else ""
+            )
             raise RuntimeError(
                 f"No iteration completed ({self.stop_reason}); see the child runs for their errors.{hint}"
             )
