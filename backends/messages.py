@@ -262,7 +262,11 @@ class FetchedModel:
 
 @dataclass(frozen=True)
 class ModelUpload:
-    """A file to register as a new version of the model ``name``."""
+    """A file to register as a new version of the model ``name``.
+
+    With ``run_id`` the file is registered from that run (``Run.register_model``), so the version
+    records the run, its experiment and ``training_datasets`` as its lineage, as Azure shows it.
+    """
 
     path: str
     name: str
@@ -271,6 +275,8 @@ class ModelUpload:
     description: str
     framework: str
     framework_version: str
+    run_id: str = ""
+    training_datasets: tuple[DatasetRef, ...] = ()
 
 
 @dataclass(frozen=True)
