@@ -144,8 +144,10 @@ def report(
         typer.echo(summary.read_text().rstrip())
     else:
         typer.echo(f"Report:    {folder / 'report.html'}\n           {folder / 'report.md'}")
-    if open_it:
-        typer.launch(str(folder / "report.html"))
+    # wait: xdg-open's own exit status says whether anything opened the file.
+    if open_it and typer.launch(str(folder / "report.html"), wait=True) != 0:
+        # No browser opened it (none installed, no display): the command did not do what was asked.
+        _fail(f"could not open {folder / 'report.html'} in a browser; open the file yourself", code=1)
 
 
 @app.command()
