@@ -59,7 +59,9 @@ def open_backend(settings: BackendSettings) -> Backend:
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
-        return open_emulator(settings.emulator_home, relax=settings.emulator_relax, **clusters(settings))
+        return open_emulator(
+            settings.emulator_home, relaxations=settings.emulator_relax, **clusters(settings)
+        )
     if settings.backend == "azure-v2":
         from backends.azure_v2.workspace import open_azure_v2
 

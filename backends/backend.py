@@ -20,6 +20,7 @@ from backends.messages import (
     ExplorationJob,
     ExplorationOutcome,
     FetchedModel,
+    JobFailed,
     JobOutcome,
     LoggedRun,
     ModelUpload,
@@ -28,7 +29,17 @@ from backends.messages import (
     RunRef,
     SweepJob,
 )
-from backends.sdk_process import SdkProcess
+from backends.sdk_process import SdkProcess, StepError
+
+
+def _job(step, *args) -> Any:
+    """A training job's step; its end without a model is :class:`JobFailed` from either interpreter."""
+    try:
+        return step(*args)
+    except StepError as error:
+        if error.kind == JobFailed.__name__:
+            raise JobFailed(str(error).split(": ", 2)[-1]) from None
+        raise
 
 
 class Backend:
@@ -68,15 +79,19 @@ class Backend:
 
     # -- jobs
     def run_automl(self, job: AutoMLJob, on_progress: OnProgress | None = None) -> JobOutcome:
-        return self._sdk.jobs.run_automl(self.workspace, job, on_progress)
+        return _job(self._sdk.jobs.run_automl, self.workspace, job, on_progress)
 
     def run_sweep(self, job: SweepJob, on_progress: OnProgress | None = None) -> JobOutcome:
-        return self._sdk.jobs.run_sweep(self.workspace, job, on_progress)
+        return _job(self._sdk.jobs.run_sweep, self.workspace, job, on_progress)
 
     def run_exploration(
         self, job: ExplorationJob, on_progress: OnProgress | None = None
     ) -> ExplorationOutcome:
         return self._sdk.exploration.run_exploration(self.workspace, job, on_progress)
+
+    def cancel_run(self, run_id: str) -> bool:
+        """Cancel a run and its active children unless it has ended; True when it was still active."""
+        return self._sdk.jobs.cancel(self.workspace, run_id)
 
     def child_metrics(self, parent_run_id: str, metric: str) -> tuple[ChildMetric, ...]:
         """Each child run of a job (AutoML iterations, sweep trials) with its logged ``metric``."""

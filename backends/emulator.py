@@ -7,8 +7,7 @@ from pathlib import Path
 
 from backends.backend import Backend
 from backends.messages import ClusterSpec, Deployment, Endpoint, WorkspaceRef
-from emulator import hook
-from emulator import relax as relaxations
+from emulator import hook, relax
 from emulator.core.workspace import emulator_home
 from emulator.studio import STUDIO_PORT, studio_url
 
@@ -46,12 +45,12 @@ def workspace_folder(home: Path | None) -> Path:
 
 
 def open_emulator(
-    home: Path | None, *, cpu_cluster: ClusterSpec, gpu_cluster: ClusterSpec, relax: str = ""
+    home: Path | None, *, cpu_cluster: ClusterSpec, gpu_cluster: ClusterSpec, relaxations: str = ""
 ) -> EmulatorBackend:
     """Serve ``azureml`` from the emulator for this process (``home``: its folder, else the default;
-    ``relax``: the emulator-only relaxations asked for by name, comma-separated)."""
+    ``relaxations``: the emulator-only relaxations asked for by name, comma-separated)."""
     hook.install(home=home)
-    relaxations.allow(relax.split(","))
+    relax.allow(relaxations.split(","))
     sdk = importlib.import_module("backends.sdk_v1")
     workspace = sdk.workspace.connect(WORKSPACE)
     sdk.workspace.prepare(workspace)

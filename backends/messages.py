@@ -145,10 +145,12 @@ class RunRef:
 class Progress:
     """How far a job is: its finished child runs against the budget.
 
-    The fields after ``expected`` are optional (a backend that only counts finished children still
-    reports a valid ``Progress``): ``started`` and ``canceled`` count children, ``best`` is the best
-    primary metric value so far (``None`` before the first), ``elapsed_seconds`` the time since
-    submission, ``budget_seconds`` the job's time budget when it has one.
+    ``finished`` counts the children that ended, however they ended. The fields after ``expected``
+    are optional (a backend that only counts finished children still reports a valid ``Progress``):
+    ``started``, ``canceled`` (cut by a policy, a timeout or a person) and ``failed`` count children,
+    ``best`` is the best primary metric value so far (``None`` before the first), ``elapsed_seconds``
+    the time since submission, ``budget_seconds`` the job's time budget when it has one; ``ended``
+    says the job itself is over, so the children never started never will be.
     """
 
     run_id: str
@@ -160,6 +162,8 @@ class Progress:
     metric: str = ""
     elapsed_seconds: float = 0.0
     budget_seconds: float | None = None
+    failed: int = 0
+    ended: bool = False
 
     @property
     def percent(self) -> float:
@@ -179,6 +183,10 @@ class Progress:
             parts.append(f"{self.started} started")
         if self.canceled:
             parts.append(f"{self.canceled} cancelled")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.ended and self.started < self.expected:
+            parts.append(f"{self.expected - self.started} not started")
         if self.best is not None:
             parts.append(self.best_text())
         elapsed = f"{self.elapsed_seconds:,.0f} s"
@@ -189,6 +197,10 @@ class Progress:
 
 
 OnProgress = Callable[[Progress], None]
+
+
+class JobFailed(RuntimeError):
+    """A training job ended without a model to judge: it failed, was cancelled, or no child scored."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +262,11 @@ class FetchedModel:
 
 @dataclass(frozen=True)
 class ModelUpload:
-    """A file to register as a new version of the model ``name``."""
+    """A file to register as a new version of the model ``name``.
+
+    With ``run_id`` the file is registered from that run (``Run.register_model``), so the version
+    records the run, its experiment and ``training_datasets`` as its lineage, as Azure shows it.
+    """
 
     path: str
     name: str
@@ -259,6 +275,8 @@ class ModelUpload:
     description: str
     framework: str
     framework_version: str
+    run_id: str = ""
+    training_datasets: tuple[DatasetRef, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,15 @@ from .exceptions import UserErrorException
 RELAX_VARIABLE = "DUEL_EMULATOR_RELAX"
 # The run property that names the relaxations a run depends on.
 PROPERTY = "azureml.emulator.relaxed"
+# The property a run gets when a relaxation actually changed its outcome (not merely was on).
+USED_PROPERTY = "azureml.emulator.relaxed.used"
 AUTOML_TIMEOUT = "automl-timeout"
+FIRST_ITERATION_GRACE = "first-iteration-grace"
 # name -> what Azure refuses that the relaxation lets through
 RELAXATIONS = {
     AUTOML_TIMEOUT: "AutoML experiment_timeout_hours below Azure's minimum of 0.25 (15 minutes)",
+    FIRST_ITERATION_GRACE: "AutoML's first iteration starting after the search's share of the budget and "
+    "finishing past experiment_timeout (Azure cuts it at the deadline and fails a job that scored none)",
 }
 
 
@@ -53,6 +58,12 @@ def allow(names: Iterable[str]) -> None:
         os.environ.pop(RELAX_VARIABLE, None)
 
 
-def note(name: str, detail: str) -> dict[str, str]:
-    """The run property recording that ``name`` let ``detail`` through."""
-    return {PROPERTY: f"{name}: {detail} (emulator only; Azure refuses this)"}
+def note(name: str, detail: str, properties: dict[str, str] | None = None) -> dict[str, str]:
+    """``properties`` with the run property recording that ``name`` let ``detail`` through added.
+
+    A run property is written once, so the relaxations a run depends on share one, joined by ``; ``.
+    """
+    noted = dict(properties or {})
+    entry = f"{name}: {detail} (emulator only; Azure refuses this)"
+    noted[PROPERTY] = f"{noted[PROPERTY]}; {entry}" if PROPERTY in noted else entry
+    return noted

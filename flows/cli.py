@@ -31,9 +31,9 @@ def _board():
     return board(DuelSettings())
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 2) -> None:
     typer.secho(f"duel: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=code)
 
 
 def _checked(quick: bool, **parameters):
@@ -62,6 +62,10 @@ def run(
     deploy_target: Annotated[
         str | None, typer.Option("--deploy-target", metavar="TARGET", help="local, docker, aci or none")
     ] = None,
+    automl_timeout_minutes: Annotated[
+        float | None,
+        typer.Option("--automl-timeout-minutes", metavar="MINUTES", help="AutoML's time budget"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
     temporary_server: Annotated[
         bool,
@@ -72,16 +76,21 @@ def run(
     ] = False,
 ) -> None:
     """Run the duel once on this machine and print who won, the decision and where the report is."""
-    parameters = {"data": data, "subset": subset, "deploy_target": deploy_target}
+    parameters = {
+        "data": data,
+        "subset": subset,
+        "deploy_target": deploy_target,
+        "automl_timeout_minutes": automl_timeout_minutes,
+    }
     settings = _checked(quick, **parameters)
     err = typer.get_text_stream("stderr")
     err.write(f"data checked; workspace folder {_folder(settings)}; starting Prefect...\n")
     if settings.backend == "emulator" and settings.emulator_relax:
         # --quick asks for these; a run never relaxes Azure's limits without saying so.
         err.write(
-            f"emulator-only relaxation(s) {settings.emulator_relax}: AutoML's budget is "
-            f"{settings.automl_timeout_minutes:g} min where Azure's minimum is 15; the runs it lets "
-            "through carry the property azureml.emulator.relaxed\n"
+            f"emulator-only relaxation(s) {settings.emulator_relax} (Azure refuses what they let through: "
+            f"AutoML's budget here is {settings.automl_timeout_minutes:g} min, Azure's minimum 15); the runs "
+            "they change carry the property azureml.emulator.relaxed\n"
         )
     from flows.lasting_server import ServerStartError
     from flows.local_api import prefect_api
@@ -92,6 +101,7 @@ def run(
 
         from flows.comparison import duel
         from flows.terminal import progress_display
+        from tasks.gave_up import NoModel
         from tasks.preflight import DETERMINISTIC
 
         try:
@@ -107,6 +117,9 @@ def run(
                 result = duel(quick=quick, champion_challenger=nightly, **parameters)
         except DETERMINISTIC as error:
             _fail(str(error))
+        except NoModel as error:
+            # The flow already cancelled every job it started; the line says which setting helps.
+            _fail(str(error), code=1)
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
     typer.echo("\n".join(result["summary"]))
@@ -138,8 +151,10 @@ def report(
         typer.echo(summary.read_text().rstrip())
     else:
         typer.echo(f"Report:    {folder / 'report.html'}\n           {folder / 'report.md'}")
-    if open_it:
-        typer.launch(str(folder / "report.html"))
+    # wait: xdg-open's own exit status says whether anything opened the file.
+    if open_it and typer.launch(str(folder / "report.html"), wait=True) != 0:
+        # No browser opened it (none installed, no display): the command did not do what was asked.
+        _fail(f"could not open {folder / 'report.html'} in a browser; open the file yourself", code=1)
 
 
 @app.command()

@@ -16,6 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.automl_job import run_automl
 from tasks.contestants import AUTOML, HYPERDRIVE, Contestant, evaluate
+from tasks.gave_up import first_failure
 from tasks.hyperdrive_job import run_hyperdrive
 from tasks.preflight import DETERMINISTIC, checked_settings, preflight
 from tasks.promotion import champion_unchanged, nightly_gate
@@ -101,6 +102,11 @@ def duel(
     automl = run_automl.submit(settings, refs)
     hyperdrive = run_hyperdrive.submit(settings, refs)
     threading.Thread(target=_preload_for_judging, name="preload", daemon=True).start()
+    failure = first_failure([automl, hyperdrive], settings)
+    if failure is not None:
+        # Expected on a small budget: one line saying what fixes it, every job already cancelled.
+        logger.error("%s", failure)
+        return Failed(message=str(failure), data=failure)
     contestants = [Contestant.of(AUTOML, automl.result()), Contestant.of(HYPERDRIVE, hyperdrive.result())]
     verdict, predictions = evaluate(settings, refs, contestants)
     logger.info(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
+from prefect.states import State
 
 from backends import open_backend
-from backends.messages import AutoMLJob, ClusterSpec, JobOutcome
+from backends.messages import AutoMLJob, ClusterSpec, JobFailed, JobOutcome
 from tasks.caching import TRAINING_JOB
+from tasks.gave_up import no_model
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -42,7 +44,7 @@ def automl_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> 
 
 
 @task(name="automl-job", cache_policy=TRAINING_JOB, persist_result=True)
-def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome:
+def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome | State:
     """Submit the AutoML job, wait, publish the leaderboard; returns the parent run and its best child.
 
     Args:
@@ -50,10 +52,21 @@ def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome:
         data: the registered train and test splits.
 
     Returns:
-        The parent run and its best child.
+        The parent run and its best child, or a failed state saying which setting to raise when the
+        job scored no model.
     """
     backend = open_backend(settings)
-    outcome = backend.run_automl(automl_job(settings, data, backend.cpu_cluster), ProgressArtifact("automl"))
+    try:
+        outcome = backend.run_automl(
+            automl_job(settings, data, backend.cpu_cluster), ProgressArtifact("automl")
+        )
+    except JobFailed as error:
+        return no_model(
+            "AutoML",
+            error,
+            f"Give it more time: automl_timeout_minutes is {settings.automl_timeout_minutes:g} "
+            "(`duel run --automl-timeout-minutes`, or DUEL_AUTOML_TIMEOUT_MINUTES without --quick)",
+        )
     create_table_artifact(
         key="automl-leaderboard",
         table=list(outcome.leaderboard),

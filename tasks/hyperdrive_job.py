@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
+from prefect.states import State
 
 from backends import open_backend
-from backends.messages import Bandit, ClusterSpec, JobOutcome, SweepJob
+from backends.messages import Bandit, ClusterSpec, JobFailed, JobOutcome, SweepJob
 from tasks.caching import TRAINING_JOB
+from tasks.gave_up import no_model
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -70,7 +72,7 @@ def sweep_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> S
 
 
 @task(name="hyperdrive-sweep", cache_policy=TRAINING_JOB, persist_result=True)
-def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome:
+def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome | State:
     """Submit the sweep, wait for it, publish its leaderboard; returns the sweep and its best trial.
 
     Args:
@@ -78,12 +80,21 @@ def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome:
         data: the registered train and test splits.
 
     Returns:
-        The sweep run and its best trial.
+        The sweep run and its best trial, or a failed state naming the settings to look at when no
+        trial scored.
     """
     backend = open_backend(settings)
-    outcome = backend.run_sweep(
-        sweep_job(settings, data, backend.gpu_cluster), ProgressArtifact("hyperdrive")
-    )
+    try:
+        outcome = backend.run_sweep(
+            sweep_job(settings, data, backend.gpu_cluster), ProgressArtifact("hyperdrive")
+        )
+    except JobFailed as error:
+        return no_model(
+            "HyperDrive",
+            error,
+            "See its trials' logs; give it more time with hyperdrive_max_duration_minutes "
+            f"(now {settings.hyperdrive_max_duration_minutes}, DUEL_HYPERDRIVE_MAX_DURATION_MINUTES)",
+        )
     create_table_artifact(
         key="hyperdrive-leaderboard",
         table=list(outcome.leaderboard),

@@ -4,6 +4,8 @@ The backend calls a :class:`ProgressArtifact` with each :class:`~backends.messag
 job. It keeps a Prefect progress artifact at the finished share, logs a line whenever something a
 person cares about changed (a trial started, finished or was cancelled, a better metric), and hands
 every report to the listeners a terminal registered with :func:`listen` (``duel run``'s display).
+It also remembers each job it saw submitted, by flow run, so a flow that gives up can cancel them
+(:func:`submitted_runs`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from collections.abc import Callable
 
 from prefect import get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.runtime import flow_run
 
 from backends.messages import Progress
 
 Listener = Callable[[str, Progress], None]
 _listeners: list[Listener] = []
 _lock = threading.Lock()
+_submitted: dict[str, list[str]] = {}
 
 
 def listen(listener: Listener) -> Callable[[], None]:
@@ -41,6 +45,12 @@ def listen(listener: Listener) -> Callable[[], None]:
     return stop
 
 
+def submitted_runs(flow_run_id: str) -> list[str]:
+    """The jobs' run ids that :class:`ProgressArtifact` saw submitted in the flow run ``flow_run_id``."""
+    with _lock:
+        return list(_submitted.get(flow_run_id, ()))
+
+
 def _changes(progress: Progress) -> tuple:
     return (progress.started, progress.finished, progress.canceled, progress.best)
 
@@ -57,6 +67,8 @@ class ProgressArtifact:
         logger = get_run_logger()
         if self._artifact is None:
             logger.info("%s run %s submitted", self.label, progress.run_id)
+            with _lock:
+                _submitted.setdefault(str(flow_run.id), []).append(progress.run_id)
             self._artifact = create_progress_artifact(
                 progress=0.0, description=f"{self.label} {progress.run_id}: finished children"
             )

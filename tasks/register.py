@@ -24,7 +24,7 @@ import sklearn
 import torch
 
 from backends import Backend
-from backends.messages import ModelUpload, RegisteredModel
+from backends.messages import DatasetRef, ModelUpload, RegisteredModel
 from onnx_export.export import INPUT_SCHEMA, SOURCE_ALGORITHM, layout_of
 from onnx_export.families import algorithm_of
 from onnx_export.parity import ParityReport
@@ -169,6 +169,8 @@ def register_versions(
         INPUT_SCHEMA: _metadata(onnx_model).get(INPUT_SCHEMA, ""),
         **{f"parity_{key}": json.dumps(value) for key, value in figures.items()},
     }
+    # Registered from the run that trained it: the registry shows that run and its training data.
+    training = (DatasetRef(dataset_name, int(dataset_version)),)
     with tempfile.TemporaryDirectory(prefix="duel-register-") as staging:
         folder = Path(staging)
         native_path, framework, framework_version = _save_native(model, folder)
@@ -181,6 +183,8 @@ def register_versions(
                 description=f"{tags[SOURCE_ALGORITHM]} ({framework}), the source of the ONNX model {name}",
                 framework=framework,
                 framework_version=framework_version,
+                run_id=run_id,
+                training_datasets=training,
             )
         )
         onnx_path = folder / ONNX_FOLDER / ONNX_FILE
@@ -196,6 +200,8 @@ def register_versions(
                 description=f"{tags[SOURCE_ALGORITHM]} as one ONNX graph (raw housing columns in, dollars out)",
                 framework=_ONNX_FRAMEWORK,
                 framework_version=onnx.__version__,
+                run_id=run_id,
+                training_datasets=training,
             )
         )
     return exported, native

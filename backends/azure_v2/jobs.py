@@ -17,7 +17,16 @@ from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundErr
 
 from backends.azure_v2 import environments, specs
 from backends.azure_v2.credentials import CredentialError
-from backends.messages import AutoMLJob, ClusterSpec, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.messages import (
+    AutoMLJob,
+    ClusterSpec,
+    JobFailed,
+    JobOutcome,
+    OnProgress,
+    Progress,
+    RunRef,
+    SweepJob,
+)
 
 # azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.
 TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled", "NotResponding", "Paused"})
@@ -26,7 +35,7 @@ AUTOML_BEST_CHILD = "automl_best_child_run_id"
 POLL_SECONDS = 10.0
 
 
-class JobFailedError(RuntimeError):
+class JobFailedError(JobFailed):
     """A job ended in a state other than Completed; the message names the job, the state and its studio page."""
 
 
@@ -47,6 +56,29 @@ def ensure_cluster(ml_client: MLClient, cluster: ClusterSpec) -> str:
     return cluster.name
 
 
+def _counted(name: str, children: list, expected: int, ended: bool = False) -> Progress:
+    """What the children did: ended, started, cancelled, failed (never the budget as if spent)."""
+    statuses = [getattr(child.status, "value", child.status) for child in children]
+    return Progress(
+        name,
+        sum(status in TERMINAL_STATES for status in statuses),
+        expected,
+        started=len(statuses),
+        canceled=statuses.count("Canceled"),
+        failed=statuses.count("Failed"),
+        ended=ended,
+    )
+
+
+def cancel(ml_client: MLClient, name: str) -> bool:
+    """Cancel job ``name`` (and its children) unless it has ended; True when it was active."""
+    status = ml_client.jobs.get(name).status
+    if getattr(status, "value", status) in TERMINAL_STATES:
+        return False
+    ml_client.jobs.begin_cancel(name).result()
+    return True
+
+
 def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgress | None = None) -> Job:
     """Poll job ``name`` until it is terminal, reporting its finished children; not Completed raises."""
     report = on_progress or (lambda progress: None)
@@ -55,15 +87,15 @@ def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgres
         job = ml_client.jobs.get(name)
         while job.status not in TERMINAL_STATES:
             time.sleep(POLL_SECONDS)
-            children = ml_client.jobs.list(parent_job_name=name)
-            report(Progress(name, sum(child.status in TERMINAL_STATES for child in children), expected))
+            children = list(ml_client.jobs.list(parent_job_name=name))
+            report(_counted(name, children, expected))
             job = ml_client.jobs.get(name)
     except ClientAuthenticationError as exc:
         # A job outlives a token: a secret rotated or a login expired while it ran. The job goes on.
         raise CredentialError(
             f"Azure refused the credential while following job {name}: {exc.message}"
         ) from exc
-    report(Progress(name, expected, expected))
+    report(_counted(name, list(ml_client.jobs.list(parent_job_name=name)), expected, ended=True))
     status = getattr(job.status, "value", job.status)
     if status != "Completed":
         raise JobFailedError(f"job {name} ended {status} (details: {job.studio_url})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from azureml.core import Dataset, Environment, Experiment, ScriptRunConfig, Workspace
+from azureml.core import Dataset, Environment, Experiment, Run, ScriptRunConfig, Workspace
 from azureml.core.runconfig import PyTorchConfiguration
 from azureml.train.automl import AutoMLConfig
 from azureml.train.hyperdrive import (
@@ -18,7 +18,16 @@ from azureml.train.hyperdrive import (
     uniform,
 )
 
-from backends.messages import AutoMLJob, Distribution, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.messages import (
+    AutoMLJob,
+    Distribution,
+    JobFailed,
+    JobOutcome,
+    OnProgress,
+    Progress,
+    RunRef,
+    SweepJob,
+)
 from backends.sdk_v1 import environments
 from backends.sdk_v1.clusters import compute_target
 
@@ -95,8 +104,17 @@ def _expression(kind: str, values):
     return _RANGES[kind](*values)
 
 
-def _last(value) -> float:
-    return float(value[-1] if isinstance(value, list) else value)
+def _best(value) -> float:
+    """A child's best value of the (minimised) primary metric: what HyperDrive ranks the child by
+    (``best_primary_metric``) and the studio shows; an AutoML iteration logs it once."""
+    return float(min(value) if isinstance(value, list) else value)
+
+
+def _error_message(details: dict) -> str:
+    error = details.get("error") or ""
+    if isinstance(error, dict):
+        error = (error.get("error") or error).get("message") or ""
+    return " ".join(str(error).split()).rstrip(".") or "no error recorded"
 
 
 class _Watch:
@@ -111,21 +129,23 @@ class _Watch:
         self.started_at = time.monotonic()
         self._scores: dict[str, float | None] = {}
 
-    def progress(self, final: bool = False) -> Progress:
+    def progress(self, ended: bool = False) -> Progress:
         children = list(self.run.get_children())
         statuses = {child.id: child.get_status() for child in children}
         for child in children:
             if statuses[child.id] in TERMINAL_STATES and child.id not in self._scores:
                 logged = child.get_metrics(name=self.metric).get(self.metric) if self.metric else None
-                self._scores[child.id] = _last(logged) if logged is not None else None
+                self._scores[child.id] = _best(logged) if logged is not None else None
         scores = [score for score in self._scores.values() if score is not None]
         finished = sum(status in TERMINAL_STATES for status in statuses.values())
         return Progress(
             self.run.id,
-            self.expected if final else finished,
+            finished,
             self.expected,
             started=len(children),
             canceled=sum(status == "Canceled" for status in statuses.values()),
+            failed=sum(status == "Failed" for status in statuses.values()),
+            ended=ended,
             best=min(scores) if scores else None,
             metric=self.metric,
             elapsed_seconds=time.monotonic() - self.started_at,
@@ -151,10 +171,19 @@ def follow(
         time.sleep(POLL_SECONDS)
         report(watch.progress())
         status = run.get_status()
-    report(watch.progress(final=True))
+    report(watch.progress(ended=True))
     if status != "Completed":
-        raise RuntimeError(f"run {run.id} ended {status}: {run.get_details().get('error')}")
+        raise JobFailed(f"run {run.id} ended {status}: {_error_message(run.get_details())}")
     return run
+
+
+def cancel(ws: Workspace, run_id: str) -> bool:
+    """Cancel the run and, with it, its active children unless it has ended; True when it was active."""
+    run = Run.get(ws, run_id)
+    if run.get_status() in TERMINAL_STATES:
+        return False
+    run.cancel()
+    return True
 
 
 def run_automl(ws: Workspace, job: AutoMLJob, on_progress: OnProgress | None = None) -> JobOutcome:
@@ -192,9 +221,7 @@ def run_sweep(ws: Workspace, job: SweepJob, on_progress: OnProgress | None = Non
     follow(sweep, job.max_total_runs, on_progress, metric=job.primary_metric, budget_seconds=budget)
     best = sweep.get_best_run_by_primary_metric()
     if best is None:
-        raise RuntimeError(
-            f"HyperDrive sweep {sweep.id} ended with no trial that logged {job.primary_metric}"
-        )
+        raise JobFailed(f"HyperDrive sweep {sweep.id} ended with no trial that logged {job.primary_metric}")
     rows = tuple(
         {
             "run": child["run_id"],

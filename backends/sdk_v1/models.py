@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from azureml.core import Experiment, Model, Run, Workspace
+from azureml.core import Dataset, Experiment, Model, Run, Workspace
 from azureml.train.automl.run import AutoMLRun
 
 from backends.messages import FetchedModel, ModelUpload, RegisteredModel, RunRef
@@ -42,7 +43,39 @@ def _registered(model: Model) -> RegisteredModel:
     return RegisteredModel(name=model.name, version=int(model.version), id=model.id, tags=dict(model.tags))
 
 
+def _register_from_run(ws: Workspace, upload: ModelUpload) -> Model:
+    """Upload the file into the run's outputs (named by its content, so a retry finds it) and register
+    it from there: the version then records the run and the datasets it was trained on."""
+    run = Run.get(ws, upload.run_id)
+    source = Path(upload.path)
+    files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.relative_to(source.parent).as_posix().encode() + file.read_bytes())
+    artifact = f"outputs/registered/{digest.hexdigest()[:12]}/{source.name}"
+    if not any(name == artifact or name.startswith(f"{artifact}/") for name in run.get_file_names()):
+        if source.is_dir():
+            run.upload_folder(artifact, str(source))
+        else:
+            run.upload_file(artifact, str(source))
+    return run.register_model(
+        model_name=upload.name,
+        model_path=artifact,
+        tags=dict(upload.tags),
+        properties=dict(upload.properties),
+        description=upload.description,
+        model_framework=upload.framework,
+        model_framework_version=upload.framework_version or None,
+        datasets=[
+            ("training data", Dataset.get_by_name(ws, ref.name, version=ref.version))
+            for ref in upload.training_datasets
+        ],
+    )
+
+
 def register(ws: Workspace, upload: ModelUpload) -> RegisteredModel:
+    if upload.run_id:
+        return _registered(_register_from_run(ws, upload))
     model = Model.register(
         ws,
         model_path=upload.path,

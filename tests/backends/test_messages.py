@@ -71,3 +71,11 @@ def test_a_progress_from_an_older_sender_reads_with_the_new_fields_at_their_defa
     assert (
         new.describe() == "2/4 finished, 3 started, 1 cancelled, best val_mae 31,234, 61 s of 1,800 s budget"
     )
+
+
+def test_a_job_that_ended_early_says_what_ran_failed_was_cut_and_never_started():
+    ended = Progress("AutoML_1", 3, 12, started=3, canceled=1, failed=1, ended=True, budget_seconds=30)
+    assert (
+        ended.describe()
+        == "3/12 finished, 3 started, 1 cancelled, 1 failed, 9 not started, 0 s of 30 s budget"
+    )

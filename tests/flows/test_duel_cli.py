@@ -76,3 +76,15 @@ def test_report_before_any_run_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path / "emulator"))
     out = duel("report")
     assert out.exit_code == 2 and "run `duel run` first" in out.stderr
+
+
+def test_report_open_without_a_browser_exits_non_zero(tmp_path, monkeypatch):
+    from tasks.report_file import write_report
+
+    monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path / "emulator"))
+    write_report(
+        tmp_path / "emulator" / "duel", "20261128-020000-calm-heron", "# r\n", "HyperDrive wins\n", "t"
+    )
+    monkeypatch.setenv("PATH", str(tmp_path / "no-opener"))  # no xdg-open: nothing can open the page
+    out = duel("report", "--open")
+    assert out.exit_code == 1 and "could not open" in out.stderr

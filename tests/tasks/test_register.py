@@ -14,7 +14,8 @@ from sklearn.linear_model import ElasticNet
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from emulator.core import Model, Workspace
+from backends.messages import DatasetUpload
+from emulator.core import Experiment, Model, Workspace
 from onnx_export import check_parity, to_onnx
 from onnx_export.mlp import mlp_to_onnx  # noqa: F401  (registers the MLP exporter)
 from tasks.housing_csv import load_housing
@@ -23,18 +24,31 @@ from training import mlp
 from training.onnx_layout import predict_file
 from training.schema import CATEGORICAL_COLUMN, FEATURE_COLUMNS, LABEL, NUMERIC_COLUMNS
 
-LINEAGE = {
-    "metrics": {"test_mae": 31_234.5, "test_r2": 0.81},
-    "dataset_name": "housing-train",
-    "dataset_version": 3,
-    "run_id": "AutoML_1_7",
-    "split_fingerprint": "0123456789abcdef",
-}
-
 
 @pytest.fixture
 def workspace(emulator_backend) -> Workspace:
     return emulator_backend.workspace
+
+
+def _training_run(workspace) -> str:
+    run = Experiment(workspace, "housing").start_logging()
+    run.complete()
+    return run.id
+
+
+@pytest.fixture
+def lineage(emulator_backend, workspace, tmp_path) -> dict:
+    """A real training run and training dataset version, as the flow registers its winner from."""
+    csv = tmp_path / "train.csv"
+    csv.write_text("a,b\n1,2\n")
+    dataset = emulator_backend.register_dataset(DatasetUpload(str(csv), "housing-train", "train half"))
+    return {
+        "metrics": {"test_mae": 31_234.5, "test_r2": 0.81},
+        "dataset_name": dataset.name,
+        "dataset_version": dataset.version,
+        "run_id": _training_run(workspace),
+        "split_fingerprint": "0123456789abcdef",
+    }
 
 
 def _full(workspace, registered) -> Model:
@@ -60,17 +74,17 @@ def pipeline(frame):
 
 
 def test_registering_the_same_lineage_again_returns_the_versions_registered_before(
-    emulator_backend, workspace, pipeline, frame
+    emulator_backend, workspace, lineage, pipeline, frame
 ):
-    exported = to_onnx(pipeline, metadata={"training_run_id": LINEAGE["run_id"]})
+    exported = to_onnx(pipeline, metadata={"training_run_id": lineage["run_id"]})
     parity = check_parity(pipeline, exported, frame)
     first = register_versions(
-        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
+        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **lineage
     )
     again = register_versions(
-        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
+        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **lineage
     )
-    other_run = {**LINEAGE, "run_id": "AutoML_2_7"}
+    other_run = {**lineage, "run_id": _training_run(workspace)}
     later = register_versions(
         emulator_backend, pipeline, exported, name="housing-price", parity=parity, **other_run
     )
@@ -81,12 +95,12 @@ def test_registering_the_same_lineage_again_returns_the_versions_registered_befo
 
 
 def test_registers_onnx_and_native_versions_with_the_full_lineage(
-    emulator_backend, workspace, pipeline, frame, tmp_path
+    emulator_backend, workspace, lineage, pipeline, frame, tmp_path
 ):
-    exported = to_onnx(pipeline, metadata={"training_run_id": LINEAGE["run_id"]})
+    exported = to_onnx(pipeline, metadata={"training_run_id": lineage["run_id"]})
     parity = check_parity(pipeline, exported, frame)
     onnx_ref, native_ref = register_versions(
-        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **LINEAGE
+        emulator_backend, pipeline, exported, name="housing-price", parity=parity, **lineage
     )
     onnx_model, native = _full(workspace, onnx_ref), _full(workspace, native_ref)
 
@@ -95,9 +109,12 @@ def test_registers_onnx_and_native_versions_with_the_full_lineage(
     for registered in (onnx_model, native):
         assert registered.tags["source_algorithm"] == "ElasticNet"
         assert (
-            registered.tags["dataset_name"] == "housing-train" and registered.tags["dataset_version"] == "3"
+            registered.tags["dataset_name"] == "housing-train" and registered.tags["dataset_version"] == "1"
         )
-        assert registered.tags["training_run_id"] == "AutoML_1_7"
+        assert registered.tags["training_run_id"] == lineage["run_id"]
+        # Registered from its run, as Run.register_model records it: the run and the training data.
+        assert registered.run_id == lineage["run_id"] and registered.experiment_name == "housing"
+        assert list(registered.datasets) == ["training data"]
         assert registered.tags["split_fingerprint"] == "0123456789abcdef"
         assert float(registered.tags["test_mae"]) == pytest.approx(31_234.5)
         layout = json.loads(registered.properties["input_schema"])
@@ -121,14 +138,14 @@ def test_registers_onnx_and_native_versions_with_the_full_lineage(
 
 
 def test_mlp_native_artifact_is_the_saved_folder_with_pytorch_framework(
-    emulator_backend, workspace, frame, tmp_path
+    emulator_backend, workspace, lineage, frame, tmp_path
 ):
     model = mlp.TorchMLPRegressor(hidden_layers=(8,), epochs=2, n_threads=1, device="cpu").fit(
         frame, frame[LABEL]
     )
     exported = to_onnx(model)
     _, native_ref = register_versions(
-        emulator_backend, model, exported, name="mlp", parity=check_parity(model, exported, frame), **LINEAGE
+        emulator_backend, model, exported, name="mlp", parity=check_parity(model, exported, frame), **lineage
     )
     native = _full(workspace, native_ref)
     assert native.framework == "PyTorch" and native.tags["source_algorithm"] == "TorchMLPRegressor"
@@ -136,11 +153,11 @@ def test_mlp_native_artifact_is_the_saved_folder_with_pytorch_framework(
     np.testing.assert_array_equal(mlp.load(folder).predict(frame.head(5)), model.predict(frame.head(5)))
 
 
-def test_a_failed_parity_report_registers_nothing(emulator_backend, workspace, pipeline, frame):
+def test_a_failed_parity_report_registers_nothing(emulator_backend, workspace, lineage, pipeline, frame):
     exported = to_onnx(pipeline)
     failed = {**check_parity(pipeline, exported, frame).as_dict(), "passed": False}
     with pytest.raises(ParityNotPassedError, match="parity gate"):
         register_versions(
-            emulator_backend, pipeline, exported, name="housing-price", parity=failed, **LINEAGE
+            emulator_backend, pipeline, exported, name="housing-price", parity=failed, **lineage
         )
     assert Model.list(workspace) == []

@@ -7,7 +7,7 @@ from dataclasses import replace
 import onnx
 import pytest
 
-from backends.messages import Deployment, RunRef
+from backends.messages import Deployment, LoggedRun, RunRef
 from emulator.core import Experiment, Webservice
 from tasks.compare import Verdict, score
 from tasks.contestants import HYPERDRIVE, Contestant, load_model
@@ -63,7 +63,9 @@ def test_registering_crowns_no_one_and_only_the_gate_promotes_a_better_challenge
     # The same night retried registers nothing new; the next night's run is a new challenger.
     again = register_winner.fn(settings, refs, contestant, result, exported)
     assert (again.onnx_model.ref, again.native_model.ref) == (first.onnx_model.ref, first.native_model.ref)
-    next_night = replace(exported, run_id=f"{exported.run_id}-next-night")
+    # Another night's training run (models are registered from their run).
+    tomorrow = emulator_backend.log_run(LoggedRun("duel-hyperdrive", "next night", {}))
+    next_night = replace(exported, run_id=tomorrow.run_id)
     second = register_winner.fn(settings, refs, contestant, result, next_night)
     kept = nightly_gate.fn(settings, refs, verdict, exported.onnx_path, second.onnx_model)
     assert crowned.promoted and not kept.promoted

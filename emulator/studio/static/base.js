@@ -45,7 +45,13 @@ function fmt(value) {
   return String(value);
 }
 
-const when = (t) => (t ? new Date(t * 1000).toISOString().replace("T", " ").slice(0, 19) : "");
+// Runs and models give epoch seconds, services Azure's ISO 8601 text (updatedTime): both render in UTC,
+// and a value that is neither is shown as it came rather than throwing "Invalid time value".
+function when(t) {
+  if (t === null || t === undefined || t === "") return "";
+  const date = typeof t === "number" ? new Date(t * 1000) : new Date(t);
+  return Number.isNaN(date.getTime()) ? String(t) : date.toISOString().replace("T", " ").slice(0, 19);
+}
 
 function seconds(s) {
   if (s === null || s === undefined) return "";

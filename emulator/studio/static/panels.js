@@ -32,14 +32,17 @@ function parallel(trials, metric, goal) {
   const axes = [...keys, metric];
   const value = (t, axis) => (axis === metric ? t.best : t.hyperparameters[axis]);
   const scale = {};
+  const ticks = {}; // each axis's own scale: [position in 0..1, the value written there]
   for (const axis of axes) {
     const values = trials.map((t) => value(t, axis)).filter((v) => v !== null && v !== undefined);
     if (values.every((v) => typeof v === "number")) {
       const lo = Math.min(...values), hi = Math.max(...values);
       scale[axis] = (v) => (hi === lo ? 0.5 : (v - lo) / (hi - lo));
+      ticks[axis] = hi === lo ? [[0.5, lo]] : [0, 0.5, 1].map((q) => [q, lo + q * (hi - lo)]);
     } else {
       const seen = [...new Set(values.map(String))];
       scale[axis] = (v) => (seen.length === 1 ? 0.5 : seen.indexOf(String(v)) / (seen.length - 1));
+      ticks[axis] = seen.map((v) => [scale[axis](v), v]);
     }
   }
   const scores = trials.map((t) => t.best).filter((v) => v !== null);
@@ -48,8 +51,35 @@ function parallel(trials, metric, goal) {
   return {
     type: "line",
     data: { labels: axes, datasets: trials.map((t) => ({ label: `trial ${t.trial}`, data: axes.map((a) => (value(t, a) === null || value(t, a) === undefined ? null : scale[a](value(t, a)))), raw: axes.map((a) => value(t, a)), borderColor: shade(t.best), pointRadius: 3, tension: 0 })) },
-    options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 1, ticks: { display: false } } },
+    plugins: [axisScales(axes, ticks)],
+    options: { animation: false, maintainAspectRatio: false, layout: { padding: { left: 8, right: 48 } },
+      scales: { x: { title: { display: true, text: `hyperparameter axes; ${metric} (the trial's best, in the metric's own unit) last` } },
+        y: { min: -0.05, max: 1.05, title: { display: true, text: "each axis from its lowest (bottom) to its highest value (top)" }, ticks: { display: false }, grid: { display: false } } },
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${fmt(c.dataset.raw[c.dataIndex])}` } } } },
+  };
+}
+
+// Draws each parallel-coordinates axis as a vertical line with its own values beside it: the chart's
+// one y scale is only the position within each axis's range.
+function axisScales(axes, ticks) {
+  return {
+    id: "axisScales",
+    afterDatasetsDraw(chart) {
+      const { ctx, scales: { x, y } } = chart;
+      ctx.save();
+      ctx.font = "11px sans-serif";
+      ctx.fillStyle = "#57606a";
+      ctx.strokeStyle = "#8c959f";
+      axes.forEach((axis, i) => {
+        const px = x.getPixelForValue(i);
+        ctx.beginPath();
+        ctx.moveTo(px, y.getPixelForValue(0));
+        ctx.lineTo(px, y.getPixelForValue(1));
+        ctx.stroke();
+        for (const [q, v] of ticks[axis]) ctx.fillText(fmt(v), px + 4, y.getPixelForValue(q) + 4);
+      });
+      ctx.restore();
+    },
   };
 }
 

@@ -49,6 +49,10 @@ class Budget:
     def search_seconds_left(self) -> float:
         return self.search_deadline - time.monotonic()
 
+    def seconds_left(self) -> float:
+        """Seconds to the experiment's deadline itself (the search's reserve included)."""
+        return self.deadline - time.monotonic()
+
     def closing_seconds_left(self) -> float:
         """Seconds the closing steps (ensembles, explanation) may still take."""
         return self.deadline - _FINISH_SECONDS - time.monotonic()

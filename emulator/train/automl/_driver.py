@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import joblib
 import numpy as np
 
 from emulator.core.run import Run
+from emulator.relax import FIRST_ITERATION_GRACE, USED_PROPERTY
 from emulator.train.automl import metrics as M
 from emulator.train.automl._budget import Budget, consume_until
 from emulator.train.automl._executor import Finished, IterationPool
@@ -72,6 +74,9 @@ class Driver:
         self.budget = self._budget(self._n_ensembles(), run._record()["created"])
         self.models = inputs["models"]
         self.primary = self.settings["primary_metric"]
+        # Opt-in (emulator.relax): the first iteration starts and finishes whatever the time.
+        self.grace = FIRST_ITERATION_GRACE in inputs.get("relaxations", ())
+        self.overrun: str | None = None
         self.workdir = workdir
         self.leaderboard = Leaderboard(self.primary, _MIN_IMPROVEMENT)
         self._prepare(inputs)
@@ -148,7 +153,8 @@ class Driver:
             if stop_reason is None:
                 stop_reason = self._stop_reason(launched, budget)
             while stop_reason is None and pool.free > 0:
-                seconds_left = budget.search_seconds_left()
+                graced = self.grace and launched == 0
+                seconds_left = math.inf if graced else budget.search_seconds_left()
                 spec = search.propose(launched, seconds_left)
                 if spec is None:
                     stop_reason = "no pipeline left that fits in the remaining time"
@@ -186,7 +192,9 @@ class Driver:
     def _stop_reason(self, launched: int, budget: Budget) -> str | None:
         if launched >= budget.iterations:
             return "iterations reached"
-        if budget.search_seconds_left() <= 0:
+        # Under the grace the first iteration may start until the deadline itself, and then finish.
+        graced = self.grace and launched == 0
+        if (budget.seconds_left() if graced else budget.search_seconds_left()) <= 0:
             return "experiment timeout reached"
         exit_score = self.settings["experiment_exit_score"]
         if exit_score is not None and self.leaderboard.best_loss <= M.loss(self.primary, exit_score):
@@ -239,9 +247,21 @@ class Driver:
         self._log_scores(child, done.result.metrics, predictions)
         self._save_model(child, joblib.load(task.model_path))
         child.complete()
+        self._note_overrun(task.iteration)
         loss = M.loss(self.primary, done.result.metrics[self.primary])
         self.leaderboard.add(task.iteration, task.spec.name, done.result.metrics[self.primary], done.seconds)
         return _Outcome(task.iteration, task.spec.name, loss, task.model_path, task.predictions_path)
+
+    def _note_overrun(self, iteration: int) -> None:
+        """Say on the run when the first iteration scored only thanks to ``first-iteration-grace``."""
+        late = time.monotonic() - self.budget.search_deadline
+        if self.grace and iteration == 0 and late > 0:
+            self.overrun = (
+                f"{FIRST_ITERATION_GRACE}: iteration 0 finished {late:.1f} s after experiment_timeout "
+                "left the search no time (Azure would have cut it)"
+            )
+            self.run.add_properties({USED_PROPERTY: self.overrun})
+            print(f"\n{self.overrun}.", flush=True)
 
     # -- the whole experiment
     def _closing(self, results, record) -> None:
@@ -275,8 +295,13 @@ class Driver:
         self._closing(build_ensembles(self, outcomes), self._record_ensemble)
         best = self.leaderboard.best_iteration
         if best is None:
+            hint = (
+                " Consider increasing experiment_timeout_hours."
+                if "timeout" in (self.stop_reason or "")
+                else ""
+            )
             raise RuntimeError(
-                f"No iteration completed ({self.stop_reason}); see the child runs for their errors."
+                f"No iteration completed ({self.stop_reason}); see the child runs for their errors.{hint}"
             )
         if self.settings["enable_onnx_compatible_models"]:
             parent = AutoMLRun(self.run.experiment, self.run.id)

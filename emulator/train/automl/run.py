@@ -14,6 +14,7 @@ import joblib
 import onnx
 import pandas as pd
 
+from emulator import relax
 from emulator.core._launch import _child_environment, start_run_process
 from emulator.core.run import Run
 from emulator.exceptions import UserErrorException
@@ -41,6 +42,13 @@ class AutoMLRun(Run):
         """Create the parent run, stage its inputs, and start its driver process."""
         training, validation = config._frames()
         settings = config.as_serializable_dict()
+        allowed = relax.allowed()
+        if relax.FIRST_ITERATION_GRACE in allowed:
+            properties = relax.note(
+                relax.FIRST_ITERATION_GRACE,
+                "the first iteration may finish past experiment_timeout",
+                properties,
+            )
         run = cls._create(
             experiment,
             run_type="automl",
@@ -61,6 +69,7 @@ class AutoMLRun(Run):
             "featurization": config._featurization,
             "training": training,
             "validation": validation,
+            "relaxations": tuple(sorted(allowed)),
         }
         buffer = io.BytesIO()
         joblib.dump(inputs, buffer)

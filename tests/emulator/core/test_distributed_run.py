@@ -37,11 +37,18 @@ MPI_ENV = """
 """
 
 # Rank 1 is killed while rank 0 would wait a minute: the run must fail fast and rank 0 must be ended.
+# Rank 1 dies only once rank 0 has logged its pid: on a loaded machine rank 1 used to die before rank 0
+# had even started its script, so rank 0 was ended before it printed (and the pid lookup found none).
 ONE_RANK_DIES = """
     import os, signal, time
+    from pathlib import Path
+    started = Path(__file__).resolve().parent / "rank0.started"
     if os.environ["RANK"] == "1":
+        while not started.exists():
+            time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGKILL)
     print("rank 0 pid", os.getpid(), flush=True)
+    started.touch()
     time.sleep(60)
 """
 

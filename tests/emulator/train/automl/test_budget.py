@@ -10,6 +10,7 @@ import pytest
 from emulator import relax
 from emulator.train.automl import AutoMLConfig
 from emulator.train.automl._budget import Budget, consume_until
+from emulator.train.automl._driver import Driver
 from emulator.train.automl.exceptions import ConfigException
 from training.schema import LABEL
 
@@ -114,3 +115,43 @@ def test_whole_experiment_with_ensembles_and_explanation_ends_within_the_budget(
         "experiment timeout reached",
         "no pipeline left that fits in the remaining time",
     }
+
+
+def _driver_at(budget: Budget, grace: bool) -> Driver:
+    """A driver at the search's start-up decision (its stop rule reads only these fields)."""
+    driver = object.__new__(Driver)
+    driver.grace = grace
+    driver.settings = {"experiment_exit_score": None, "enable_early_stopping": False}
+    return driver
+
+
+def test_first_iteration_grace_starts_the_first_iteration_after_the_search_deadline_only_when_asked():
+    # The search's share is spent, the experiment's deadline not yet: Azure starts nothing more.
+    budget = Budget(iterations=12, search_deadline=time.monotonic() - 1, deadline=time.monotonic() + 5)
+    assert _driver_at(budget, grace=False)._stop_reason(0, budget) == "experiment timeout reached"
+    assert _driver_at(budget, grace=True)._stop_reason(0, budget) is None
+    # The grace is for the first iteration only, and never starts one after the deadline itself.
+    assert _driver_at(budget, grace=True)._stop_reason(1, budget) == "experiment timeout reached"
+    late = Budget(iterations=12, search_deadline=time.monotonic() - 5, deadline=time.monotonic() - 1)
+    assert _driver_at(late, grace=True)._stop_reason(0, late) == "experiment timeout reached"
+
+
+def test_an_experiment_submitted_under_the_grace_says_so_on_its_run(experiment, small_housing):
+    from emulator import relax
+
+    relax.allow([relax.AUTOML_TIMEOUT, relax.FIRST_ITERATION_GRACE])
+    try:
+        run = experiment.submit(
+            AutoMLConfig(
+                task="regression",
+                training_data=small_housing,
+                label_column_name=LABEL,
+                allowed_models=["ElasticNet"],
+                iterations=1,
+                experiment_timeout_minutes=1,
+            )
+        )
+    finally:
+        relax.allow([])
+    run.cancel()
+    assert "; first-iteration-grace: " in run.get_properties()[relax.PROPERTY]
