@@ -21,7 +21,7 @@ class WorkspaceRef:
     """Which workspace: the three names, or an Azure ``config.json`` (file or folder) when given.
 
     A workspace opened from ``config.json`` signs in headlessly with the ``auth`` mode
-    (:mod:`backends.sdk_v1.credentials`: ``auto``, ``service-principal``, ``managed-identity``,
+    (:mod:`backends.credentials`: ``auto``, ``service-principal``, ``managed-identity``,
     ``cli`` or ``interactive``).
     """
 

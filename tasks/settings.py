@@ -98,7 +98,7 @@ class DuelSettings(BaseSettings):
     azure_config: Path | None = None
     azure_auth: str = Field(
         default="auto",
-        description="auto, service-principal, managed-identity, cli or interactive (backends.sdk_v1.credentials)",
+        description="auto, service-principal, workload-identity, managed-identity, cli or interactive (backends.credentials)",
     )
     azure_python: str = Field(
         default=str(Path(__file__).resolve().parents[1] / ".venv-azure" / "bin" / "python"),

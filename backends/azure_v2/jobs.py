@@ -16,7 +16,7 @@ from azure.ai.ml.entities import AmlCompute, Job
 from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
 
 from backends.azure_v2 import environments, specs
-from backends.azure_v2.credentials import CredentialError
+from backends.credentials import CredentialError
 from backends.messages import AutoMLJob, ClusterSpec, JobOutcome, OnProgress, Progress, RunRef, SweepJob
 
 # azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.

@@ -10,7 +10,8 @@ from azure.ai.ml.exceptions import MlException
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
-from backends.azure_v2 import credentials, environments
+from backends import credentials
+from backends.azure_v2 import environments
 from backends.backend import Backend
 from backends.messages import ClusterSpec
 
