@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from backends.capabilities import Capabilities
 from backends.messages import (
     AutoMLJob,
     ChildMetric,
@@ -31,11 +32,16 @@ from backends.messages import (
 from backends.sdk_process import SdkProcess
 
 
+class BackendSetupError(ValueError):
+    """The backend the settings name cannot start here (no SDK interpreter, no config file, ...)."""
+
+
 class Backend:
     """One workspace and the steps of :mod:`backends.sdk_v1` on it.
 
     Built by :func:`backends.open_backend`; ``cpu_cluster`` runs AutoML, ``gpu_cluster`` the sweep;
-    ``identity`` names the backend and workspace (equal for two backends on the same workspace).
+    ``identity`` names the backend and workspace (equal for two backends on the same workspace);
+    ``capabilities`` says what the tasks may ask of it (its limits, local files, GPUs).
     ``sdk`` is :mod:`backends.sdk_v1` itself with a live workspace, or an
     :class:`~backends.sdk_process.SdkProcess` that runs it in another interpreter with a
     :class:`~backends.messages.WorkspaceRef`.
@@ -47,12 +53,14 @@ class Backend:
         workspace: Any,
         *,
         identity: str,
+        capabilities: Capabilities,
         cpu_cluster: ClusterSpec,
         gpu_cluster: ClusterSpec,
     ):
         self._sdk = sdk
         self.workspace = workspace
         self.identity = identity
+        self.capabilities = capabilities
         self.cpu_cluster = cpu_cluster
         self.gpu_cluster = gpu_cluster
 

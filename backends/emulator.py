@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 
 from backends.backend import Backend
+from backends.capabilities import capabilities
 from backends.messages import ClusterSpec, Deployment, Endpoint, WorkspaceRef
 from emulator import hook
 from emulator.core.workspace import emulator_home
@@ -54,5 +55,10 @@ def open_emulator(
     sdk.workspace.prepare(workspace)
     identity = f"emulator:{emulator_home() / workspace.name}"
     return EmulatorBackend(
-        sdk, workspace, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster
+        sdk,
+        workspace,
+        identity=identity,
+        capabilities=capabilities("emulator"),
+        cpu_cluster=cpu_cluster,
+        gpu_cluster=gpu_cluster,
     )

@@ -186,17 +186,21 @@ def export_jobs(
     """Write the AutoML and sweep jobs as Azure ML SDK v2 YAML, for `az ml job create --file`.
 
     Both read the latest registered training split and training environment; budgets, search
-    space and clusters come from the settings (DUEL_* variables, .env), as for a flow run.
+    space and clusters come from the settings (DUEL_* variables, .env), as for a flow run, held to
+    the azure-v2 backend's limits: an unset AutoML budget is its minimum, a smaller one is refused.
     """
     from backends import clusters
     from backends.azure_v2.export import write_jobs
     from backends.messages import DatasetRef
     from tasks.automl_job import automl_job
     from tasks.hyperdrive_job import sweep_job
+    from tasks.preflight import ConfigError, checked_settings
     from tasks.registered_split import DataRefs
-    from tasks.settings import DuelSettings
 
-    settings = DuelSettings()
+    try:
+        settings = checked_settings(backend="azure-v2")
+    except ConfigError as error:
+        _fail(str(error))
     specs = clusters(settings)
     # No split is registered here: the files name the latest versions (write_jobs), not these.
     data = DataRefs(

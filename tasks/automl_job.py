@@ -5,9 +5,9 @@ from __future__ import annotations
 from prefect import task
 from prefect.artifacts import create_table_artifact
 
-from backends import open_backend
 from backends.messages import AutoMLJob, ClusterSpec, JobOutcome
 from tasks.caching import TRAINING_JOB
+from tasks.opened import opened_backend
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -23,7 +23,7 @@ def automl_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> 
         label=LABEL,
         primary_metric=PRIMARY_METRIC,
         compute=compute,
-        timeout_minutes=settings.automl_timeout_minutes,
+        timeout_minutes=settings.automl_minutes,
         iterations=settings.automl_iterations,
         max_concurrent_iterations=settings.automl_max_concurrent_iterations,
         allowed_models=tuple(settings.automl_allowed_models or ()),
@@ -34,7 +34,7 @@ def automl_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> 
 @task(name="automl-job", cache_policy=TRAINING_JOB, persist_result=True)
 def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome:
     """Submit the AutoML job, wait, publish the leaderboard; returns the parent run and its best child."""
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     outcome = backend.run_automl(automl_job(settings, data, backend.cpu_cluster), ProgressArtifact("automl"))
     create_table_artifact(
         key="automl-leaderboard",

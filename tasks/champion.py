@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from backends import Backend, open_backend
+from backends import Backend
 from backends.messages import LoggedRun, RegisteredModel
+from tasks.opened import opened_backend
 from tasks.settings import DuelSettings
 
 CHAMPION_TAG = "champion"
@@ -175,4 +176,4 @@ def _entry(time: str, tags: dict[str, str], reason: str, metrics: dict[str, floa
 
 def board(settings: DuelSettings, backend: Backend | None = None) -> Champions:
     """The champion board of the settings' model name, on the settings' backend (or the one given)."""
-    return Champions(backend or open_backend(settings), settings.model_name)
+    return Champions(backend or opened_backend(settings), settings.model_name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 
-from backends import open_backend
 from backends.messages import Bandit, ClusterSpec, JobOutcome, SweepJob
 from tasks.caching import TRAINING_JOB
+from tasks.opened import opened_backend
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -63,7 +63,7 @@ def sweep_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> S
 @task(name="hyperdrive-sweep", cache_policy=TRAINING_JOB, persist_result=True)
 def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome:
     """Submit the sweep, wait for it, publish its leaderboard; returns the sweep and its best trial."""
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     outcome = backend.run_sweep(
         sweep_job(settings, data, backend.gpu_cluster), ProgressArtifact("hyperdrive")
     )

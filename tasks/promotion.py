@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 from prefect import get_run_logger, task
 
-from backends import Backend, open_backend
+from backends import Backend
 from backends.messages import RegisteredModel
 from tasks.champion import GATE, board, gate
 from tasks.compare import Verdict
+from tasks.opened import opened_backend
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
 from tasks.ship import onnx_predict
@@ -49,7 +50,7 @@ def nightly_gate(
     Like with like: both ONNX copies are scored by onnxruntime on tonight's test rows, whatever the
     champion scored the night it was crowned. The decision and both figures go to the history.
     """
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     champions = board(settings, backend)
     test = read_split(backend, refs.test)
     previous = champions.current()

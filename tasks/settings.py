@@ -15,16 +15,10 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# AutoMLConfig refuses experiment_timeout_hours below 0.25 (the emulator takes any budget).
-AZURE_MIN_AUTOML_MINUTES = 15.0
+from backends.capabilities import BACKENDS, Capabilities, capabilities
 
-
-class Backend(StrEnum):
-    """Where the azureml SDK names come from."""
-
-    EMULATOR = "emulator"
-    AZURE = "azure"
-    AZURE_V2 = "azure-v2"
+# AutoML's budget when none is set, raised to the backend's minimum where that is higher.
+AUTOML_DEFAULT_MINUTES = 5.0
 
 
 class DeployTarget(StrEnum):
@@ -54,7 +48,9 @@ class DuelSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="DUEL_", env_file=".env", extra="ignore")
 
-    backend: Backend = Backend.EMULATOR
+    backend: str = Field(
+        default="emulator", description=f"Where the azureml SDK names come from: {', '.join(BACKENDS)}."
+    )
     emulator_home: Path = Field(
         default_factory=lambda: checkout() / ".duel" / "emulator",
         description="Workspace folder root of the emulator; each checkout keeps its own by default.",
@@ -78,7 +74,11 @@ class DuelSettings(BaseSettings):
         description="Nightly gate: how much lower (relative) the challenger's test MAE must be than the champion's.",
     )
 
-    automl_timeout_minutes: float = Field(default=5.0, gt=0)
+    automl_timeout_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="AutoML's budget; unset: 5 minutes, or the backend's minimum where that is higher.",
+    )
     automl_iterations: int = Field(default=30, gt=0)
     automl_max_concurrent_iterations: int = Field(default=1, gt=0)
     automl_allowed_models: list[str] | None = None
@@ -117,14 +117,35 @@ class DuelSettings(BaseSettings):
         default=False, description="Delete the scoring service after its smoke test."
     )
 
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        capabilities(value)
+        return value
+
     @model_validator(mode="after")
-    def _azure_budgets(self) -> DuelSettings:
-        if self.backend is Backend.AZURE and self.automl_timeout_minutes < AZURE_MIN_AUTOML_MINUTES:
+    def _automl_budget(self) -> DuelSettings:
+        # A budget the user set and the service would refuse fails now, not at submission; an unset one
+        # takes the minimum, since the user asked for no particular figure.
+        least = self.capabilities.min_automl_minutes
+        if self.automl_timeout_minutes is not None and self.automl_timeout_minutes < least:
             raise ValueError(
-                f"Azure AutoML takes automl_timeout_minutes from {AZURE_MIN_AUTOML_MINUTES:g} "
+                f"AutoML on the {self.backend} backend takes automl_timeout_minutes from {least:g} "
                 f"(got {self.automl_timeout_minutes:g}): set DUEL_AUTOML_TIMEOUT_MINUTES"
             )
         return self
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the settings' backend can do, known without opening it."""
+        return capabilities(self.backend)
+
+    @property
+    def automl_minutes(self) -> float:
+        """The AutoML budget a job gets: the one set, else the default raised to the backend's minimum."""
+        if self.automl_timeout_minutes is not None:
+            return self.automl_timeout_minutes
+        return max(AUTOML_DEFAULT_MINUTES, self.capabilities.min_automl_minutes)
 
     @field_validator("data", "emulator_home", mode="before")
     @classmethod

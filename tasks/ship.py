@@ -16,10 +16,10 @@ import numpy as np
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
-from backends import open_backend
 from backends.messages import Deployment, Endpoint, RegisteredModel
 from tasks.compare import TestScore
 from tasks.contestants import Contestant, ShippedOnnx, load_model
+from tasks.opened import opened_backend
 from tasks.preflight import transient_only
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
@@ -85,7 +85,7 @@ def export_winner(
     from onnx_export import check_parity, stamp, to_onnx
 
     logger = get_run_logger()
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     loaded = load_model(backend, winner)
     metadata = {
         "training_run_id": loaded.run_id,
@@ -121,7 +121,7 @@ def register_winner(
 
     from tasks.register import register_versions
 
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     loaded = load_model(backend, winner)
     onnx_model, native_model = register_versions(
         backend,
@@ -152,7 +152,7 @@ def deployment(settings: DuelSettings, model: RegisteredModel) -> Deployment:
 @task(name="deploy-service", retries=2, retry_delay_seconds=5, retry_condition_fn=transient_only)
 def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
     """Deploy the registered ONNX model behind the Azure scoring contract; returns the endpoint."""
-    endpoint = open_backend(settings).deploy(deployment(settings, registered.onnx_model))
+    endpoint = opened_backend(settings).deploy(deployment(settings, registered.onnx_model))
     create_link_artifact(key="scoring-endpoint", link=endpoint.scoring_uri, description="Scoring endpoint")
     return endpoint
 
@@ -162,7 +162,7 @@ def smoke_test(
     settings: DuelSettings, refs: DataRefs, endpoint: Endpoint, exported: ExportedModel, rows: int = 200
 ) -> SmokeTest:
     """Score test rows through the live service (the SDK's ``service.run``) and compare with in-process ONNX."""
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     test = read_split(backend, refs.test)
     # Rows with a missing value first: the shared split puts every missing total_bedrooms in the test half.
     test = test.loc[test.isna().any(axis=1).sort_values(ascending=False, kind="stable").index].head(rows)
@@ -192,5 +192,5 @@ def smoke_test(
 @task(name="delete-service")
 def delete_service(settings: DuelSettings, endpoint: Endpoint) -> None:
     """Remove the smoke-tested service (``DUEL_DELETE_SERVICE``): an ACI container group bills while it runs."""
-    open_backend(settings).delete_service(endpoint)
+    opened_backend(settings).delete_service(endpoint)
     get_run_logger().info("deleted service %s after its smoke test", endpoint.name)
