@@ -7,8 +7,6 @@ AutoML) and every child's primary metric from the run history's metric service.
 
 from __future__ import annotations
 
-import time
-
 from azure.ai.ml import MLClient
 from azure.ai.ml._restclient.runhistory.models import RetrieveFullFidelityMetricRequest
 from azure.ai.ml._restclient.runhistory.operations import MetricsOperations
@@ -18,6 +16,7 @@ from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundErr
 from backends.azure_v2 import environments, specs
 from backends.credentials import CredentialError
 from backends.messages import AutoMLJob, ClusterSpec, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.polling import Backoff
 
 # azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.
 TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled", "NotResponding", "Paused"})
@@ -48,16 +47,25 @@ def ensure_cluster(ml_client: MLClient, cluster: ClusterSpec) -> str:
 
 
 def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgress | None = None) -> Job:
-    """Poll job ``name`` until it is terminal, reporting its finished children; not Completed raises."""
+    """Poll job ``name`` until it is terminal, reporting its finished children; not Completed raises.
+
+    A poll is two calls however many children there are (the parent, and one listing of its
+    children, each with its status); the interval grows while nothing changes
+    (:class:`backends.polling.Backoff`), and azure-core's retry policy waits out a 429's
+    ``Retry-After``."""
     report = on_progress or (lambda progress: None)
     report(Progress(name, 0, expected))
+    backoff = Backoff(POLL_SECONDS)
     try:
         job = ml_client.jobs.get(name)
+        seen: tuple = (job.status,)
         while job.status not in TERMINAL_STATES:
-            time.sleep(POLL_SECONDS)
-            children = ml_client.jobs.list(parent_job_name=name)
-            report(Progress(name, sum(child.status in TERMINAL_STATES for child in children), expected))
+            backoff.wait(seen)
+            statuses = [child.status for child in ml_client.jobs.list(parent_job_name=name)]
+            finished = sum(status in TERMINAL_STATES for status in statuses)
+            report(Progress(name, finished, expected, started=len(statuses)))
             job = ml_client.jobs.get(name)
+            seen = (job.status, len(statuses), finished)
     except ClientAuthenticationError as exc:
         # A job outlives a token: a secret rotated or a login expired while it ran. The job goes on.
         raise CredentialError(
