@@ -8,12 +8,11 @@ AutoML) and every child's primary metric from the run history's metric service.
 from __future__ import annotations
 
 from azure.ai.ml import MLClient
-from azure.ai.ml._restclient.runhistory.models import RetrieveFullFidelityMetricRequest
-from azure.ai.ml._restclient.runhistory.operations import MetricsOperations
 from azure.ai.ml.entities import AmlCompute, Job
 from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
 
 from backends.azure_v2 import environments, specs
+from backends.azure_v2.private import metric_values
 from backends.credentials import CredentialError
 from backends.messages import AutoMLJob, ClusterSpec, JobOutcome, OnProgress, Progress, RunRef, SweepJob
 from backends.polling import Backoff
@@ -76,22 +75,6 @@ def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgres
     if status != "Completed":
         raise JobFailedError(f"job {name} ended {status} (details: {job.studio_url})")
     return job
-
-
-def metric_values(ml_client: MLClient, run_id: str, metric: str) -> list[float]:
-    """Every value of ``metric`` the run logged, in logging order (the run history's metric service)."""
-    # The SDK reads child jobs through its run-history client; its metric service shares that client.
-    runs = ml_client.jobs._runs_operations._operation
-    service = MetricsOperations(runs._client, runs._config, runs._serialize, runs._deserialize)
-    scope = ml_client.jobs._operation_scope
-    answer = service.get_full_fidelity_metric(
-        scope.subscription_id,
-        scope.resource_group_name,
-        ml_client.workspace_name,
-        run_id,
-        body=RetrieveFullFidelityMetricRequest(metric_name=metric),
-    )
-    return [float(value.data[metric]) for value in answer.value or [] if metric in (value.data or {})]
 
 
 def _leaderboard(ml_client: MLClient, name: str, metric: str) -> tuple[dict, ...]:

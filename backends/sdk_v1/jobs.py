@@ -13,6 +13,7 @@ from azureml.train.automl import AutoMLConfig
 from azureml.train.hyperdrive import (
     BanditPolicy,
     HyperDriveConfig,
+    HyperDriveRun,
     PrimaryMetricGoal,
     RandomParameterSampling,
     choice,
@@ -119,7 +120,11 @@ class _Watch:
         if not self.metric:
             self._scores.update(dict.fromkeys(finished))
             return
-        logged = self.run.get_metrics(name=self.metric, recursive=True)
+        # HyperDriveRun.get_metrics takes no arguments and answers for all its children at once.
+        if isinstance(self.run, HyperDriveRun):
+            logged = self.run.get_metrics()
+        else:
+            logged = self.run.get_metrics(name=self.metric, recursive=True)
         for run_id in finished:
             value = (logged.get(run_id) or {}).get(self.metric)
             self._scores[run_id] = _last(value) if value is not None else None

@@ -77,7 +77,9 @@ def test_a_throttled_poll_waits_as_long_as_retry_after_asks(azure, slept, automl
     azure.throttled[route_key("GET", "children")] = 2
     azure.throttled[route_key("GET", "job")] = 1
 
-    sent = _follow(azure, automl_message, ["Running", "Running", "Completed"], _children(3), retry_backoff_factor=0.01)
+    sent = _follow(
+        azure, automl_message, ["Running", "Running", "Completed"], _children(3), retry_backoff_factor=0.01
+    )
 
     assert azure.throttled == {route_key("GET", "children"): 0, route_key("GET", "job"): 0}
     # The fake asks for 1 s; without Retry-After the backoff factor would wait 0.01 s or so.
