@@ -1,5 +1,5 @@
 """`duel`: the project's command — run the duel, reopen its report, promote or roll back the champion,
-export the jobs as SDK v2 YAML.
+check the Azure sign-in (`doctor`), export the jobs as SDK v2 YAML.
 
 Heavy imports (Prefect's engine, torch) happen inside the commands that need them, so bad input and
 the champion commands answer in a second or two. Bad input is one line on stderr and exit code 2.
@@ -177,6 +177,21 @@ def champion() -> None:
             f"{entry.time:%Y-%m-%d %H:%M} {entry.action:<8} {entry.champion or '-':<20} "
             f"by {entry.actor}: {entry.reason}"
         )
+
+
+@app.command()
+def doctor() -> None:
+    """Say which backend, credential and workspace a run would use, before anything is submitted."""
+    from backends.doctor import REFUSALS, diagnose
+    from tasks.preflight import ConfigError, checked_settings
+
+    try:
+        found = diagnose(checked_settings())
+    except ConfigError as error:
+        _fail(str(error))
+    except REFUSALS as error:
+        _fail(f"{type(error).__name__}: {error}")
+    typer.echo(f"backend: {found.backend}\ncredential: {found.credential}\nworkspace: {found.workspace}")
 
 
 @app.command("export-jobs")
