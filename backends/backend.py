@@ -22,6 +22,7 @@ from backends.messages import (
     ExplorationOutcome,
     FetchedModel,
     JobOutcome,
+    JobTiming,
     LoggedRun,
     ModelUpload,
     OnProgress,
@@ -85,6 +86,10 @@ class Backend:
         self, job: ExplorationJob, on_progress: OnProgress | None = None
     ) -> ExplorationOutcome:
         return self._sdk.exploration.run_exploration(self.workspace, job, on_progress)
+
+    def job_timing(self, run_id: str) -> JobTiming:
+        """Where the finished job's time went: queue and start-up apart from training."""
+        return self._sdk.jobs.job_timing(self.workspace, run_id)
 
     def child_metrics(self, parent_run_id: str, metric: str) -> tuple[ChildMetric, ...]:
         """Each child run of a job (AutoML iterations, sweep trials) with its logged ``metric``."""

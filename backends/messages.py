@@ -226,6 +226,16 @@ class JobOutcome:
 
 
 @dataclass(frozen=True)
+class JobTiming:
+    """Where a finished job's time went: waiting for its first child to start (queue, cluster
+    start-up, image build) and from then to its end (training). ``None`` where the SDK cannot say."""
+
+    run_id: str
+    queued_seconds: float | None
+    training_seconds: float | None
+
+
+@dataclass(frozen=True)
 class ExplorationOutcome:
     """The finished exploration run, its metrics and tags (as ``get_metrics``/``get_tags`` give them)."""
 

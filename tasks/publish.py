@@ -65,6 +65,7 @@ def publish_report(
         figures=shown,
         trend_table=trend_table,
         links=links,
+        timings={c.name: backend.job_timing(c.job.run_id) for c in contestants},
     )
     create_markdown_artifact(key="duel-report", markdown=markdown, description="AutoML vs HyperDrive")
     stored = store_report(

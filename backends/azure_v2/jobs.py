@@ -14,7 +14,16 @@ from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundErr
 from backends.azure_v2 import environments, specs
 from backends.azure_v2.private import metric_values
 from backends.credentials import CredentialError
-from backends.messages import AutoMLJob, ClusterSpec, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.messages import (
+    AutoMLJob,
+    ClusterSpec,
+    JobOutcome,
+    JobTiming,
+    OnProgress,
+    Progress,
+    RunRef,
+    SweepJob,
+)
 from backends.polling import Backoff
 
 # azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.
@@ -122,3 +131,8 @@ def run_automl(ml_client: MLClient, job: AutoMLJob, on_progress: OnProgress | No
     done = follow(ml_client, name, job.iterations, on_progress)
     board = _leaderboard(ml_client, name, job.primary_metric)
     return JobOutcome(RunRef(job.experiment, name), _best_child(done, AUTOML_BEST_CHILD), board)
+
+
+def job_timing(ml_client: MLClient, run_id: str) -> JobTiming:
+    """Not known on azure-v2: azure-ai-ml's public job entities carry no start or end times."""
+    return JobTiming(run_id, None, None)

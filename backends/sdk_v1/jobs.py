@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
-from azureml.core import Dataset, Environment, Experiment, ScriptRunConfig, Workspace
+from azureml.core import Dataset, Environment, Experiment, Run, ScriptRunConfig, Workspace
 from azureml.core.runconfig import PyTorchConfiguration
 from azureml.train.automl import AutoMLConfig
 from azureml.train.hyperdrive import (
@@ -21,7 +23,16 @@ from azureml.train.hyperdrive import (
     uniform,
 )
 
-from backends.messages import AutoMLJob, Distribution, JobOutcome, OnProgress, Progress, RunRef, SweepJob
+from backends.messages import (
+    AutoMLJob,
+    Distribution,
+    JobOutcome,
+    JobTiming,
+    OnProgress,
+    Progress,
+    RunRef,
+    SweepJob,
+)
 from backends.polling import Backoff, retry_after
 from backends.sdk_v1 import environments
 from backends.sdk_v1.clusters import compute_target
@@ -243,3 +254,24 @@ def run_sweep(ws: Workspace, job: SweepJob, on_progress: OnProgress | None = Non
         for child in sweep.get_children_sorted_by_primary_metric()
     )
     return JobOutcome(job=RunRef(job.experiment, sweep.id), best_run_id=best.id, leaderboard=rows)
+
+
+def _utc(stamp: str | None) -> datetime | None:
+    # The run history writes up to 7 fraction digits; fromisoformat takes 6.
+    if not stamp:
+        return None
+    return datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", stamp).replace("Z", "+00:00"))
+
+
+def job_timing(ws: Workspace, run_id: str) -> JobTiming:
+    """How long the finished job ``run_id`` waited for its first child to start (queue, cluster
+    start-up, image build) and how long it ran from then on (training)."""
+    parent = Run.get(ws, run_id)
+    details = parent.get_details()
+    started, ended = _utc(details.get("startTimeUtc")), _utc(details.get("endTimeUtc"))
+    firsts = [_utc(child.get_details().get("startTimeUtc")) for child in parent.get_children()]
+    first = min((stamp for stamp in firsts if stamp is not None), default=None)
+    if started is None or first is None:
+        return JobTiming(run_id, None, None)
+    training = (ended - first).total_seconds() if ended is not None else None
+    return JobTiming(run_id, max(0.0, (first - started).total_seconds()), training)
