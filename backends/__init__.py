@@ -4,7 +4,14 @@
 small frozen values (:mod:`backends.messages`) in and out. The steps themselves are plain SDK v1
 code (:mod:`backends.sdk_v1`): on the emulator backend they run under the emulator's import hook,
 on the azure backend under the real SDK. The azure-v2 backend drives the same ``Backend`` with the
-SDK v2 steps of :mod:`backends.azure_v2` (``azure-ai-ml``, in this process).
+SDK v2 steps of :mod:`backends.azure_v2` (``azure-ai-ml``, in this process). What the tasks may
+ask of a backend, they ask its :class:`~backends.capabilities.Capabilities`, never its name.
+
+A task opens the backend from its settings, not from a parameter: Prefect hashes a task's
+parameters into its cache key (``INPUTS``) and must be able to persist them for retries and
+workers in other processes, and an opened backend holds a live workspace (an ``MLClient``, the
+emulator's import hook) that is neither hashable nor serialisable. ``tasks.opened`` keeps one opened
+backend per flow run instead, so a run still opens it once.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from backends.backend import Backend
+from backends.backend import Backend, BackendSetupError
+from backends.capabilities import BACKENDS, Capabilities, capabilities
 from backends.messages import ClusterSpec
 
 
@@ -36,9 +44,6 @@ class BackendSettings(Protocol):
     emulator_relax: str
 
 
-BACKENDS = ("emulator", "azure", "azure-v2")
-
-
 def clusters(settings: BackendSettings) -> dict[str, ClusterSpec]:
     """The CPU (AutoML) and GPU (HyperDrive) clusters the settings describe."""
     idle = settings.cluster_idle_seconds
@@ -54,8 +59,7 @@ def clusters(settings: BackendSettings) -> dict[str, ClusterSpec]:
 
 def open_backend(settings: BackendSettings) -> Backend:
     """The backend the settings name, on their workspace."""
-    if settings.backend not in BACKENDS:
-        raise ValueError(f"unknown backend {settings.backend!r}: use {', '.join(BACKENDS)}")
+    capabilities(settings.backend)  # an unknown name fails here, listing the known ones
     if settings.backend == "emulator":
         from backends.emulator import open_emulator
 
@@ -71,6 +75,30 @@ def open_backend(settings: BackendSettings) -> Backend:
     return open_azure(settings.azure_python, settings.azure_config, settings.azure_auth, **clusters(settings))
 
 
+def check(settings: BackendSettings) -> None:
+    """What can be known about the backend without starting anything on it.
+
+    Args:
+        settings: the backend's settings.
+
+    Raises:
+        BackendSetupError: one line naming the setting to change.
+    """
+    capabilities(settings.backend)
+    if settings.backend == "emulator":
+        home = Path(settings.emulator_home)
+        existing = next((p for p in (home, *home.parents) if p.exists()), None)
+        if existing is None or not existing.is_dir():
+            raise BackendSetupError(f"DUEL_EMULATOR_HOME: {home} cannot be a folder ({existing} is a file)")
+        return
+    if settings.backend == "azure":
+        from backends.azure import interpreter
+
+        interpreter(settings.azure_python)
+    if settings.azure_config is not None and not Path(settings.azure_config).exists():
+        raise BackendSetupError(f"DUEL_AZURE_CONFIG: {settings.azure_config} does not exist")
+
+
 def workspace_folder(settings: BackendSettings) -> Path:
     """The local folder of the settings' workspace, found without connecting to it: where the files a
     person opens afterwards (the duel's reports) are kept. The emulator's workspace folder itself;
@@ -83,4 +111,15 @@ def workspace_folder(settings: BackendSettings) -> Path:
     return Path.cwd() / ".duel" / "azure"
 
 
-__all__ = ["BACKENDS", "Backend", "BackendSettings", "clusters", "open_backend", "workspace_folder"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "BackendSettings",
+    "BackendSetupError",
+    "Capabilities",
+    "capabilities",
+    "check",
+    "clusters",
+    "open_backend",
+    "workspace_folder",
+]

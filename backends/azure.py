@@ -12,14 +12,15 @@ import shlex
 import shutil
 from pathlib import Path
 
-from backends.backend import Backend
+from backends.backend import Backend, BackendSetupError
+from backends.capabilities import capabilities
 from backends.messages import ClusterSpec, WorkspaceRef
 from backends.sdk_process import SdkProcess
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
-class AzureSetupError(RuntimeError):
+class AzureSetupError(BackendSetupError):
     """The interpreter that should run the SDK v1 steps is missing."""
 
 
@@ -47,4 +48,11 @@ def open_azure(
     sdk = SdkProcess(interpreter(python), cwd=REPOSITORY)
     ref = WorkspaceRef(config_path=str(Path(config).resolve()) if config else None, auth=auth)
     identity = f"azure:{sdk.workspace.prepare(ref)}"
-    return Backend(sdk, ref, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster)
+    return Backend(
+        sdk,
+        ref,
+        identity=identity,
+        capabilities=capabilities("azure"),
+        cpu_cluster=cpu_cluster,
+        gpu_cluster=gpu_cluster,
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from backends.capabilities import Capabilities
 from backends.messages import (
     AutoMLJob,
     ChildMetric,
@@ -22,6 +23,7 @@ from backends.messages import (
     FetchedModel,
     JobFailed,
     JobOutcome,
+    JobTiming,
     LoggedRun,
     ModelUpload,
     OnProgress,
@@ -42,11 +44,16 @@ def _job(step, *args) -> Any:
         raise
 
 
+class BackendSetupError(ValueError):
+    """The backend the settings name cannot start here (no SDK interpreter, no config file, ...)."""
+
+
 class Backend:
     """One workspace and the steps of :mod:`backends.sdk_v1` on it.
 
     Built by :func:`backends.open_backend`; ``cpu_cluster`` runs AutoML, ``gpu_cluster`` the sweep;
-    ``identity`` names the backend and workspace (equal for two backends on the same workspace).
+    ``identity`` names the backend and workspace (equal for two backends on the same workspace);
+    ``capabilities`` says what the tasks may ask of it (its limits, local files, GPUs).
     ``sdk`` is :mod:`backends.sdk_v1` itself with a live workspace, or an
     :class:`~backends.sdk_process.SdkProcess` that runs it in another interpreter with a
     :class:`~backends.messages.WorkspaceRef`.
@@ -58,12 +65,14 @@ class Backend:
         workspace: Any,
         *,
         identity: str,
+        capabilities: Capabilities,
         cpu_cluster: ClusterSpec,
         gpu_cluster: ClusterSpec,
     ):
         self._sdk = sdk
         self.workspace = workspace
         self.identity = identity
+        self.capabilities = capabilities
         self.cpu_cluster = cpu_cluster
         self.gpu_cluster = gpu_cluster
 
@@ -92,6 +101,10 @@ class Backend:
     def cancel_run(self, run_id: str) -> bool:
         """Cancel a run and its active children unless it has ended; True when it was still active."""
         return self._sdk.jobs.cancel(self.workspace, run_id)
+
+    def job_timing(self, run_id: str) -> JobTiming:
+        """Where the finished job's time went: queue and start-up apart from training."""
+        return self._sdk.jobs.job_timing(self.workspace, run_id)
 
     def child_metrics(self, parent_run_id: str, metric: str) -> tuple[ChildMetric, ...]:
         """Each child run of a job (AutoML iterations, sweep trials) with its logged ``metric``."""

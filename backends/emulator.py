@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 
 from backends.backend import Backend
+from backends.capabilities import capabilities
 from backends.messages import ClusterSpec, Deployment, Endpoint, WorkspaceRef
 from emulator import hook, relax
 from emulator.core.workspace import emulator_home
@@ -56,5 +57,10 @@ def open_emulator(
     sdk.workspace.prepare(workspace)
     identity = f"emulator:{emulator_home() / workspace.name}"
     return EmulatorBackend(
-        sdk, workspace, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster
+        sdk,
+        workspace,
+        identity=identity,
+        capabilities=capabilities("emulator"),
+        cpu_cluster=cpu_cluster,
+        gpu_cluster=gpu_cluster,
     )

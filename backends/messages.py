@@ -21,7 +21,7 @@ class WorkspaceRef:
     """Which workspace: the three names, or an Azure ``config.json`` (file or folder) when given.
 
     A workspace opened from ``config.json`` signs in headlessly with the ``auth`` mode
-    (:mod:`backends.sdk_v1.credentials`: ``auto``, ``service-principal``, ``managed-identity``,
+    (:mod:`backends.credentials`: ``auto``, ``service-principal``, ``managed-identity``,
     ``cli`` or ``interactive``).
     """
 
@@ -235,6 +235,16 @@ class JobOutcome:
     job: RunRef
     best_run_id: str
     leaderboard: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class JobTiming:
+    """Where a finished job's time went: waiting for its first child to start (queue, cluster
+    start-up, image build) and from then to its end (training). ``None`` where the SDK cannot say."""
+
+    run_id: str
+    queued_seconds: float | None
+    training_seconds: float | None
 
 
 @dataclass(frozen=True)

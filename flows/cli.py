@@ -1,5 +1,5 @@
 """`duel`: the project's command — run the duel, reopen its report, promote or roll back the champion,
-export the jobs as SDK v2 YAML.
+check the Azure sign-in (`doctor`), export the jobs as SDK v2 YAML.
 
 Heavy imports (Prefect's engine, torch) happen inside the commands that need them, so bad input and
 the champion commands answer in a second or two. Bad input is one line on stderr and exit code 2.
@@ -201,6 +201,21 @@ def champion() -> None:
         )
 
 
+@app.command()
+def doctor() -> None:
+    """Say which backend, credential and workspace a run would use, before anything is submitted."""
+    from backends.doctor import REFUSALS, diagnose
+    from tasks.preflight import ConfigError, checked_settings
+
+    try:
+        found = diagnose(checked_settings())
+    except ConfigError as error:
+        _fail(str(error))
+    except REFUSALS as error:
+        _fail(f"{type(error).__name__}: {error}")
+    typer.echo(f"backend: {found.backend}\ncredential: {found.credential}\nworkspace: {found.workspace}")
+
+
 @app.command("export-jobs")
 def export_jobs(
     out: Annotated[Path, typer.Option("--out", help="folder to write the two job files into")],
@@ -208,17 +223,21 @@ def export_jobs(
     """Write the AutoML and sweep jobs as Azure ML SDK v2 YAML, for `az ml job create --file`.
 
     Both read the latest registered training split and training environment; budgets, search
-    space and clusters come from the settings (DUEL_* variables, .env), as for a flow run.
+    space and clusters come from the settings (DUEL_* variables, .env), as for a flow run, held to
+    the azure-v2 backend's limits: an unset AutoML budget is its minimum, a smaller one is refused.
     """
     from backends import clusters
     from backends.azure_v2.export import write_jobs
     from backends.messages import DatasetRef
     from tasks.automl_job import automl_job
     from tasks.hyperdrive_job import sweep_job
+    from tasks.preflight import ConfigError, checked_settings
     from tasks.registered_split import DataRefs
-    from tasks.settings import DuelSettings
 
-    settings = DuelSettings()
+    try:
+        settings = checked_settings(backend="azure-v2")
+    except ConfigError as error:
+        _fail(str(error))
     specs = clusters(settings)
     # No split is registered here: the files name the latest versions (write_jobs), not these.
     data = DataRefs(

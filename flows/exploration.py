@@ -64,7 +64,7 @@ def exploration(
         sweep_runs,
     )
     settings = DuelSettings().merged(data=data)
-    spec.check_backend(settings.backend)
+    spec.check_backend(settings.capabilities)
     refs = None if data_local else prepare_data(settings)
     result = run_exploration(settings, spec, refs)
     publish_exploration(result)

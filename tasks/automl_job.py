@@ -6,10 +6,10 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.states import State
 
-from backends import open_backend
 from backends.messages import AutoMLJob, ClusterSpec, JobFailed, JobOutcome
 from tasks.caching import TRAINING_JOB
 from tasks.gave_up import no_model
+from tasks.opened import opened_backend
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -35,7 +35,7 @@ def automl_job(settings: DuelSettings, data: DataRefs, compute: ClusterSpec) -> 
         label=LABEL,
         primary_metric=PRIMARY_METRIC,
         compute=compute,
-        timeout_minutes=settings.automl_timeout_minutes,
+        timeout_minutes=settings.automl_minutes,
         iterations=settings.automl_iterations,
         max_concurrent_iterations=settings.automl_max_concurrent_iterations,
         allowed_models=tuple(settings.automl_allowed_models or ()),
@@ -55,7 +55,7 @@ def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome | State:
         The parent run and its best child, or a failed state saying which setting to raise when the
         job scored no model.
     """
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     try:
         outcome = backend.run_automl(
             automl_job(settings, data, backend.cpu_cluster), ProgressArtifact("automl")

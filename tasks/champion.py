@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from backends import Backend, open_backend
+from backends import Backend
 from backends.messages import LoggedRun, RegisteredModel
+from tasks.opened import opened_backend
 from tasks.settings import DuelSettings
 
 CHAMPION_TAG = "champion"
@@ -191,4 +192,4 @@ def board(settings: DuelSettings, backend: Backend | None = None) -> Champions:
     Returns:
         The champion board of that model name.
     """
-    return Champions(backend or open_backend(settings), settings.model_name)
+    return Champions(backend or opened_backend(settings), settings.model_name)

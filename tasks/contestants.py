@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 from prefect import get_run_logger, task
 
-from backends import Backend, open_backend
+from backends import Backend
 from backends.messages import JobOutcome, RunRef
 from tasks.compare import TestScore, Verdict, judge, score
+from tasks.opened import opened_backend
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
 from training.onnx_layout import OnnxLayout
@@ -129,7 +130,7 @@ def evaluate(settings: DuelSettings, data: DataRefs, contestants: list[Contestan
         The verdict, and each contestant's test predictions by name.
     """
     logger = get_run_logger()
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     test = read_split(backend, data.test)
     if fingerprint(test) != data.split_fingerprint:
         raise RuntimeError(

@@ -8,12 +8,13 @@ from enum import StrEnum
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from backends import open_backend
+from backends import Capabilities
 from backends.messages import Bandit, Distribution, ExplorationJob, SweepJob
 from tasks.housing_csv import resolve_housing_path
+from tasks.opened import opened_backend
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
-from tasks.settings import Backend, DuelSettings
+from tasks.settings import DuelSettings
 from training import SOURCE_DIRECTORY
 
 SWEEP_METRIC = "val_mae"
@@ -73,10 +74,11 @@ class ExplorationSpec:
         if problems:
             raise ValueError("; ".join(problems))
 
-    def check_backend(self, backend: Backend) -> None:
-        if self.data_local and backend is Backend.AZURE:
+    def check_backend(self, backend: Capabilities) -> None:
+        """Refuse what ``backend`` cannot run (a local file it cannot see)."""
+        if self.data_local and not backend.sees_local_files:
             raise ValueError(
-                "data_local=True reads a file on this machine, which an Azure cluster cannot see: "
+                f"data_local=True reads a file on this machine, which the {backend.name} backend cannot see: "
                 "pass data_local=False to train on the registered datasets"
             )
 
@@ -130,9 +132,9 @@ def exploration_job(
     compute = backend.gpu_cluster if deep else backend.cpu_cluster
     distribution = None
     if spec.process_count > 1:
-        # nccl wants a GPU per rank, which Azure's GPU nodes give; the emulator's ranks share this machine.
-        on_gpus = settings.backend is Backend.AZURE
-        distribution = Distribution(spec.process_count, spec.node_count, "Nccl" if on_gpus else "Gloo")
+        distribution = Distribution(
+            spec.process_count, spec.node_count, backend.capabilities.distributed_backend
+        )
     experiment = f"{settings.experiment_name}-explore-{spec.models}"
     tags = {"models": str(spec.models), "data_local": str(spec.data_local)}
     sweep = None
@@ -183,7 +185,7 @@ def run_exploration(
     Returns:
         The run to look at, its winner and the winner's test metrics.
     """
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     outcome = backend.run_exploration(
         exploration_job(settings, spec, refs, backend), ProgressArtifact("exploration")
     )

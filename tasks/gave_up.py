@@ -13,8 +13,8 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
-from backends import open_backend
 from backends.messages import JobFailed
+from tasks.opened import opened_backend
 from tasks.progress import submitted_runs
 from tasks.settings import DuelSettings
 
@@ -52,7 +52,7 @@ def first_failure(futures: list[PrefectFuture], settings: DuelSettings) -> NoMod
         error = future.result(raise_on_failure=False)
         if not isinstance(error, BaseException):
             continue
-        backend = open_backend(settings)
+        backend = opened_backend(settings)
         for run_id in submitted_runs(str(flow_run.id)):
             backend.cancel_run(run_id)
         for other in pending:

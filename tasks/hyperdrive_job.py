@@ -6,10 +6,10 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.states import State
 
-from backends import open_backend
 from backends.messages import Bandit, ClusterSpec, JobFailed, JobOutcome, SweepJob
 from tasks.caching import TRAINING_JOB
 from tasks.gave_up import no_model
+from tasks.opened import opened_backend
 from tasks.progress import ProgressArtifact
 from tasks.registered_split import DataRefs
 from tasks.settings import DuelSettings
@@ -83,7 +83,7 @@ def run_hyperdrive(settings: DuelSettings, data: DataRefs) -> JobOutcome | State
         The sweep run and its best trial, or a failed state naming the settings to look at when no
         trial scored.
     """
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     try:
         outcome = backend.run_sweep(
             sweep_job(settings, data, backend.gpu_cluster), ProgressArtifact("hyperdrive")

@@ -12,16 +12,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from backends.azure import AzureSetupError, interpreter
+from backends import BackendSetupError, check
 from tasks.housing_csv import DataError, load_housing
-from tasks.settings import Backend, DuelSettings, resolve_settings
+from tasks.settings import DuelSettings, resolve_settings
 
 
 class ConfigError(ValueError):
     """A setting or the backend it names cannot work (bad value, missing SDK, missing config file)."""
 
 
-DETERMINISTIC = (DataError, ConfigError, ValidationError, AzureSetupError)
+DETERMINISTIC = (DataError, ConfigError, ValidationError, BackendSetupError)
 """Errors that a retry cannot change."""
 
 
@@ -55,18 +55,10 @@ def check_backend(settings: DuelSettings) -> None:
     Args:
         settings: the run's settings.
     """
-    if settings.backend is Backend.AZURE:
-        try:
-            interpreter(settings.azure_python)
-        except AzureSetupError as error:
-            raise ConfigError(str(error)) from None
-        if settings.azure_config is not None and not settings.azure_config.exists():
-            raise ConfigError(f"DUEL_AZURE_CONFIG: {settings.azure_config} does not exist")
-        return
-    home = settings.emulator_home
-    existing = next((p for p in (home, *home.parents) if p.exists()), None)
-    if existing is None or not existing.is_dir():
-        raise ConfigError(f"DUEL_EMULATOR_HOME: {home} cannot be a folder ({existing} is a file)")
+    try:
+        check(settings)
+    except BackendSetupError as error:
+        raise ConfigError(str(error)) from None
 
 
 def preflight(settings: DuelSettings) -> None:

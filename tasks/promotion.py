@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 from prefect import get_run_logger, task
 
-from backends import Backend, open_backend
+from backends import Backend
 from backends.messages import RegisteredModel
 from tasks.champion import GATE, board, gate
 from tasks.compare import Verdict
+from tasks.opened import opened_backend
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
 from training.onnx_layout import predict_file as onnx_predict
@@ -59,7 +60,7 @@ def nightly_gate(
     Returns:
         Whether it was crowned, in one sentence for the report.
     """
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     champions = board(settings, backend)
     test = read_split(backend, refs.test)
     previous = champions.current()

@@ -8,10 +8,11 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from backends import open_backend, workspace_folder
+from backends import workspace_folder
 from backends.messages import Endpoint
 from tasks.compare import Verdict
 from tasks.contestants import Contestant
+from tasks.opened import opened_backend
 from tasks.registered_split import DataRefs
 from tasks.report import render_markdown
 from tasks.report_figures import report_figures, store_report
@@ -60,7 +61,7 @@ def publish_report(
     Returns:
         The summary that the command prints.
     """
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     shown, trend_table = report_figures(
         settings,
         backend,
@@ -81,6 +82,7 @@ def publish_report(
         figures=shown,
         trend_table=trend_table,
         links=links,
+        timings={c.name: backend.job_timing(c.job.run_id) for c in contestants},
     )
     create_markdown_artifact(key="duel-report", markdown=markdown, description="AutoML vs HyperDrive")
     stored = store_report(

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 from prefect import get_run_logger, task
 
-from backends import Backend, open_backend
+from backends import Backend
 from backends.messages import DatasetRef, DatasetUpload
 from tasks.housing_csv import load_housing
+from tasks.opened import opened_backend
 from tasks.preflight import transient_only
 from tasks.settings import DuelSettings
 from training.split import split_frame
@@ -68,7 +69,7 @@ def prepare_data(settings: DuelSettings) -> DataRefs:
         settings.data, subset=settings.subset, seed=settings.split_seed, cache_dir=settings.cache_dir
     )
     train, test, fingerprint = split_frame(frame, settings.test_size, settings.split_seed)
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     described = f"California housing, split seed {settings.split_seed}, test size {settings.test_size}"
     tags = {"split_fingerprint": fingerprint, "split_seed": str(settings.split_seed)}
     train_ref = _register(backend, train, f"{settings.dataset_name}-train", described, tags)

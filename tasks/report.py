@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from backends.messages import JobTiming
 from tasks.compare import TestScore, Verdict
 from tasks.figures import Figure
 
@@ -47,6 +48,19 @@ def parity_sentence(parity: Mapping) -> str:
     )
 
 
+def _seconds(value: float | None) -> str:
+    return "not known" if value is None else f"{value:,.0f} s"
+
+
+def timing_table(timings: Mapping[str, JobTiming]) -> str:
+    """Each contestant's job time, queue and start-up (cold cluster, image build) apart from training."""
+    rows = [
+        f"| {name} | {_seconds(t.queued_seconds)} | {_seconds(t.training_seconds)} |"
+        for name, t in timings.items()
+    ]
+    return "\n".join(["| job | queue and start-up | training |", "|---|---:|---:|", *rows])
+
+
 def render_markdown(
     verdict: Verdict,
     *,
@@ -59,6 +73,7 @@ def render_markdown(
     figures: Sequence[Figure] = (),
     trend_table: str = "",
     links: Mapping[str, str] | None = None,
+    timings: Mapping[str, JobTiming] | None = None,
 ) -> str:
     """The whole report; every figure in it is computed from the test split named by its fingerprint.
 
@@ -75,6 +90,7 @@ def render_markdown(
         figures: the figures, embedded as images.
         trend_table: the nightly trend table.
         links: where a person browses each run.
+        timings: each contestant's job time, start-up apart from training.
 
     Returns:
         The markdown.
@@ -95,6 +111,11 @@ def render_markdown(
         parts.append("## ONNX\nAutoML's own ONNX copy ships: it is the graph the contestants were judged on.")
     elif parity:
         parts.append(f"## ONNX parity\n{parity_sentence(parity)}")
+    if timings:
+        parts.append(
+            "## Time\nFrom submission to the first child's start (a cold cluster's start-up and the "
+            "image build count here), then to the job's end.\n\n" + timing_table(timings)
+        )
     if registered:
         parts.append(f"## Registry\nRegistered `{registered}`.")
     if promotion:

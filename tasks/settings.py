@@ -15,17 +15,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# AutoMLConfig refuses experiment_timeout_hours below 0.25 at submit; so does the emulator, unless its
-# named relaxation automl-timeout is asked for (DUEL_EMULATOR_RELAX; the quick preset does).
-AZURE_MIN_AUTOML_MINUTES = 15.0
-
-
-class Backend(StrEnum):
-    """Where the azureml SDK names come from."""
-
-    EMULATOR = "emulator"
-    AZURE = "azure"
-    AZURE_V2 = "azure-v2"
+from backends.capabilities import AUTOML_TIMEOUT, BACKENDS, Capabilities, capabilities
 
 
 class DeployTarget(StrEnum):
@@ -59,7 +49,9 @@ class DuelSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="DUEL_", env_file=".env", extra="ignore")
 
-    backend: Backend = Backend.EMULATOR
+    backend: str = Field(
+        default="emulator", description=f"Where the azureml SDK names come from: {', '.join(BACKENDS)}."
+    )
     emulator_home: Path = Field(
         default_factory=lambda: checkout() / ".duel" / "emulator",
         description="Workspace folder root of the emulator; each checkout keeps its own by default.",
@@ -83,8 +75,12 @@ class DuelSettings(BaseSettings):
         description="Nightly gate: how much lower (relative) the challenger's test MAE must be than the champion's.",
     )
 
-    # Azure AutoML's minimum (AZURE_MIN_AUTOML_MINUTES); the emulator refuses less unless relaxed by name.
-    automl_timeout_minutes: float = Field(default=15.0, gt=0)
+    automl_timeout_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="AutoML's budget; unset: the backend's minimum (Azure's 15 minutes, which the emulator "
+        "enforces too unless its relaxation automl-timeout is asked for).",
+    )
     automl_iterations: int = Field(default=30, gt=0)
     automl_max_concurrent_iterations: int = Field(default=1, gt=0)
     automl_allowed_models: list[str] | None = None
@@ -104,7 +100,7 @@ class DuelSettings(BaseSettings):
     azure_config: Path | None = None
     azure_auth: str = Field(
         default="auto",
-        description="auto, service-principal, managed-identity, cli or interactive (backends.sdk_v1.credentials)",
+        description="auto, service-principal, workload-identity, managed-identity, cli or interactive (backends.credentials)",
     )
     azure_python: str = Field(
         default=str(Path(__file__).resolve().parents[1] / ".venv-azure" / "bin" / "python"),
@@ -129,14 +125,41 @@ class DuelSettings(BaseSettings):
         "they let through says so in its properties. The quick preset asks for automl-timeout and first-iteration-grace.",
     )
 
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        capabilities(value)
+        return value
+
     @model_validator(mode="after")
-    def _azure_budgets(self) -> DuelSettings:
-        if self.backend is Backend.AZURE and self.automl_timeout_minutes < AZURE_MIN_AUTOML_MINUTES:
-            raise ValueError(
-                f"Azure AutoML takes automl_timeout_minutes from {AZURE_MIN_AUTOML_MINUTES:g} "
-                f"(got {self.automl_timeout_minutes:g}): set DUEL_AUTOML_TIMEOUT_MINUTES"
-            )
-        return self
+    def _automl_budget(self) -> DuelSettings:
+        # A budget the user set and the service would refuse fails now, not at submission; an unset one
+        # takes the minimum, since the user asked for no particular figure.
+        least = self.capabilities.min_automl_minutes
+        if self.automl_timeout_minutes is None or self.automl_timeout_minutes >= least:
+            return self
+        if AUTOML_TIMEOUT in self.capabilities.relaxations:
+            if AUTOML_TIMEOUT in self.emulator_relax.split(","):
+                return self
+            hint = f", or ask for the emulator-only relaxation {AUTOML_TIMEOUT} (DUEL_EMULATOR_RELAX)"
+        else:
+            hint = ""
+        raise ValueError(
+            f"AutoML on the {self.backend} backend takes automl_timeout_minutes from {least:g} "
+            f"(got {self.automl_timeout_minutes:g}), as Azure does: set DUEL_AUTOML_TIMEOUT_MINUTES{hint}"
+        )
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the settings' backend can do, known without opening it."""
+        return capabilities(self.backend)
+
+    @property
+    def automl_minutes(self) -> float:
+        """The AutoML budget a job gets: the one set, else the backend's minimum."""
+        if self.automl_timeout_minutes is not None:
+            return self.automl_timeout_minutes
+        return self.capabilities.min_automl_minutes
 
     @field_validator("data", "emulator_home", mode="before")
     @classmethod
@@ -160,11 +183,7 @@ class DuelSettings(BaseSettings):
 
     def merged(self, **overrides: Any) -> DuelSettings:
         """A copy with the flow parameters that were given (``None`` means "keep the setting")."""
-        given = {key: value for key, value in overrides.items() if value is not None}
-        unknown = sorted(set(given) - set(type(self).model_fields))
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
-        return type(self).model_validate({**self.model_dump(), **given})
+        return type(self).model_validate({**self.model_dump(), **_given(overrides)})
 
 
 # Small budgets that finish in a few minutes on two cores; the defaults are for a real night.
@@ -193,7 +212,15 @@ def resolve_settings(quick: bool = False, **parameters: Any) -> DuelSettings:
     Returns:
         The settings.
     """
-    settings = DuelSettings()
-    if quick:
-        settings = settings.merged(**QUICK)
-    return settings.merged(**parameters)
+    # One construction, so that the settings are checked whole: an AutoML budget the environment sets
+    # may be valid only for the backend a parameter names.
+    return DuelSettings(**_given({**(QUICK if quick else {}), **parameters}))
+
+
+def _given(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The overrides that were given (``None`` means "keep the setting"), all of them known settings."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    unknown = sorted(set(given) - set(DuelSettings.model_fields))
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+    return given

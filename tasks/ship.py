@@ -16,10 +16,10 @@ import numpy as np
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 
-from backends import open_backend
 from backends.messages import Deployment, Endpoint, RegisteredModel
 from tasks.compare import TestScore
 from tasks.contestants import Contestant, ShippedOnnx, load_model
+from tasks.opened import opened_backend
 from tasks.preflight import transient_only
 from tasks.registered_split import DataRefs, read_split
 from tasks.settings import DuelSettings
@@ -88,7 +88,7 @@ def export_winner(
     from onnx_export import check_parity, layout_of, stamp, to_onnx
 
     logger = get_run_logger()
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     loaded = load_model(backend, winner)
     metadata = {
         "training_run_id": loaded.run_id,
@@ -140,7 +140,7 @@ def register_winner(
 
     from tasks.register import register_versions
 
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     loaded = load_model(backend, winner)
     onnx_model, native_model = register_versions(
         backend,
@@ -185,7 +185,7 @@ def deploy_winner(settings: DuelSettings, registered: Registration) -> Endpoint:
         settings: the run's settings.
         registered: the winner's registered versions.
     """
-    endpoint = open_backend(settings).deploy(deployment(settings, registered.onnx_model))
+    endpoint = opened_backend(settings).deploy(deployment(settings, registered.onnx_model))
     create_link_artifact(key="scoring-endpoint", link=endpoint.scoring_uri, description="Scoring endpoint")
     return endpoint
 
@@ -206,7 +206,7 @@ def smoke_test(
     Returns:
         How closely the service reproduced in-process ONNX.
     """
-    backend = open_backend(settings)
+    backend = opened_backend(settings)
     test = read_split(backend, refs.test)
     # Rows with a missing value first: the shared split puts every missing total_bedrooms in the test half.
     test = test.loc[test.isna().any(axis=1).sort_values(ascending=False, kind="stable").index].head(rows)
@@ -241,5 +241,5 @@ def delete_service(settings: DuelSettings, endpoint: Endpoint) -> None:
         settings: the run's settings.
         endpoint: the service.
     """
-    open_backend(settings).delete_service(endpoint)
+    opened_backend(settings).delete_service(endpoint)
     get_run_logger().info("deleted service %s after its smoke test", endpoint.name)

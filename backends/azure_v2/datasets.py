@@ -10,10 +10,10 @@ import tempfile
 from pathlib import Path
 
 from azure.ai.ml import MLClient
-from azure.ai.ml._artifacts._artifact_utilities import download_artifact_from_aml_uri
 from azure.ai.ml.constants import AssetTypes
 from azure.ai.ml.entities import Data
 
+from backends.azure_v2.private import download_data
 from backends.messages import DatasetRef, DatasetUpload
 
 MLTABLE = """paths:
@@ -47,7 +47,7 @@ def download(ml_client: MLClient, ref: DatasetRef, csv_path: str) -> str:
     """Write the registered version's CSV file to ``csv_path``."""
     data = ml_client.data.get(ref.name, version=str(ref.version))
     with tempfile.TemporaryDirectory(prefix="duel-dataset-") as folder:
-        download_artifact_from_aml_uri(data.path, folder, ml_client.datastores)
+        download_data(ml_client, data.path, folder)
         (found,) = Path(folder).rglob("*.csv")
         shutil.copyfile(found, csv_path)
     return csv_path

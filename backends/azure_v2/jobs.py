@@ -7,26 +7,25 @@ AutoML) and every child's primary metric from the run history's metric service.
 
 from __future__ import annotations
 
-import time
-
 from azure.ai.ml import MLClient
-from azure.ai.ml._restclient.runhistory.models import RetrieveFullFidelityMetricRequest
-from azure.ai.ml._restclient.runhistory.operations import MetricsOperations
 from azure.ai.ml.entities import AmlCompute, Job
 from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
 
 from backends.azure_v2 import environments, specs
-from backends.azure_v2.credentials import CredentialError
+from backends.azure_v2.private import metric_values
+from backends.credentials import CredentialError
 from backends.messages import (
     AutoMLJob,
     ClusterSpec,
     JobFailed,
     JobOutcome,
+    JobTiming,
     OnProgress,
     Progress,
     RunRef,
     SweepJob,
 )
+from backends.polling import Backoff
 
 # azure-ai-ml's RunHistoryConstants.TERMINAL_STATUSES: nothing changes after these.
 TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled", "NotResponding", "Paused"})
@@ -80,16 +79,24 @@ def cancel(ml_client: MLClient, name: str) -> bool:
 
 
 def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgress | None = None) -> Job:
-    """Poll job ``name`` until it is terminal, reporting its finished children; not Completed raises."""
+    """Poll job ``name`` until it is terminal, reporting its finished children; not Completed raises.
+
+    A poll is two calls however many children there are (the parent, and one listing of its
+    children, each with its status); the interval grows while nothing changes
+    (:class:`backends.polling.Backoff`), and azure-core's retry policy waits out a 429's
+    ``Retry-After``."""
     report = on_progress or (lambda progress: None)
     report(Progress(name, 0, expected))
+    backoff = Backoff(POLL_SECONDS)
     try:
         job = ml_client.jobs.get(name)
+        seen: tuple = (job.status,)
         while job.status not in TERMINAL_STATES:
-            time.sleep(POLL_SECONDS)
-            children = list(ml_client.jobs.list(parent_job_name=name))
-            report(_counted(name, children, expected))
+            backoff.wait(seen)
+            progress = _counted(name, list(ml_client.jobs.list(parent_job_name=name)), expected)
+            report(progress)
             job = ml_client.jobs.get(name)
+            seen = (job.status, progress.started, progress.finished)
     except ClientAuthenticationError as exc:
         # A job outlives a token: a secret rotated or a login expired while it ran. The job goes on.
         raise CredentialError(
@@ -100,22 +107,6 @@ def follow(ml_client: MLClient, name: str, expected: int, on_progress: OnProgres
     if status != "Completed":
         raise JobFailedError(f"job {name} ended {status} (details: {job.studio_url})")
     return job
-
-
-def metric_values(ml_client: MLClient, run_id: str, metric: str) -> list[float]:
-    """Every value of ``metric`` the run logged, in logging order (the run history's metric service)."""
-    # The SDK reads child jobs through its run-history client; its metric service shares that client.
-    runs = ml_client.jobs._runs_operations._operation
-    service = MetricsOperations(runs._client, runs._config, runs._serialize, runs._deserialize)
-    scope = ml_client.jobs._operation_scope
-    answer = service.get_full_fidelity_metric(
-        scope.subscription_id,
-        scope.resource_group_name,
-        ml_client.workspace_name,
-        run_id,
-        body=RetrieveFullFidelityMetricRequest(metric_name=metric),
-    )
-    return [float(value.data[metric]) for value in answer.value or [] if metric in (value.data or {})]
 
 
 def _leaderboard(ml_client: MLClient, name: str, metric: str) -> tuple[dict, ...]:
@@ -163,3 +154,8 @@ def run_automl(ml_client: MLClient, job: AutoMLJob, on_progress: OnProgress | No
     done = follow(ml_client, name, job.iterations, on_progress)
     board = _leaderboard(ml_client, name, job.primary_metric)
     return JobOutcome(RunRef(job.experiment, name), _best_child(done, AUTOML_BEST_CHILD), board)
+
+
+def job_timing(ml_client: MLClient, run_id: str) -> JobTiming:
+    """Not known on azure-v2: azure-ai-ml's public job entities carry no start or end times."""
+    return JobTiming(run_id, None, None)

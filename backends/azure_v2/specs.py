@@ -31,6 +31,7 @@ from azure.ai.ml.sweep import (
     Uniform,
 )
 
+from backends.azure_v2.private import sweep_as_job
 from backends.messages import AutoMLJob, SweepJob
 
 # SDK v1 parameter expression -> (SDK v2 search space class, its argument names in v1's order).
@@ -123,8 +124,7 @@ def sweep_job(job: SweepJob, environment: str, training_data: Input | None = Non
         max_concurrent_trials=job.max_concurrent_runs,
         timeout=job.max_duration_minutes * 60,
     )
-    # The node's own YAML does not reload through load_job; the SweepJob it stands for does.
-    sweep = node._to_job()
+    sweep = sweep_as_job(node)
     sweep.experiment_name = job.experiment
     sweep.tags = dict(job.tags)
     return sweep

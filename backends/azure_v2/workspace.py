@@ -10,8 +10,10 @@ from azure.ai.ml.exceptions import MlException
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
-from backends.azure_v2 import credentials, environments
+from backends import credentials
+from backends.azure_v2 import environments
 from backends.backend import Backend
+from backends.capabilities import capabilities
 from backends.messages import ClusterSpec
 
 
@@ -60,4 +62,11 @@ def open_azure_v2(
     identity = (
         f"azure-v2:{ml_client.subscription_id}/{ml_client.resource_group_name}/{ml_client.workspace_name}"
     )
-    return Backend(steps, ml_client, identity=identity, cpu_cluster=cpu_cluster, gpu_cluster=gpu_cluster)
+    return Backend(
+        steps,
+        ml_client,
+        identity=identity,
+        capabilities=capabilities("azure-v2"),
+        cpu_cluster=cpu_cluster,
+        gpu_cluster=gpu_cluster,
+    )

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
 
 from azureml.core import Dataset, Environment, Experiment, Run, ScriptRunConfig, Workspace
 from azureml.core.runconfig import PyTorchConfiguration
@@ -11,6 +15,7 @@ from azureml.train.automl import AutoMLConfig
 from azureml.train.hyperdrive import (
     BanditPolicy,
     HyperDriveConfig,
+    HyperDriveRun,
     PrimaryMetricGoal,
     RandomParameterSampling,
     choice,
@@ -23,11 +28,13 @@ from backends.messages import (
     Distribution,
     JobFailed,
     JobOutcome,
+    JobTiming,
     OnProgress,
     Progress,
     RunRef,
     SweepJob,
 )
+from backends.polling import Backoff, retry_after
 from backends.sdk_v1 import environments
 from backends.sdk_v1.clusters import compute_target
 
@@ -35,6 +42,7 @@ from backends.sdk_v1.clusters import compute_target
 TERMINAL_STATES = frozenset({"Completed", "Failed", "Canceled"})
 _RANGES = {"uniform": uniform, "loguniform": loguniform}
 POLL_SECONDS = 2.0
+T = TypeVar("T")
 
 
 def automl_config(job: AutoMLJob, training_data, target) -> AutoMLConfig:
@@ -120,8 +128,8 @@ def _error_message(details: dict) -> str:
 class _Watch:
     """What a person wants to know about a running job, read from its children at each poll.
 
-    A finished child's metric is read once (it no longer changes), so a poll costs one listing of
-    the children plus one metric read per newly finished child.
+    A poll costs one listing of the children (each carries its status) and, when a child has newly
+    finished, one read of every child's metric: a constant number of calls, however many children.
     """
 
     def __init__(self, run, expected: int, metric: str, budget_seconds: float | None):
@@ -129,20 +137,35 @@ class _Watch:
         self.started_at = time.monotonic()
         self._scores: dict[str, float | None] = {}
 
+    def _score_finished(self, finished: list[str]) -> None:
+        if not self.metric:
+            self._scores.update(dict.fromkeys(finished))
+            return
+        # HyperDriveRun.get_metrics takes no arguments and answers for all its children at once.
+        if isinstance(self.run, HyperDriveRun):
+            logged = self.run.get_metrics()
+        else:
+            logged = self.run.get_metrics(name=self.metric, recursive=True)
+        for run_id in finished:
+            value = (logged.get(run_id) or {}).get(self.metric)
+            self._scores[run_id] = _best(value) if value is not None else None
+
     def progress(self, ended: bool = False) -> Progress:
-        children = list(self.run.get_children())
-        statuses = {child.id: child.get_status() for child in children}
-        for child in children:
-            if statuses[child.id] in TERMINAL_STATES and child.id not in self._scores:
-                logged = child.get_metrics(name=self.metric).get(self.metric) if self.metric else None
-                self._scores[child.id] = _best(logged) if logged is not None else None
+        statuses = {child.id: child.status for child in self.run.get_children()}
+        newly = [
+            run_id
+            for run_id, status in statuses.items()
+            if status in TERMINAL_STATES and run_id not in self._scores
+        ]
+        if newly:
+            self._score_finished(newly)
         scores = [score for score in self._scores.values() if score is not None]
         finished = sum(status in TERMINAL_STATES for status in statuses.values())
         return Progress(
             self.run.id,
             finished,
             self.expected,
-            started=len(children),
+            started=len(statuses),
             canceled=sum(status == "Canceled" for status in statuses.values()),
             failed=sum(status == "Failed" for status in statuses.values()),
             ended=ended,
@@ -151,6 +174,18 @@ class _Watch:
             elapsed_seconds=time.monotonic() - self.started_at,
             budget_seconds=self.budget,
         )
+
+
+def _polled(read: Callable[[], T]) -> T:
+    """``read()``, waiting out a throttled (429) answer for as long as Azure asks, as often as it asks."""
+    while True:
+        try:
+            return read()
+        except Exception as error:
+            wait = retry_after(error)
+            if wait is None:
+                raise
+            time.sleep(wait)
 
 
 def follow(
@@ -162,16 +197,21 @@ def follow(
     budget_seconds: float | None = None,
 ):
     """Poll until the run ends, reporting its children (started, finished, cancelled, best ``metric``
-    so far, lower is better) and the time against ``budget_seconds``; a failed or canceled run raises."""
+    so far, lower is better) and the time against ``budget_seconds``; a failed or canceled run raises.
+    The interval grows while nothing changes (:class:`backends.polling.Backoff`)."""
     report = on_progress or (lambda progress: None)
     watch = _Watch(run, expected_children, metric, budget_seconds)
+    backoff = Backoff(POLL_SECONDS)
     report(Progress(run.id, 0, expected_children, metric=metric, budget_seconds=budget_seconds))
-    status = run.get_status()
+    status = _polled(run.get_status)
+    seen = (status,)
     while status not in TERMINAL_STATES:
-        time.sleep(POLL_SECONDS)
-        report(watch.progress())
-        status = run.get_status()
-    report(watch.progress(ended=True))
+        backoff.wait(seen)
+        progress = _polled(watch.progress)
+        report(progress)
+        status = _polled(run.get_status)
+        seen = (status, progress.started, progress.finished, progress.canceled)
+    report(_polled(lambda: watch.progress(ended=True)))
     if status != "Completed":
         raise JobFailed(f"run {run.id} ended {status}: {_error_message(run.get_details())}")
     return run
@@ -233,3 +273,24 @@ def run_sweep(ws: Workspace, job: SweepJob, on_progress: OnProgress | None = Non
         for child in sweep.get_children_sorted_by_primary_metric()
     )
     return JobOutcome(job=RunRef(job.experiment, sweep.id), best_run_id=best.id, leaderboard=rows)
+
+
+def _utc(stamp: str | None) -> datetime | None:
+    # The run history writes up to 7 fraction digits; fromisoformat takes 6.
+    if not stamp:
+        return None
+    return datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", stamp).replace("Z", "+00:00"))
+
+
+def job_timing(ws: Workspace, run_id: str) -> JobTiming:
+    """How long the finished job ``run_id`` waited for its first child to start (queue, cluster
+    start-up, image build) and how long it ran from then on (training)."""
+    parent = Run.get(ws, run_id)
+    details = parent.get_details()
+    started, ended = _utc(details.get("startTimeUtc")), _utc(details.get("endTimeUtc"))
+    firsts = [_utc(child.get_details().get("startTimeUtc")) for child in parent.get_children()]
+    first = min((stamp for stamp in firsts if stamp is not None), default=None)
+    if started is None or first is None:
+        return JobTiming(run_id, None, None)
+    training = (ended - first).total_seconds() if ended is not None else None
+    return JobTiming(run_id, max(0.0, (first - started).total_seconds()), training)

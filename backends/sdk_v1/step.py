@@ -5,7 +5,7 @@ request on stdin::
 
     {"step": "jobs.run_automl", "workspace": <WorkspaceRef>, "args": [<message>, ...]}
 
-connects to the workspace (headless credentials, see :mod:`backends.sdk_v1.credentials`), calls
+connects to the workspace (headless credentials, see :mod:`backends.credentials`), calls
 ``backends.sdk_v1.jobs.run_automl(workspace, *args)`` and writes JSON lines on stdout:
 ``{"progress": <Progress>}`` while a job runs, then ``{"answer": <value>}`` or
 ``{"error": {"type": ..., "message": ...}}`` (one line, no traceback). Whatever the SDK prints

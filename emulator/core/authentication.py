@@ -7,6 +7,8 @@ offline and on Azure.
 
 from __future__ import annotations
 
+from emulator.exceptions import AuthenticationException
+
 
 class AbstractAuthentication:
     def __init__(self, cloud=None):
@@ -47,3 +49,14 @@ class MsiAuthentication(AbstractAuthentication):
     def __init__(self, cloud=None, **kwargs):
         super().__init__(cloud)
         self._identity_config = kwargs.get("identity_config")
+
+
+class TokenAuthentication(AbstractAuthentication):
+    """A token from the caller's ``get_token_for_audience(audience)``, as the SDK's; the emulator
+    asks for one only when a header is wanted."""
+
+    def __init__(self, get_token_for_audience, cloud=None):
+        super().__init__(cloud)
+        if get_token_for_audience is None:
+            raise AuthenticationException("get_token_for_audience cannot be null.")
+        self._get_token_for_audience = get_token_for_audience

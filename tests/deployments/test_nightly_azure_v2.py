@@ -20,4 +20,4 @@ def test_nightly_azure_v2_runs_the_nightly_flow_on_the_v2_backend_and_is_paused(
     env = deployment["work_pool"]["job_variables"]["env"]
     # Every value it sets is one the settings accept.
     settings = DuelSettings(backend=env["DUEL_BACKEND"], **deployment["parameters"])
-    assert (settings.backend.value, settings.deploy_target.value) == ("azure-v2", "managed")
+    assert (settings.backend, settings.deploy_target.value) == ("azure-v2", "managed")

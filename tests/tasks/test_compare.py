@@ -62,3 +62,13 @@ def test_report_names_winner_and_interval_and_embeds_its_figures(truth):
     assert "**AutoML** wins" in text and "$5,000" in text and "$4,000" in text
     # The figure travels inside the page, not as a path on the disk of the machine that drew it.
     assert "![Predicted vs true price on the test split](data:image/png;base64," in text
+
+
+def test_the_report_shows_start_up_apart_from_training_and_says_when_it_is_not_known():
+    from backends.messages import JobTiming
+    from tasks.report import timing_table
+
+    table = timing_table({"AutoML": JobTiming("a", 312.4, 1800.0), "HyperDrive": JobTiming("h", None, None)})
+
+    assert "| AutoML | 312 s | 1,800 s |" in table
+    assert "| HyperDrive | not known | not known |" in table

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from backends import capabilities
 from tasks.exploration import ExplorationSpec, ModelSwitch
-from tasks.settings import Backend
 
 
 @pytest.mark.parametrize(
@@ -31,9 +31,9 @@ def test_an_unknown_switch_is_refused():
 
 def test_a_local_file_cannot_feed_an_azure_cluster():
     spec = ExplorationSpec(models=ModelSwitch.RANDOMFOREST, data_local=True)
-    spec.check_backend(Backend.EMULATOR)
+    spec.check_backend(capabilities("emulator"))
     with pytest.raises(ValueError, match="pass data_local=False"):
-        spec.check_backend(Backend.AZURE)
+        spec.check_backend(capabilities("azure"))
 
 
 def test_deeplearning_accepts_a_distributed_sweep():

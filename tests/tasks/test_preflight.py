@@ -13,7 +13,9 @@ def test_a_bad_setting_is_one_line_naming_it():
     with pytest.raises(ConfigError) as caught:
         checked_settings(subset=-3)
     assert str(caught.value) == "invalid setting(s): subset: Input should be greater than 0"
-    with pytest.raises(ConfigError, match=r"^invalid setting\(s\): settings: .*Azure AutoML takes"):
+    with pytest.raises(
+        ConfigError, match=r"^invalid setting\(s\): settings: .*AutoML on the azure backend takes"
+    ):
         checked_settings(backend="azure", automl_timeout_minutes=5)
 
 

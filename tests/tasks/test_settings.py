@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tasks.settings import Backend, DeployTarget, DuelSettings
+from tasks.settings import DeployTarget, DuelSettings
 
 
 def test_defaults_target_the_emulator():
     settings = DuelSettings(_env_file=None)
-    assert settings.backend is Backend.EMULATOR
+    assert settings.backend == "emulator"
     assert settings.test_size == 0.2 and settings.split_seed == 42
 
 
@@ -24,17 +24,47 @@ def test_environment_variables_with_prefix(monkeypatch, tmp_path):
     monkeypatch.setenv("DUEL_EMULATOR_HOME", str(tmp_path))
     monkeypatch.setenv("DUEL_AUTOML_ALLOWED_MODELS", "LightGBM, ElasticNet")
     settings = DuelSettings(_env_file=None)
-    assert settings.backend is Backend.AZURE
+    assert settings.backend == "azure"
     assert settings.emulator_home == tmp_path
     assert settings.automl_allowed_models == ["LightGBM", "ElasticNet"]
 
 
-def test_azure_refuses_an_automl_budget_below_its_fifteen_minutes_naming_the_variable():
-    with pytest.raises(ValidationError, match="from 15 \\(got 5\\): set DUEL_AUTOML_TIMEOUT_MINUTES"):
-        DuelSettings(_env_file=None, backend="azure", automl_timeout_minutes=5)
-    assert (
-        DuelSettings(_env_file=None, backend="emulator", automl_timeout_minutes=1).automl_timeout_minutes == 1
-    )
+@pytest.mark.parametrize("backend", ["azure", "azure-v2"])
+def test_both_azure_backends_refuse_an_automl_budget_below_fifteen_minutes_naming_the_variable(backend):
+    with pytest.raises(
+        ValidationError,
+        match=f"AutoML on the {backend} backend takes .* from 15 \\(got 5\\), as Azure does: "
+        "set DUEL_AUTOML_TIMEOUT_MINUTES \\[",
+    ):
+        DuelSettings(
+            _env_file=None, backend=backend, automl_timeout_minutes=5, emulator_relax="automl-timeout"
+        )
+
+
+def test_the_emulator_refuses_a_short_automl_budget_unless_its_relaxation_is_asked_for(monkeypatch):
+    monkeypatch.delenv("DUEL_EMULATOR_RELAX", raising=False)
+    with pytest.raises(ValidationError, match="from 15 \\(got 1\\).*relaxation automl-timeout"):
+        DuelSettings(_env_file=None, automl_timeout_minutes=1)
+    relaxed = DuelSettings(_env_file=None, automl_timeout_minutes=1, emulator_relax="automl-timeout")
+    assert relaxed.automl_minutes == 1
+
+
+def test_the_backends_relaxation_names_are_the_emulators():
+    from backends.capabilities import capabilities
+    from emulator.relax import RELAXATIONS
+
+    assert set(capabilities("emulator").relaxations) == set(RELAXATIONS)
+    assert capabilities("azure").relaxations == capabilities("azure-v2").relaxations == ()
+
+
+def test_an_unset_automl_budget_is_the_backends_minimum():
+    for backend in ("emulator", "azure", "azure-v2"):
+        assert DuelSettings(_env_file=None, backend=backend).automl_minutes == 15
+
+
+def test_an_unknown_backend_is_refused_listing_the_known_ones():
+    with pytest.raises(ValidationError, match="unknown backend 'aws': use emulator, azure, azure-v2"):
+        DuelSettings(_env_file=None, backend="aws")
 
 
 def test_dotenv_file_is_read(tmp_path, monkeypatch):

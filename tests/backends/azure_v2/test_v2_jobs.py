@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backends.azure_v2 import jobs
-from backends.azure_v2.credentials import CredentialError
+from backends.credentials import CredentialError
 from backends.messages import Progress
 from tests.backends.azure_v2.fake_workspace import ARM, StubCredential, route_key
 

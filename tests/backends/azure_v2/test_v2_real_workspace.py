@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from backends import clusters
-from backends.azure_v2 import credentials, jobs, specs
+from backends import clusters, credentials
+from backends.azure_v2 import jobs, specs
 from backends.azure_v2.workspace import open_azure_v2
 from backends.messages import DatasetUpload
 

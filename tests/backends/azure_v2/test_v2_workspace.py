@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from backends import clusters
-from backends.azure_v2 import credentials, environments
+from backends import clusters, credentials
+from backends.azure_v2 import environments
 from backends.azure_v2.workspace import WorkspaceError, open_azure_v2
 from tests.backends.azure_v2.fake_workspace import (
     ARM,
@@ -66,51 +66,6 @@ def test_a_missing_config_names_the_setting(tmp_path, settings):
 def test_environment_versions_follow_their_files_content():
     assert environments.version(environments.TRAINING) != environments.version(environments.SERVING)
     assert environments.reference(environments.TRAINING).endswith(environments.version(environments.TRAINING))
-
-
-PRINCIPAL = {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"}
-
-
-def test_a_service_principal_from_the_environment_comes_first():
-    from azure.identity import ClientSecretCredential
-
-    assert isinstance(credentials.credential("auto", PRINCIPAL), ClientSecretCredential)
-
-
-def test_the_sdk_v1_service_principal_names_work_too():
-    from azure.identity import ClientSecretCredential
-
-    names = {
-        "AZUREML_SERVICE_PRINCIPAL_TENANT_ID": "t",
-        "AZUREML_SERVICE_PRINCIPAL_ID": "c",
-        "AZUREML_SERVICE_PRINCIPAL_PASSWORD": "s",
-    }
-    assert isinstance(credentials.credential("service-principal", names), ClientSecretCredential)
-
-
-def test_a_half_set_service_principal_names_what_is_missing():
-    with pytest.raises(credentials.CredentialError, match="set AZURE_CLIENT_SECRET as well"):
-        credentials.credential("auto", {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"})
-
-
-def test_a_managed_identity_host_is_used_when_no_principal_is_set():
-    from azure.identity import ManagedIdentityCredential
-
-    chosen = credentials.credential("auto", {"IDENTITY_ENDPOINT": "http://169.254.169.254/x"})
-    assert isinstance(chosen, ManagedIdentityCredential)
-
-
-def test_nothing_configured_and_no_cli_says_what_to_set(monkeypatch):
-    monkeypatch.setenv("PATH", "")
-    with pytest.raises(
-        credentials.CredentialError, match="^no Azure credential for the v2 backend: set AZURE_TENANT_ID"
-    ):
-        credentials.credential("auto", {})
-
-
-def test_an_unknown_mode_is_refused_by_name():
-    with pytest.raises(credentials.CredentialError, match="unknown DUEL_AZURE_AUTH 'browser'"):
-        credentials.credential("browser", {})
 
 
 def test_the_duels_backend_drives_the_v2_steps(azure, config, settings, tmp_path):
