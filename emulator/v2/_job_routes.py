@@ -1,0 +1,129 @@
+"""Jobs: submission (command jobs run on the process runner), reads whose status is the run's, cancel,
+and the run-history and metric services the SDK reads children and metrics from."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from azure.ai.ml._restclient.runhistory.models import MetricV2, MetricV2Value, PaginatedRunList, Run
+
+from . import _command
+from ._http import error
+
+_KIND = "v2:jobs"
+# The v1 run states the v2 job API names differently (JobStatus in azure-ai-ml's REST models).
+_STATUS = {"Queued": "Queued", "Starting": "Starting", "Preparing": "Preparing", "Running": "Running"}
+
+
+def _iso(seconds: float | None) -> str | None:
+    return datetime.fromtimestamp(seconds, UTC).isoformat() if seconds else None
+
+
+def job_answer(surface, name: str) -> dict | None:
+    """The stored job with the live state of its run: status, properties and tags."""
+    stored = surface.store.get_asset(_KIND, name)
+    if stored is None:
+        return None
+    run = surface.store.get_run(name)
+    properties = stored["properties"]
+    if run is not None:
+        properties["status"] = _STATUS.get(run["status"], run["status"])
+        properties["properties"] = {**(properties.get("properties") or {}), **run["properties"]}
+        properties["tags"] = {**(properties.get("tags") or {}), **run["tags"]}
+    properties["services"] = {
+        "Studio": {"jobServiceType": "Studio", "endpoint": f"{surface.base_url}/studio/runs/{name}"}
+    }
+    return stored
+
+
+def _history_run(record: dict) -> dict:
+    return Run(
+        run_id=record["run_id"],
+        parent_run_id=record["parent_id"],
+        status=record["status"],
+        name=record["run_id"],
+        display_name=record.get("display_name") or record["run_id"],
+        experiment_id=record["experiment"],
+        start_time_utc=_iso(record.get("start_time")),
+        end_time_utc=_iso(record.get("end_time")),
+        tags=record.get("tags") or {},
+        properties=record.get("properties") or {},
+        run_type=record["type"],
+    ).as_dict()
+
+
+def routes(surface) -> list:
+    """(method, pattern, handler, public) for jobs, run history and metrics."""
+    arm = re.escape(surface.arm)
+
+    def create(match, body, query, headers):
+        name, properties = match["name"], body["properties"]
+        if surface.store.get_asset(_KIND, name) is not None:
+            return error(400, "UserError", f"A job with name {name} already exists; job names are unique")
+        if properties.get("jobType") != "Command":
+            return error(
+                400, "UserError", f"jobType {properties.get('jobType')!r} is not run by the emulator yet"
+            )
+        properties["status"] = "NotStarted"
+        resource = {
+            "id": f"{surface.arm}/jobs/{name}",
+            "name": name,
+            "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+            **body,
+        }
+        try:
+            _command.start(surface, name, properties)
+        except _command.JobInputError as exc:
+            return error(400, "UserError", str(exc))
+        surface.store.put_asset(_KIND, name, resource)
+        return 201, job_answer(surface, name), {}
+
+    def read(match, body, query, headers):
+        found = job_answer(surface, match["name"])
+        if found is None:
+            return error(404, "UserError", f"Job {match['name']} was not found")
+        return 200, found, {}
+
+    def listing(match, body, query, headers):
+        jobs = [job_answer(surface, job["name"]) for job in surface.store.list_assets(_KIND)]
+        return 200, {"value": jobs}, {}
+
+    def cancel(match, body, query, headers):
+        from ..core import Run as V1Run
+
+        if surface.store.get_asset(_KIND, match["name"]) is None:
+            return error(404, "UserError", f"Job {match['name']} was not found")
+        V1Run.get(surface.workspace, match["name"]).cancel()
+        return 202, None, {}
+
+    def children(match, body, query, headers):
+        runs = surface.store.search_runs(parent_id=match["run"])
+        return 200, PaginatedRunList(value=[Run.from_dict(_history_run(r)) for r in runs]).as_dict(), {}
+
+    def history_run(match, body, query, headers):
+        record = surface.store.get_run(match["run"])
+        if record is None:
+            return error(404, "UserError", f"Run {match['run']} was not found")
+        return 200, _history_run(record), {}
+
+    def metric(match, body, query, headers):
+        name = body["metricName"]
+        rows = surface.store.get_metrics([match["run"]], name)
+        values = [
+            MetricV2Value(step=row["step"] if row["step"] is not None else i, data={name: row["value"]})
+            for i, row in enumerate(rows)
+        ]
+        return 200, MetricV2(name=name, value=values).as_dict(), {}
+
+    history = rf"^/history/v1.0{arm}"
+    return [
+        ("GET", rf"^{arm}/jobs$", listing, False),
+        ("PUT", rf"^{arm}/jobs/(?P<name>[^/]+)$", create, False),
+        ("GET", rf"^{arm}/jobs/(?P<name>[^/]+)$", read, False),
+        ("POST", rf"^{arm}/jobs/(?P<name>[^/]+)/cancel$", cancel, False),
+        ("GET", rf"{history}/runs/(?P<run>[^/]+)/children$", children, False),
+        ("GET", rf"{history}/runs/(?P<run>[^/]+)$", history_run, False),
+        ("GET", rf"{history}/experimentids/[^/]+/runs/(?P<run>[^/]+)$", history_run, False),
+        ("POST", rf"^/metric/v2.0{arm}/runs/(?P<run>[^/]+)/full$", metric, False),
+    ]
