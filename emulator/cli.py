@@ -394,6 +394,7 @@ def main() -> None:
 
 
 from . import _cli_compare  # noqa: E402, F401 (registers `runs compare` and `models promote`)
+from . import _cli_env  # noqa: E402, F401 (registers `env --v2`)
 
 if __name__ == "__main__":
     main()
