@@ -393,8 +393,7 @@ def main() -> None:
     app()
 
 
-from . import _cli_compare  # noqa: E402, F401 (registers `runs compare` and `models promote`)
-from . import _cli_env  # noqa: E402, F401 (registers `env --v2`)
+from . import _cli_compare, _cli_env  # noqa: E402, F401 (register `runs compare`, `models promote`, `env`)
 
 if __name__ == "__main__":
     main()
