@@ -84,7 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
                 try:
                     return self._answer(*handle(match, body, query, self.headers))
                 except (KeyError, TypeError, ValueError) as exc:  # a body that lacks what Azure requires
-                    return self._answer(*error(400, "UserError", f"invalid request: {exc}"))
+                    return self._answer(*error(400, "UserError", f"invalid request: {exc!r}"))
+                except Exception as exc:  # the emulator's own fault: answered, never a dropped connection
+                    self.log_error("%s %s failed: %r", self.command, parts.path, exc)
+                    return self._answer(*error(500, "InternalServerError", repr(exc)))
         return self._answer(*error(404, "NotFound", f"{self.command} {parts.path} is not served here"))
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = _any

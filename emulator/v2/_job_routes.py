@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 from azure.ai.ml._restclient.runhistory.models import MetricV2, MetricV2Value, PaginatedRunList, Run
 
-from . import _command
+from . import _command, _sweep
 from ._http import error
 
 _KIND = "v2:jobs"
+_STARTERS = {"Command": _command.start, "Sweep": _sweep.start}
 # The v1 run states the v2 job API names differently (JobStatus in azure-ai-ml's REST models).
 _STATUS = {"Queued": "Queued", "Starting": "Starting", "Preparing": "Preparing", "Running": "Running"}
 
@@ -37,7 +38,7 @@ def job_answer(surface, name: str) -> dict | None:
     return stored
 
 
-def _history_run(record: dict) -> dict:
+def _history_run(record: dict) -> Run:
     return Run(
         run_id=record["run_id"],
         parent_run_id=record["parent_id"],
@@ -50,7 +51,7 @@ def _history_run(record: dict) -> dict:
         tags=record.get("tags") or {},
         properties=record.get("properties") or {},
         run_type=record["type"],
-    ).as_dict()
+    )
 
 
 def routes(surface) -> list:
@@ -61,7 +62,8 @@ def routes(surface) -> list:
         name, properties = match["name"], body["properties"]
         if surface.store.get_asset(_KIND, name) is not None:
             return error(400, "UserError", f"A job with name {name} already exists; job names are unique")
-        if properties.get("jobType") != "Command":
+        starter = _STARTERS.get(properties.get("jobType"))
+        if starter is None:
             return error(
                 400, "UserError", f"jobType {properties.get('jobType')!r} is not run by the emulator yet"
             )
@@ -73,7 +75,7 @@ def routes(surface) -> list:
             **body,
         }
         try:
-            _command.start(surface, name, properties)
+            starter(surface, name, properties)
         except _command.JobInputError as exc:
             return error(400, "UserError", str(exc))
         surface.store.put_asset(_KIND, name, resource)
@@ -99,13 +101,13 @@ def routes(surface) -> list:
 
     def children(match, body, query, headers):
         runs = surface.store.search_runs(parent_id=match["run"])
-        return 200, PaginatedRunList(value=[Run.from_dict(_history_run(r)) for r in runs]).as_dict(), {}
+        return 200, PaginatedRunList(value=[_history_run(r) for r in runs]).as_dict(), {}
 
     def history_run(match, body, query, headers):
         record = surface.store.get_run(match["run"])
         if record is None:
             return error(404, "UserError", f"Run {match['run']} was not found")
-        return 200, _history_run(record), {}
+        return 200, _history_run(record).as_dict(), {}
 
     def metric(match, body, query, headers):
         name = body["metricName"]
