@@ -40,6 +40,10 @@ def asset(surface, asset_id: str) -> dict:
     found = _ASSET_ID.search(asset_id)
     if found:
         kind, name, version = found["kind"], found["name"], found["version"]
+    elif "@" in asset_id:  # name@latest
+        kind, name = "data", asset_id.removeprefix("azureml:").split("@")[0]
+        found_versions = _asset_routes.versions(surface, kind, name)
+        version = found_versions[-1]["name"] if found_versions else "latest"
     else:
         kind, (name, version) = "data", asset_id.removeprefix("azureml:").rsplit(":", 1)
     stored = _asset_routes.get_version(surface, kind, name, version)
@@ -48,14 +52,18 @@ def asset(surface, asset_id: str) -> dict:
     return stored
 
 
-def _input_value(surface, value: dict) -> str:
-    kind = value.get("jobInputType", "literal")
-    if kind == "literal":
-        return str(value["value"])
-    uri = value["uri"]
+def resolved_path(surface, uri: str) -> Path:
+    """The local path of a data input's ``uri``: a data asset (``azureml:name:version``, an ARM id) or
+    a storage URI."""
     if uri.startswith("azureml:") and "://" not in uri or _ASSET_ID.search(uri):
         uri = asset(surface, uri)["properties"]["dataUri"]
-    return str(blob_path(surface, uri))
+    return blob_path(surface, uri)
+
+
+def _input_value(surface, value: dict) -> str:
+    if value.get("jobInputType", "literal") == "literal":
+        return str(value["value"])
+    return str(resolved_path(surface, value["uri"]))
 
 
 def bind(surface, command: str, inputs: dict, outputs_root: Path) -> str:

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from azure.ai.ml._restclient.runhistory.models import MetricV2, MetricV2Value, PaginatedRunList, Run
 
-from . import _command, _sweep
+from . import _automl, _command, _sweep
 from ._http import error
 
 _KIND = "v2:jobs"
-_STARTERS = {"Command": _command.start, "Sweep": _sweep.start}
+_STARTERS = {"Command": _command.start, "Sweep": _sweep.start, "AutoML": _automl.start}
 # The v1 run states the v2 job API names differently (JobStatus in azure-ai-ml's REST models).
 _STATUS = {"Queued": "Queued", "Starting": "Starting", "Preparing": "Preparing", "Running": "Running"}
 
@@ -28,6 +28,9 @@ def job_answer(surface, name: str) -> dict | None:
         return None
     run = surface.store.get_run(name)
     properties = stored["properties"]
+    if run is not None and run["type"] == "automl" and run["status"] == "Completed":
+        _automl.tag_best_child(surface, name)
+        run = surface.store.get_run(name)
     if run is not None:
         properties["status"] = _STATUS.get(run["status"], run["status"])
         properties["properties"] = {**(properties.get("properties") or {}), **run["properties"]}

@@ -16,7 +16,7 @@ _SAMPLERS = {
 }
 
 
-def _minutes(timeout: str | None) -> int:
+def minutes(timeout: str | None) -> int:
     """Whole minutes of an ISO-8601 duration (``PT2H30M``, ``PT600S``), rounded up; 10 days without one."""
     if not timeout:
         return 14400
@@ -95,7 +95,7 @@ def start(surface, name: str, properties: dict):
         primary_metric_goal=goal,
         max_total_runs=limits.get("maxTotalTrials") or 1000,
         max_concurrent_runs=limits.get("maxConcurrentTrials"),
-        max_duration_minutes=_minutes(limits.get("timeout")),
+        max_duration_minutes=minutes(limits.get("timeout")),
         policy=_policy(properties.get("earlyTermination")),
         custom_run_id=name,
     )

@@ -36,14 +36,14 @@ class AutoMLRun(Run):
 
     # -- starting
     @classmethod
-    def _start(cls, experiment, config, tags=None) -> AutoMLRun:
-        """Create the parent run, stage its inputs, and start its driver process."""
+    def _start(cls, experiment, config, tags=None, run_id=None) -> AutoMLRun:
+        """Create the parent run (``run_id``: a v2 job's name), stage its inputs, start its driver."""
         training, validation = config._frames()
         settings = config.as_serializable_dict()
         run = cls._create(
             experiment,
             run_type="automl",
-            run_id=f"AutoML_{uuid.uuid4()}",
+            run_id=run_id or f"AutoML_{uuid.uuid4()}",
             status="NotStarted",
             tags=tags,
             properties={
