@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 
+from . import _blobs
 from ._http import error
 from .server import REGION
 
 _VERSIONED = ("codes", "environments", "data", "models")
-DATASTORES = {"workspaceblobstore": "azureml-blobstore", "workspaceartifactstore": "azureml"}
+DATASTORES = {"workspaceblobstore": "azureml-blobstore", "workspaceartifactstore": _blobs.ARTIFACTS}
 
 
 def _kind(kind: str) -> str:

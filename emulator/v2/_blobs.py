@@ -13,6 +13,10 @@ from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 ACCOUNT = "emulatorstore"
+# The artifact store's container: Azure keeps a run's files at ExperimentRun/dcid.<run id>/ in it,
+# which here are the v1 run's artifacts themselves.
+ARTIFACTS = "azureml"
+_RUN_PREFIX = "ExperimentRun/dcid."
 _HEADERS = {"ETag": '"0x1"', "Last-Modified": "Sat, 28 Nov 2026 06:00:00 GMT", "x-ms-version": "2021-08-06"}
 
 
@@ -21,8 +25,16 @@ def _inside(root: Path, key: str) -> Path | None:
     return path if path.is_relative_to(root.resolve()) and path != root.resolve() else None
 
 
-def _listing(root: Path, container: str, prefix: str) -> bytes:
-    base = root / container
+def _base(root: Path, store, container: str, key: str) -> tuple[Path, str]:
+    """The folder holding ``key`` of ``container``, and the name prefix of the files under it."""
+    if container == ARTIFACTS and key.startswith(_RUN_PREFIX):
+        run_id = key.removeprefix(_RUN_PREFIX).split("/")[0]
+        return store.artifact_path(run_id), f"{_RUN_PREFIX}{run_id}/"
+    return root / container, ""
+
+
+def _listing(root: Path, store, container: str, prefix: str) -> bytes:
+    base, named = _base(root, store, container, prefix)
     files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
     items = "".join(
         f"<Blob><Name>{escape(name)}</Name><Properties>"
@@ -30,7 +42,7 @@ def _listing(root: Path, container: str, prefix: str) -> bytes:
         f"<Content-Length>{path.stat().st_size}</Content-Length><BlobType>BlockBlob</BlobType>"
         f"</Properties><Metadata /></Blob>"
         for path in files
-        if (name := path.relative_to(base).as_posix()).startswith(prefix)
+        if (name := named + path.relative_to(base).as_posix()).startswith(prefix)
     )
     return (
         f'<?xml version="1.0" encoding="utf-8"?><EnumerationResults ContainerName="{escape(container)}">'
@@ -39,15 +51,18 @@ def _listing(root: Path, container: str, prefix: str) -> bytes:
 
 
 def answer(
-    root: Path, method: str, path: str, query: str, raw: bytes, ranged: bool
+    root: Path, store, method: str, path: str, query: str, raw: bytes, ranged: bool
 ) -> tuple[int, bytes, dict]:
-    """(status, body, headers) for one blob call on ``/<account>/<container>/<blob>``."""
+    """(status, body, headers) for one blob call on ``/<account>/<container>/<blob>``; ``store`` is
+    the workspace store, whose run artifacts the artifact container holds."""
     _, _account, container, *rest = (path.split("/", 3) + [""])[:4]
     asked = parse_qs(query)
     if asked.get("comp") == ["list"]:
-        listing = _listing(root, container, asked.get("prefix", [""])[0])
+        listing = _listing(root, store, container, asked.get("prefix", [""])[0])
         return 200, listing, {**_HEADERS, "Content-Type": "application/xml"}
-    target = _inside(root, "/".join([container, *rest]))
+    key = "/".join(rest)
+    base, named = _base(root, store, container, key)
+    target = _inside(base, key.removeprefix(named)) if named else _inside(root, f"{container}/{key}")
     if target is None:
         return 400, b"", {"x-ms-error-code": "InvalidResourceName"}
     if method == "PUT" and asked.get("restype") == ["container"]:

@@ -61,7 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
         if host.endswith(surface.storage_host_suffix):
             ranged = "x-ms-range" in self.headers or "Range" in self.headers
             path = f"/{host.split('.')[0]}{parts.path}"
-            return self._send(*_blobs.answer(surface.blob_root, self.command, path, parts.query, raw, ranged))
+            return self._send(
+                *_blobs.answer(surface.blob_root, surface.store, self.command, path, parts.query, raw, ranged)
+            )
         try:
             body = json.loads(raw) if raw else None
         except ValueError:

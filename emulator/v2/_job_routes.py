@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from azure.ai.ml._restclient.runhistory.models import MetricV2, MetricV2Value, PaginatedRunList, Run
+from azure.ai.ml._restclient.runhistory.models import (
+    GetRunDataResult,
+    MetricV2,
+    MetricV2Value,
+    PaginatedRunList,
+    Run,
+)
 
 from . import _automl, _command, _sweep
 from ._http import error
@@ -23,10 +29,11 @@ def _iso(seconds: float | None) -> str | None:
 
 def job_answer(surface, name: str) -> dict | None:
     """The stored job with the live state of its run: status, properties and tags."""
-    stored = surface.store.get_asset(_KIND, name)
-    if stored is None:
+    stored, run = surface.store.get_asset(_KIND, name), surface.store.get_run(name)
+    if stored is None and run is None:
         return None
-    run = surface.store.get_run(name)
+    if stored is None:  # a trial or an AutoML child: a v1 run the job API shows as a command job
+        stored = _child_job(surface, run)
     properties = stored["properties"]
     if run is not None and run["type"] == "automl" and run["status"] == "Completed":
         _automl.tag_best_child(surface, name)
@@ -39,6 +46,27 @@ def job_answer(surface, name: str) -> dict | None:
         "Studio": {"jobServiceType": "Studio", "endpoint": f"{surface.base_url}/studio/runs/{name}"}
     }
     return stored
+
+
+def _child_job(surface, run: dict) -> dict:
+    definition = (run.get("details") or {}).get("runDefinition") or {}
+    command = definition.get("command") or " ".join(
+        ["python", definition.get("script") or "", *definition.get("arguments", [])]
+    )
+    return {
+        "id": f"{surface.arm}/jobs/{run['run_id']}",
+        "name": run["run_id"],
+        "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+        "properties": {
+            "jobType": "Command",
+            "command": command.strip() or "python",
+            "environmentId": f"{surface.arm}/environments/emulator-python/versions/1",
+            "computeId": f"{surface.arm}/computes/{(run.get('details') or {}).get('target') or 'local'}",
+            "experimentName": run["experiment"],
+            "displayName": run.get("display_name") or run["run_id"],
+            "outputs": {},
+        },
+    }
 
 
 def _history_run(record: dict) -> Run:
@@ -121,6 +149,13 @@ def routes(surface) -> list:
         ]
         return 200, MetricV2(name=name, value=values).as_dict(), {}
 
+    def run_data(match, body, query, headers):
+        # The run's record, without registered output datasets or models (the emulator keeps none on runs).
+        record = surface.store.get_run(body["runId"])
+        if record is None:
+            return error(404, "UserError", f"Run {body['runId']} was not found")
+        return 200, GetRunDataResult(run_metadata=_history_run(record)).as_dict(), {}
+
     history = rf"^/history/v1.0{arm}"
     return [
         ("GET", rf"^{arm}/jobs$", listing, False),
@@ -130,5 +165,6 @@ def routes(surface) -> list:
         ("GET", rf"{history}/runs/(?P<run>[^/]+)/children$", children, False),
         ("GET", rf"{history}/runs/(?P<run>[^/]+)$", history_run, False),
         ("GET", rf"{history}/experimentids/[^/]+/runs/(?P<run>[^/]+)$", history_run, False),
+        ("POST", rf"{history}/rundata$", run_data, False),
         ("POST", rf"^/metric/v2.0{arm}/runs/(?P<run>[^/]+)/full$", metric, False),
     ]
