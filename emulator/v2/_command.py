@@ -12,6 +12,7 @@ from . import _asset_routes
 
 _BINDING = re.compile(r"\$\{\{\s*(inputs|outputs)\.([A-Za-z0-9_]+)\s*\}\}")
 _DATASTORE_URI = re.compile(r"^azureml://(?:.*/)?datastores/(?P<store>[^/]+)/paths/(?P<path>.*)$")
+_JOB_ARTIFACT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/artifacts/paths/(?P<path>.*)$")
 _ASSET_ID = re.compile(
     r"/(?P<kind>codes|data|models|environments)/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$"
 )
@@ -23,6 +24,9 @@ class JobInputError(ValueError):
 
 def blob_path(surface, uri: str) -> Path:
     """The local file or folder of a storage URI: an ``azureml://datastores/...`` path or a blob URL."""
+    found = _JOB_ARTIFACT.match(uri)
+    if found:  # a job's default output: its run's artifacts
+        return surface.store.artifact_path(found["job"], unquote(found["path"]))
     found = _DATASTORE_URI.match(uri)
     if found:
         container = _asset_routes.DATASTORES.get(found["store"])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from . import _asset_routes, _job_routes, _meta_routes
+from . import _asset_routes, _endpoint_routes, _job_routes, _meta_routes
 
 
 def table(surface) -> list:
     """(method, path pattern, handler(match, body, query, headers), public) for ``surface``."""
-    return [*_meta_routes.routes(surface), *_asset_routes.routes(surface), *_job_routes.routes(surface)]
+    return [
+        *_meta_routes.routes(surface),
+        *_asset_routes.routes(surface),
+        *_job_routes.routes(surface),
+        *_endpoint_routes.routes(surface),
+    ]
