@@ -99,7 +99,10 @@ def start(surface, name: str, properties: dict):
     outputs_root = surface.store.folder("v2-outputs", name)
     command = bind(surface, properties["command"], properties.get("inputs") or {}, outputs_root)
     environment = Environment(f"v2-{name}")
-    environment.environment_variables = dict(properties.get("environmentVariables") or {})
+    environment.environment_variables = {
+        **surface.job_environment(name),
+        **(properties.get("environmentVariables") or {}),
+    }
     config = ScriptRunConfig(
         source_directory=str(source or outputs_root), command=command, environment=environment
     )

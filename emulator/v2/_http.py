@@ -64,8 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(
                 *_blobs.answer(surface.blob_root, surface.store, self.command, path, parts.query, raw, ranged)
             )
-        try:
-            body = json.loads(raw) if raw else None
+        try:  # files (MLflow artifacts) stay bytes
+            body = json.loads(raw) if raw and "/mlflow-artifacts/" not in parts.path else raw or None
         except ValueError:
             body = raw
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}

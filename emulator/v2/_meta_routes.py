@@ -62,7 +62,7 @@ def routes(surface) -> list:
                     "discoveryUrl": f"{surface.base_url}/discovery",
                     "friendlyName": ws.name,
                     "workspaceId": ws.name,
-                    "mlFlowTrackingUri": f"azureml://{REGION}.api.azureml.ms/mlflow/v1.0{surface.arm}",
+                    "mlFlowTrackingUri": surface.mlflow_tracking_uri,
                     "provisioningState": "Succeeded",
                     "storageAccount": f"/subscriptions/{ws.subscription_id}/resourceGroups/{ws.resource_group}"
                     "/providers/Microsoft.Storage/storageAccounts/emulatorstore",

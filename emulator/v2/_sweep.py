@@ -77,7 +77,9 @@ def start(surface, name: str, properties: dict):
         else outputs_root
     )
     environment = Environment(f"v2-{name}")
-    environment.environment_variables = dict(trial.get("environmentVariables") or {})
+    # Each trial logs MLflow to its own run (see _trial), not to the sweep's.
+    injected = {k: v for k, v in surface.job_environment(name).items() if k != "MLFLOW_RUN_ID"}
+    environment.environment_variables = {**injected, **(trial.get("environmentVariables") or {})}
     config = ScriptRunConfig(
         source_directory=str(source),
         command=f"python -m emulator.v2._trial {shlex.quote(template)}",

@@ -25,4 +25,5 @@ def fill(template: str, pairs: list[str]) -> str:
 if __name__ == "__main__":
     line = fill(sys.argv[1], sys.argv[2:])
     print(f"trial command: {line}", flush=True)
+    os.environ.setdefault("MLFLOW_RUN_ID", os.environ.get("AZUREML_RUN_ID", ""))
     os.execv("/bin/sh", ["sh", "-c", line])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _asset_routes, _endpoint_routes, _job_routes, _meta_routes
+from . import _asset_routes, _endpoint_routes, _job_routes, _meta_routes, _mlflow_routes
 
 
 def table(surface) -> list:
@@ -12,4 +12,5 @@ def table(surface) -> list:
         *_asset_routes.routes(surface),
         *_job_routes.routes(surface),
         *_endpoint_routes.routes(surface),
+        *_mlflow_routes.routes(surface),
     ]

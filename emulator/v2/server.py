@@ -28,10 +28,10 @@ class Tokens:
     identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     issued: set[str] = field(default_factory=set)
 
-    def issue(self) -> tuple[str, int]:
+    def issue(self, lifetime: int = 3600) -> tuple[str, int]:
         token = secrets.token_urlsafe(24)
         self.issued.add(token)
-        return token, int(time.time()) + 3600
+        return token, int(time.time()) + lifetime
 
     def accepts(self, authorization: str) -> bool:
         return authorization.startswith("Bearer ") and authorization.removeprefix("Bearer ") in self.issued
@@ -43,6 +43,7 @@ class Surface:
 
     workspace: object
     base_url: str = ""
+    ca_file: Path | None = None
     tokens: Tokens = field(default_factory=Tokens)
     storage_host_suffix: str = ".blob.core.emulator"
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -54,6 +55,23 @@ class Surface:
     @property
     def blob_root(self) -> Path:
         return self.store.folder("v2-blobs")
+
+    @property
+    def mlflow_tracking_uri(self) -> str:
+        """Where the MLflow tracking API is served: Azure's path, on this server."""
+        return f"{self.base_url}/mlflow/v1.0{self.arm}"
+
+    def job_environment(self, run_id: str) -> dict[str, str]:
+        """What Azure injects into a job so that MLflow inside it logs to the job's run."""
+        return {
+            "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
+            "MLFLOW_RUN_ID": run_id,
+            "MLFLOW_TRACKING_TOKEN": self.tokens.issue()[0],
+            "MLFLOW_TRACKING_SERVER_CERT_PATH": str(self.ca_file),
+            "REQUESTS_CA_BUNDLE": str(self.ca_file),
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
 
     @property
     def arm(self) -> str:
@@ -80,11 +98,13 @@ class V2Server:
         self.surface = Surface(workspace)
         names = [host, "localhost", f"*{self.surface.storage_host_suffix}"]
         tls, self.ca_file = _tls.server_context(Path(folder), names)
+        self.surface.ca_file = self.ca_file
         table = routes.table(self.surface)
         self._https = _http.Server((host, port), self.surface, table, tls)
         self._proxy = _http.Server((host, 0), self.surface, table, tls, secure=False)
         self.surface.base_url = f"https://{host}:{self._https.server_address[1]}"
         self.proxy_url = f"http://{host}:{self._proxy.server_address[1]}"
+        self._shell_token = self.surface.tokens.issue(lifetime=30 * 86400)[0]
         self._threads = [
             threading.Thread(target=server.serve_forever, daemon=True, name=f"emulator-v2-{index}")
             for index, server in enumerate((self._https, self._proxy))
@@ -120,6 +140,8 @@ class V2Server:
             "https_proxy": self.proxy_url,
             "NO_PROXY": hosts,
             "no_proxy": hosts,
+            # The MLflow client's credential (azureml-mlflow would take it from the Azure credential).
+            "MLFLOW_TRACKING_TOKEN": self._shell_token,
         }
 
     def close(self) -> None:
