@@ -41,11 +41,35 @@ def v2_shell(workspace, tmp_path):
     os.kill(state["pid"], signal.SIGTERM)
 
 
+# What every client script starts with: an MLClient from config.json, and a wait for a job's end.
+CLIENT = """
+import time
+from azure.ai.ml import MLClient, command
+from azure.identity import DefaultAzureCredential
+
+ml_client = MLClient.from_config(DefaultAzureCredential())
+TRIAL = dict(code="./src", environment="azureml:AzureML-sklearn-1.5@latest", compute="cpu-cluster")
+
+
+def wait(name):
+    while (job := ml_client.jobs.get(name)).status not in ("Completed", "Failed", "Canceled"):
+        time.sleep(0.5)
+    return job
+"""
+
+
+def write_source(v2_shell, code: str) -> None:
+    """``code`` as ``src/train.py`` in the v2 shell's folder."""
+    _, folder = v2_shell
+    (folder / "src").mkdir()
+    (folder / "src" / "train.py").write_text(code)
+
+
 def run_client(v2_shell, code: str) -> subprocess.CompletedProcess:
-    """Run ``code`` as a plain script in the v2 shell's folder and environment; its output."""
+    """Run ``code`` after :data:`CLIENT` as a plain script in the v2 shell's folder and environment."""
     environment, folder = v2_shell
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
+        [sys.executable, "-c", CLIENT + textwrap.dedent(code)],
         cwd=folder,
         env=environment,
         capture_output=True,

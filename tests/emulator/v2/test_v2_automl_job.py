@@ -19,12 +19,9 @@ def test_automl_regression_over_an_mltable_asset_names_its_best_child(workspace,
     done = run_client(
         v2_shell,
         """
-        import time
-        from azure.ai.ml import Input, MLClient, automl
+        from azure.ai.ml import Input, automl
         from azure.ai.ml.entities import Data
-        from azure.identity import DefaultAzureCredential
 
-        ml_client = MLClient.from_config(DefaultAzureCredential())
         data = ml_client.data.create_or_update(Data(path="./data", type="mltable", name="lines"))
         job = automl.regression(compute="cpu-cluster", experiment_name="v2-automl",
             training_data=Input(type="mltable", path=f"azureml:lines:{data.version}"),
@@ -32,8 +29,7 @@ def test_automl_regression_over_an_mltable_asset_names_its_best_child(workspace,
         job.set_limits(timeout_minutes=15, max_trials=2, max_concurrent_trials=1)
         job.set_training(allowed_training_algorithms=["RandomForest"])
         name = ml_client.jobs.create_or_update(job).name
-        while (job := ml_client.jobs.get(name)).status not in ("Completed", "Failed", "Canceled"):
-            time.sleep(1)
+        job = wait(name)
         print(name, job.status.value, job.tags["automl_best_child_run_id"])
         """,
     )

@@ -9,7 +9,7 @@ from mlflow.exceptions import MlflowException
 
 from emulator.core import Experiment, Run
 from emulator.v2 import V2Server
-from tests.emulator.v2.conftest import run_client
+from tests.emulator.v2.conftest import run_client, write_source
 
 _TRAIN = """\
 import sys, mlflow
@@ -32,22 +32,15 @@ def tracking(workspace, tmp_path, monkeypatch):
 
 
 def test_mlflow_in_a_command_job_logs_to_the_jobs_run(workspace, v2_shell):
-    _, folder = v2_shell
-    (folder / "src").mkdir()
-    (folder / "src" / "train.py").write_text(_TRAIN)
+    write_source(v2_shell, _TRAIN)
     done = run_client(
         v2_shell,
         """
-        import time, mlflow
-        from azure.ai.ml import MLClient, command
-        from azure.identity import DefaultAzureCredential
+        import mlflow
 
-        ml_client = MLClient.from_config(DefaultAzureCredential())
-        job = command(code="./src", command="python train.py ${{inputs.rate}}", inputs={"rate": 0.5},
-                      environment="azureml:AzureML-sklearn-1.5@latest", compute="cpu-cluster")
+        job = command(command="python train.py ${{inputs.rate}}", inputs={"rate": 0.5}, **TRIAL)
         name = ml_client.jobs.create_or_update(job).name
-        while ml_client.jobs.get(name).status not in ("Completed", "Failed", "Canceled"):
-            time.sleep(0.5)
+        wait(name)
         mlflow.set_tracking_uri(ml_client.workspaces.get(ml_client.workspace_name).mlflow_tracking_uri)
         history = mlflow.MlflowClient().get_metric_history(name, "rmse")
         print(name, [m.value for m in history], mlflow.get_run(name).data.params)

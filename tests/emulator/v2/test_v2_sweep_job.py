@@ -4,34 +4,26 @@ trial gets its sampled value in its command, and the sweep names its best trial.
 from __future__ import annotations
 
 from emulator.core import Run
-from tests.emulator.v2.conftest import run_client
+from tests.emulator.v2.conftest import run_client, write_source
 
 _TRAIN = "from azureml.core import Run\nimport sys\nRun.get_context().log('rmse', float(sys.argv[1]))\n"
 
 
 def test_sweep_trials_get_sampled_values_and_the_best_trial_is_named(workspace, v2_shell):
-    _, folder = v2_shell
-    (folder / "src").mkdir()
-    (folder / "src" / "train.py").write_text(_TRAIN)
+    write_source(v2_shell, _TRAIN)
     done = run_client(
         v2_shell,
         """
-        import time
-        from azure.ai.ml import MLClient, command
         from azure.ai.ml.sweep import BanditPolicy, Choice
-        from azure.identity import DefaultAzureCredential
 
-        ml_client = MLClient.from_config(DefaultAzureCredential())
-        trial = command(code="./src", command="python train.py ${{inputs.rate}}", inputs={"rate": 0.5},
-                        environment="azureml:AzureML-sklearn-1.5@latest", compute="cpu-cluster")
+        trial = command(command="python train.py ${{inputs.rate}}", inputs={"rate": 0.5}, **TRIAL)
         sweep = trial(rate=Choice([0.3, 0.1, 0.2])).sweep(
             sampling_algorithm="grid", primary_metric="rmse", goal="Minimize", compute="cpu-cluster",
             early_termination_policy=BanditPolicy(evaluation_interval=1, slack_factor=0.2))
         sweep.set_limits(max_total_trials=3, max_concurrent_trials=3, timeout=600)
         sweep.experiment_name = "v2-sweep"
         name = ml_client.jobs.create_or_update(sweep).name
-        while (job := ml_client.jobs.get(name)).status not in ("Completed", "Failed", "Canceled"):
-            time.sleep(0.5)
+        job = wait(name)
         print(name, job.status.value, job.properties["best_child_run_id"])
         """,
     )
