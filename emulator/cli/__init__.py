@@ -30,11 +30,13 @@ from . import _lookup as lookup
 from . import models, runs, services
 from ._arguments import PLAIN, WorkspaceOption, console, open_workspace
 from ._output import fail, when
+from .env import env
 
 app = typer.Typer(help="Inspect and use the local Azure ML emulator.", add_completion=False, **PLAIN)
 app.add_typer(runs.app, name="runs")
 app.add_typer(models.app, name="models")
 app.add_typer(services.app, name="services")
+app.command("env")(env)
 
 
 @app.callback()

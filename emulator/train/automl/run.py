@@ -38,8 +38,8 @@ class AutoMLRun(Run):
 
     # -- starting
     @classmethod
-    def _start(cls, experiment, config, tags=None, properties=None) -> AutoMLRun:
-        """Create the parent run, stage its inputs, and start its driver process."""
+    def _start(cls, experiment, config, tags=None, properties=None, run_id=None) -> AutoMLRun:
+        """Create the parent run (``run_id``: a v2 job's name), stage its inputs, start its driver."""
         training, validation = config._frames()
         settings = config.as_serializable_dict()
         allowed = relax.allowed()
@@ -52,7 +52,7 @@ class AutoMLRun(Run):
         run = cls._create(
             experiment,
             run_type="automl",
-            run_id=f"AutoML_{uuid.uuid4()}",
+            run_id=run_id or f"AutoML_{uuid.uuid4()}",
             status="NotStarted",
             tags=tags,
             properties={
