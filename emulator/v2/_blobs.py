@@ -8,9 +8,13 @@ Containers are folders under ``root``; a datastore's ``azureml://datastores/<nam
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
+
+from ..exceptions import UserErrorException
+from ..store._paths import contained
 
 ACCOUNT = "emulatorstore"
 # The artifact store's container: Azure keeps a run's files at ExperimentRun/dcid.<run id>/ in it,
@@ -20,9 +24,18 @@ _RUN_PREFIX = "ExperimentRun/dcid."
 _HEADERS = {"ETag": '"0x1"', "Last-Modified": "Sat, 28 Nov 2026 06:00:00 GMT", "x-ms-version": "2021-08-06"}
 
 
+# Azure's container names: 3-63 lowercase letters, digits and single hyphens, starting and ending
+# with a letter or digit (Naming and Referencing Containers, Blobs, and Metadata).
+_CONTAINER = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
+
+
 def _inside(root: Path, key: str) -> Path | None:
-    path = (root / unquote(key)).resolve()
-    return path if path.is_relative_to(root.resolve()) and path != root.resolve() else None
+    """``root/key`` through the store's one containment check; None for a name that would leave it."""
+    try:
+        path = contained(root, unquote(key), "blob name")
+    except UserErrorException:
+        return None
+    return path if path != root else None
 
 
 def _base(root: Path, store, container: str, key: str) -> tuple[Path, str]:
@@ -56,6 +69,8 @@ def answer(
     """(status, body, headers) for one blob call on ``/<account>/<container>/<blob>``; ``store`` is
     the workspace store, whose run artifacts the artifact container holds."""
     _, _account, container, *rest = (path.split("/", 3) + [""])[:4]
+    if not _CONTAINER.fullmatch(container):
+        return 400, b"", {"x-ms-error-code": "InvalidResourceName"}
     asked = parse_qs(query)
     if asked.get("comp") == ["list"]:
         listing = _listing(root, store, container, asked.get("prefix", [""])[0])
