@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..exceptions import UserErrorException
 from . import _blobs
 
 Answer = tuple[int, Any, dict]
@@ -85,7 +86,8 @@ class _Handler(BaseHTTPRequestHandler):
                     )
                 try:
                     return self._answer(*handle(match, body, query, self.headers))
-                except (KeyError, TypeError, ValueError) as exc:  # a body that lacks what Azure requires
+                # a body that lacks what Azure requires, or names what the service refuses (a path out of its folder)
+                except (KeyError, TypeError, ValueError, UserErrorException) as exc:
                     return self._answer(*error(400, "UserError", f"invalid request: {exc!r}"))
                 except Exception as exc:  # the emulator's own fault: answered, never a dropped connection
                     self.log_error("%s %s failed: %r", self.command, parts.path, exc)

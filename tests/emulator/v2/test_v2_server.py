@@ -72,3 +72,19 @@ def test_command_using_an_undefined_input_is_a_user_error(server, tmp_path):
     status, body = _call(server, "PUT", f"{server.surface.arm}/jobs/job-1", job, auth)
     assert (status, body["error"]["code"]) == (400, "UserError")
     assert "inputs.rate" in body["error"]["message"]
+
+
+def test_an_mlflow_artifact_path_leaving_its_run_is_a_user_error_and_writes_nothing(
+    server, workspace, tmp_path
+):
+    from emulator.core import Experiment
+
+    run = Experiment(workspace, "escape").start_logging()
+    root = f"/mlflow/v1.0{server.surface.arm}/api/2.0/mlflow-artifacts/artifacts"
+    headers = {"Authorization": f"Bearer {_token(server)}"}
+    status, body = _call(
+        server, "PUT", f"{root}/{run.id}/artifacts/../../../../escaped.txt", body="x", headers=headers
+    )
+    assert (status, body["error"]["code"]) == (400, "UserError")
+    assert not list(workspace._store.root.parent.rglob("escaped.txt"))
+    run.complete()
