@@ -89,7 +89,7 @@ def run(
         # --quick asks for these; a run never relaxes Azure's limits without saying so.
         err.write(
             f"emulator-only relaxation(s) {settings.emulator_relax} (Azure refuses what they let through: "
-            f"AutoML's budget here is {settings.automl_timeout_minutes:g} min, Azure's minimum 15); the runs "
+            f"AutoML's budget here is {settings.automl_minutes:g} min, Azure's minimum 15); the runs "
             "they change carry the property azureml.emulator.relaxed\n"
         )
     from flows.lasting_server import ServerStartError

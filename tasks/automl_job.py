@@ -64,7 +64,7 @@ def run_automl(settings: DuelSettings, data: DataRefs) -> JobOutcome | State:
         return no_model(
             "AutoML",
             error,
-            f"Give it more time: automl_timeout_minutes is {settings.automl_timeout_minutes:g} "
+            f"Give it more time: automl_timeout_minutes is {settings.automl_minutes:g} "
             "(`duel run --automl-timeout-minutes`, or DUEL_AUTOML_TIMEOUT_MINUTES without --quick)",
         )
     create_table_artifact(
